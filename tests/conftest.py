@@ -1,0 +1,80 @@
+"""Shared fixtures: a migrated store per test, on SQLite by default or on PostgreSQL when
+``TEST_DATABASE_URL`` names one (``.ci/run`` does both)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.i18n import create_i18n
+from storage.db import create_engine, create_session_factory, migrate
+from storage.models import Base
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _i18n() -> None:
+    create_i18n("ru")
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per run; each test gets a copy (SQLite) or truncated tables (PostgreSQL)."""
+    import asyncio
+
+    if PG_URL:
+        async def reset() -> None:
+            engine = create_engine(PG_URL)
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+            await engine.dispose()
+            await migrate(PG_URL)
+
+        asyncio.run(reset())
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "journal.sqlite3"
+    asyncio.run(migrate(f"sqlite+aiosqlite:///{path}"))
+    return str(path)
+
+
+@pytest.fixture
+async def db_url(_template_db: str, tmp_path: Path) -> AsyncIterator[str]:
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        await engine.dispose()
+        yield PG_URL
+        return
+    path = tmp_path / "journal.sqlite3"
+    shutil.copyfile(_template_db, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
