@@ -14,7 +14,9 @@ async def test_datetimes_come_back_aware_utc(session: AsyncSession) -> None:
     await session.flush()
     sakhalin = timezone(timedelta(hours=11))
     at = datetime(2026, 11, 29, 9, 0, tzinfo=sakhalin)
-    session.add(AuditEntry(org_id=org.id, action="create", entity="x", changes={"a": [1, 2]}, at=at))
+    session.add(
+        AuditEntry(org_id=org.id, action="create", entity="x", changes={"a": [1, 2]}, at=at)
+    )
     await session.commit()
     session.expunge_all()
     entry = (await session.execute(select(AuditEntry))).scalar_one()
