@@ -19,6 +19,7 @@ from .base import Base, utcnow
 from .comms import (
     Announcement,
     AnnouncementReceipt,
+    ConversationState,
     Event,
     NotificationPreference,
     OutboxMessage,
@@ -57,6 +58,7 @@ __all__ = [
     "Bell",
     "CalendarEntry",
     "CalendarKind",
+    "ConversationState",
     "Curriculum",
     "CurriculumItem",
     "Discipline",

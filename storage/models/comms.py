@@ -83,9 +83,7 @@ class AnnouncementReceipt(Base):
     __table_args__ = (UniqueConstraint("announcement_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    announcement_id: Mapped[int] = mapped_column(
-        ForeignKey("announcements.id", ondelete="CASCADE")
-    )
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     delivered_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
@@ -123,3 +121,15 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ConversationState(Base):
+    """aiogram FSM state per chat and user, kept in the store so that a restart in the middle
+    of a conversation (a grade comment half typed) resumes where the person was."""
+
+    __tablename__ = "conversation_states"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,111 @@
+"""Update-level middlewares: a store session per update, the person behind it, their locale.
+
+Duplicate updates (Telegram redelivers after a crash before the offset was confirmed) are
+recognised by ``update_id``: the id is written in the same transaction as the update's effects,
+so an update either changed the store and is remembered, or did neither and runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import _
+from services.identity import Identity, load_identity
+from storage import people as q
+from storage.models import ProcessedUpdate
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def _remember_update_on_commit(session: AsyncSession, update_id: int) -> None:
+    wrote = {"flag": False}
+
+    def after_flush(sync_session: Session, _ctx: Any) -> None:
+        wrote["flag"] = True
+
+    def before_commit(sync_session: Session) -> None:
+        if (wrote["flag"] or sync_session.new or sync_session.dirty or sync_session.deleted) and (
+            sync_session.get(ProcessedUpdate, update_id) is None
+        ):
+            sync_session.add(ProcessedUpdate(update_id=update_id))
+
+    event.listen(session.sync_session, "after_flush", after_flush)
+    event.listen(session.sync_session, "before_commit", before_commit)
+
+
+class StoreSessionMiddleware(BaseMiddleware):
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        async with self.session_factory() as session:
+            if await q.was_processed(session, event.update_id):
+                return None
+            _remember_update_on_commit(session, event.update_id)
+            data["session"] = session
+            result = await handler(event, data)
+            await session.commit()
+            return result
+
+
+class IdentityMiddleware(BaseMiddleware):
+    """Puts ``identity`` (or None for a stranger) into handler data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        session: AsyncSession = data["session"]
+        identity: Identity | None = None
+        if user is not None:
+            account = await q.account_by_telegram_id(session, user.id)
+            if account is not None:
+                identity = await load_identity(session, account)
+        data["identity"] = identity
+        return await handler(event, data)
+
+
+class LocaleMiddleware(I18nMiddleware):
+    """The person's chosen language, else their Telegram language when we have it, else the
+    college default."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        identity: Identity | None = data.get("identity")
+        if identity is not None:
+            for choice in (identity.account.language, identity.person.locale):
+                if choice in SUPPORTED_LOCALES:
+                    return choice
+        user: User | None = data.get("event_from_user")
+        if user is not None and user.language_code:
+            code = user.language_code.split("-")[0]
+            if code in SUPPORTED_LOCALES:
+                return code
+        return self.i18n.default_locale
+
+
+class LinkedOnly(BaseMiddleware):
+    """Router guard: everything behind it is for linked accounts only."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("identity") is not None:
+            return await handler(event, data)
+        text = _(
+            "Your Telegram account is not linked to the journal yet. Open the personal link "
+            "you received from the college (your curator or the administrator will give you one)."
+        )
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None

@@ -1,0 +1,70 @@
+"""Commands that work everywhere: /help, /menu, /language, /cancel."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import _
+from handlers.menu import show_menu
+from keyboards import menu as kb
+from services.identity import Identity
+
+router = Router(name="common")
+
+
+@router.message(Command("help"))
+async def help_(message: Message, identity: Identity | None) -> None:
+    lines = [
+        _("<b>College journal</b>"),
+        _("/menu: the main menu"),
+        _("/language: change the language"),
+        _("/cancel: stop what you are doing"),
+        _("/help: this help"),
+    ]
+    if identity is None:
+        lines.append("")
+        lines.append(_("To start, open the personal link you received from the college."))
+    await message.answer("\n".join(lines))
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext, identity: Identity | None) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    await message.answer(_("Cancelled.") if had_state else _("There is nothing to cancel."))
+    if identity is not None:
+        await show_menu(message, identity)
+
+
+@router.message(Command("menu"))
+async def menu(message: Message, identity: Identity | None) -> None:
+    if identity is None:
+        await message.answer(_("To start, open the personal link you received from the college."))
+        return
+    await show_menu(message, identity)
+
+
+@router.message(Command("language"))
+async def language(message: Message, i18n: I18n) -> None:
+    await message.answer(
+        _("Choose the language:"), reply_markup=kb.language_choice(i18n.current_locale)
+    )
+
+
+@router.callback_query(F.data)
+async def stale_button(query: CallbackQuery) -> None:
+    """Last resort for buttons nothing else took: old messages, forged payloads."""
+    await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+
+
+@router.message()
+async def unknown(message: Message, identity: Identity | None) -> None:
+    if identity is None:
+        await message.answer(_("To start, open the personal link you received from the college."))
+        return
+    await message.answer(_("I did not understand that. Use the menu below."))
+    await show_menu(message, identity)

@@ -1,0 +1,125 @@
+"""The main menu: who I am, what I can do now, switching role, child and language."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _
+from bot.middlewares import LinkedOnly
+from keyboards import menu as kb
+from keyboards.callbacks import MenuCb
+from services import identity as ident
+from services.identity import Identity
+from storage.models import Role
+
+router = Router(name="menu")
+router.message.middleware(LinkedOnly())
+router.callback_query.middleware(LinkedOnly())
+
+
+def menu_text(identity: Identity) -> str:
+    lines = [f"👤 <b>{identity.person.short_name}</b>"]
+    role = identity.role
+    if role is not None:
+        lines.append(_("Role: {role}").format(role=kb.role_name(role)))
+    if role is Role.PARENT and identity.children:
+        names = ", ".join(
+            f"{c.short_name} ({c.group_name})" if c.group_name else c.short_name
+            for c in identity.children
+        )
+        lines.append(_("Children: {names}").format(names=names))
+        if len(identity.children) > 1 and identity.child:
+            lines.append(_("Now showing: {name}").format(name=identity.child.short_name))
+    if role is None:
+        lines.append(_("No role is assigned to you yet. Please contact the administrator."))
+    else:
+        lines.append(_("Choose an action:"))
+    return "\n".join(lines)
+
+
+async def show_menu(message: Message, identity: Identity, *, edit: bool = False) -> None:
+    text, markup = menu_text(identity), kb.main_menu(identity)
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(MenuCb.filter(F.action == "home"))
+async def home(query: CallbackQuery, identity: Identity) -> None:
+    await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
+    await query.answer()
+
+
+@router.callback_query(MenuCb.filter(F.action == "roles"))
+async def roles(query: CallbackQuery, identity: Identity) -> None:
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("Which role do you want to use?"),
+        reply_markup=kb.role_choice(identity.roles, identity.role),
+    )
+    await query.answer()
+
+
+@router.callback_query(MenuCb.filter(F.action == "role"))
+async def pick_role(
+    query: CallbackQuery, callback_data: MenuCb, identity: Identity, session: AsyncSession
+) -> None:
+    try:
+        chosen = Role(callback_data.value)
+    except ValueError:
+        chosen = None
+    if chosen is None or not ident.switch_role(identity, chosen):
+        await query.answer(_("This role is not yours."), show_alert=True)
+        return
+    await session.commit()
+    await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
+    await query.answer()
+
+
+@router.callback_query(MenuCb.filter(F.action == "children"))
+async def children(query: CallbackQuery, identity: Identity) -> None:
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("Whose journal do you want to see?"),
+        reply_markup=kb.child_choice(identity.children, identity.child),
+    )
+    await query.answer()
+
+
+@router.callback_query(MenuCb.filter(F.action == "child"))
+async def pick_child(
+    query: CallbackQuery, callback_data: MenuCb, identity: Identity, session: AsyncSession
+) -> None:
+    student_id = int(callback_data.value) if callback_data.value.isdigit() else -1
+    if not ident.switch_child(identity, student_id):
+        await query.answer(_("Nothing to show here."), show_alert=True)
+        return
+    await session.commit()
+    await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
+    await query.answer()
+
+
+@router.callback_query(MenuCb.filter(F.action == "lang"))
+async def language(
+    query: CallbackQuery,
+    callback_data: MenuCb,
+    identity: Identity,
+    session: AsyncSession,
+    i18n: I18n,
+) -> None:
+    if not callback_data.value:
+        await query.message.edit_text(  # type: ignore[union-attr]
+            _("Choose the language:"), reply_markup=kb.language_choice(i18n.current_locale)
+        )
+        await query.answer()
+        return
+    if callback_data.value not in i18n.available_locales:
+        await query.answer(_("This language is not available."), show_alert=True)
+        return
+    identity.account.language = callback_data.value
+    await session.commit()
+    with i18n.use_locale(callback_data.value):
+        await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
+        await query.answer(_("Language changed."))

@@ -1,0 +1,95 @@
+"""``/start``: onboarding by a personal invite link, or the menu for someone already linked."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import _
+from handlers.menu import show_menu
+from services import invites
+from services.identity import Identity, load_identity
+from storage.models import utcnow
+
+router = Router(name="start")
+
+REFUSALS = {
+    invites.Outcome.UNKNOWN: lambda: _(
+        "This link is not valid. Check that you opened it completely, or ask the college for "
+        "a new one."
+    ),
+    invites.Outcome.USED: lambda: _(
+        "This link has already been used. Each link works once; ask the college for a new one "
+        "if it was not you who used it."
+    ),
+    invites.Outcome.EXPIRED: lambda: _("This link has expired. Ask the college for a new one."),
+    invites.Outcome.THROTTLED: lambda: _(
+        "Too many attempts with wrong links. Please try again in an hour."
+    ),
+}
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_code(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    i18n: I18n,
+    identity: Identity | None,
+) -> None:
+    user = message.from_user
+    assert user is not None
+    result = await invites.redeem(
+        session,
+        (command.args or "").strip(),
+        telegram_user_id=user.id,
+        chat_id=message.chat.id,
+        username=user.username or "",
+        language=None,
+        now=utcnow(),
+        attempts_per_hour=settings.rules.invite_attempts_per_hour,
+    )
+    await session.commit()
+    if result.outcome is invites.Outcome.OTHER_PERSON and identity is not None:
+        await message.answer(
+            _(
+                "This Telegram account is already linked to {name}. One account serves one "
+                "person; to change it, contact the college administrator."
+            ).format(name=identity.person.short_name)
+        )
+        return
+    if result.outcome in REFUSALS:
+        await message.answer(REFUSALS[result.outcome]())
+        if identity is not None:
+            await show_menu(message, identity)
+        return
+    assert result.account is not None
+    linked = await load_identity(session, result.account)
+    locale = linked.person.locale if linked.person.locale in i18n.available_locales else None
+    with i18n.use_locale(locale or i18n.current_locale):
+        if result.outcome is invites.Outcome.LINKED:
+            await message.answer(
+                _("Welcome, {name}! Your Telegram account is now linked to the journal.").format(
+                    name=linked.person.first_name
+                )
+            )
+        await show_menu(message, linked)
+
+
+@router.message(CommandStart())
+async def start_plain(message: Message, identity: Identity | None) -> None:
+    if identity is not None:
+        await show_menu(message, identity)
+        return
+    await message.answer(
+        _(
+            "Hello! This is the college's electronic journal.\n\n"
+            "To start, open the personal link you received from the college: your curator or "
+            "the administrator hands them out. The bot does not show anything to strangers."
+        )
+    )

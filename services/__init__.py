@@ -1,0 +1,1 @@
+"""Domain rules and use cases. Nothing here knows about Telegram."""
