@@ -21,6 +21,9 @@ still in the timetable gets its teacher, room, times and hours updated, a missin
 created, and a lesson whose line no longer applies is removed unless it holds journal data
 (attendance, grades, topic, homework, register, distance format), in which case it is kept
 as the record of what happened. Timetable lines whose pair has no bell produce no lessons.
+With ``since`` the sync leaves the lessons before that date alone (neither created, changed
+nor removed): a timetable changed mid-period takes effect from that day, the past stays as
+it was taught.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def _at(d: date, t: time, tz: ZoneInfo) -> datetime:
 
 
 async def _planned(
-    session: AsyncSession, org_id: int, period: Period
+    session: AsyncSession, org_id: int, period: Period, since: date
 ) -> dict[tuple[int, date], dict[str, Any]]:
     """The lessons the timetable asks for, keyed by (timetable entry id, date)."""
     org = await session.get(Organisation, org_id)
@@ -114,7 +117,7 @@ async def _planned(
             by_weekday[entry.weekday].append(entry)
 
     planned: dict[tuple[int, date], dict[str, Any]] = {}
-    d = period.starts_on
+    d = max(period.starts_on, since)
     while d <= period.ends_on:
         for entry in by_weekday.get(d.weekday(), ()):
             calendar = calendars.get(entry.group_id, college)
@@ -147,13 +150,15 @@ async def sync_lessons(
     *,
     actor_id: int | None = None,
     source: str = "bot",
+    since: date | None = None,
 ) -> LessonChanges:
     """Bring the dated lessons of a period in line with its timetable (see module doc)."""
     period = await session.get(Period, period_id)
     if period is None or period.org_id != org_id:
         raise ValueError(f"period {period_id} is not a period of organisation {org_id}")
-    planned = await _planned(session, org_id, period)
-    existing = await q.period_lessons(session, period_id)
+    since = since or period.starts_on
+    planned = await _planned(session, org_id, period, since)
+    existing = [x for x in await q.period_lessons(session, period_id) if x["date"] >= since]
     changes = LessonChanges()
     audit: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -235,10 +240,13 @@ async def generate_lessons(
     *,
     actor_id: int | None = None,
     source: str = "bot",
+    since: date | None = None,
 ) -> int:
     """Create and update the dated lessons of a period; returns how many were created.
 
     The caller commits. ``sync_lessons`` gives the full count of what changed.
     """
-    changes = await sync_lessons(session, org_id, period_id, actor_id=actor_id, source=source)
+    changes = await sync_lessons(
+        session, org_id, period_id, actor_id=actor_id, source=source, since=since
+    )
     return changes.created

@@ -234,3 +234,24 @@ async def test_group_vacation_and_working_saturday(session: AsyncSession, colleg
 async def test_wrong_period_is_refused(session: AsyncSession, college: College) -> None:
     with pytest.raises(ValueError):
         await generate_lessons(session, college.org.id + 1, college.period.id)
+
+
+async def test_since_leaves_the_past_alone(session: AsyncSession, college: College) -> None:
+    c = college
+    monday = line(c, 0, 1)
+    session.add(monday)
+    await session.flush()
+    await generate_lessons(session, c.org.id, c.period.id)
+    monday.teacher_id = c.substitute.id
+    await session.flush()
+    changes = await sync_lessons(session, c.org.id, c.period.id, since=date(2026, 11, 9))
+    assert (changes.created, changes.updated, changes.removed) == (0, 1, 0)
+    rows = await session.execute(
+        select(Lesson.date, Lesson.teacher_id)
+        .order_by(Lesson.date)
+        .execution_options(populate_existing=True)
+    )
+    assert list(rows) == [
+        (date(2026, 11, 2), c.teacher.id),
+        (date(2026, 11, 9), c.substitute.id),
+    ]
