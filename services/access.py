@@ -1,0 +1,251 @@
+"""Who may change the journal: the actor, the rules as plain functions, and loaders that fetch
+and authorise in one step.
+
+Callback data can be forged, so every use case re-checks on the server: the lesson is the
+actor's (or the actor is the deputy director of that college), the student is on that lesson's
+register, the period is open, the edit window has not passed. A lesson that is missing, of
+another college or of another teacher is refused with one and the same message, so ids
+cannot be probed.
+
+Rules of thumb the checks encode:
+* a closed period stops everyone, the deputy included: closing is the final lock, and the
+  deputy reopens the period (``Period.closed``) when a correction is really needed;
+* the edit window (``settings.rules.edit_window_days`` days after the lesson's date, in the
+  college's time zone) stops the teacher, not the deputy;
+* the register and grades open on the lesson's day; the topic, homework and the distance
+  format may be entered ahead (``in_advance``), that is how teachers plan;
+* a cancelled lesson takes no journal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import JournalRules
+from bot.i18n import _, fmt_date, ngettext
+from services.errors import Denied
+from storage import journal as q
+from storage import people
+from storage.journal import LessonInfo
+from storage.models import Lesson, Membership, Organisation, Period, Person, Role
+
+DEFAULT_EDIT_WINDOW_DAYS = JournalRules().edit_window_days
+OVERSEERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, with what the rules and the screens need to know about them."""
+
+    person_id: int
+    org_id: int
+    roles: frozenset[Role]
+    name: str = ""
+    timezone: str = "Asia/Sakhalin"
+    edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS
+    curator_group_ids: frozenset[int] = frozenset()
+    child_ids: frozenset[int] = frozenset()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_teacher(self) -> bool:
+        return Role.TEACHER in self.roles
+
+    @property
+    def is_deputy(self) -> bool:
+        return Role.DEPUTY in self.roles
+
+    def today(self, now: datetime) -> date:
+        """The college's date at ``now``: lesson dates are local dates."""
+        return now.astimezone(self.tz).date()
+
+
+def make_actor(
+    person: Person,
+    memberships: Iterable[Membership],
+    *,
+    timezone: str = "Asia/Sakhalin",
+    edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS,
+) -> Actor:
+    held = [m for m in memberships if m.active and m.org_id == person.org_id]
+    return Actor(
+        person_id=person.id,
+        org_id=person.org_id,
+        roles=frozenset(m.role for m in held),
+        name=person.short_name,
+        timezone=timezone,
+        edit_window_days=edit_window_days,
+        curator_group_ids=frozenset(
+            m.group_id for m in held if m.role is Role.CURATOR and m.group_id
+        ),
+        child_ids=frozenset(m.student_id for m in held if m.role is Role.PARENT and m.student_id),
+    )
+
+
+async def load_actor(
+    session: AsyncSession, person_id: int, *, edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS
+) -> Actor:
+    """The actor behind ``person_id`` with their active roles and their college's zone.
+    Handlers pass ``settings.rules.edit_window_days``."""
+    row = (
+        await session.execute(
+            select(Person, Organisation.timezone)
+            .join(Organisation, Organisation.id == Person.org_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if row is None:
+        raise Denied(_("Your account is not linked to the journal."))
+    person, timezone = row
+    memberships = await people.active_memberships(session, person_id)
+    return make_actor(person, memberships, timezone=timezone, edit_window_days=edit_window_days)
+
+
+class Refusal(StrEnum):
+    """Why a lesson's journal may not be changed now."""
+
+    NOT_YOURS = "not_yours"  # missing, of another college or of another teacher
+    CANCELLED = "cancelled"
+    PERIOD_CLOSED = "period_closed"
+    NOT_YET = "not_yet"
+    WINDOW_PASSED = "window_passed"
+
+
+def teaches(actor: Actor, lesson: Lesson) -> bool:
+    return (
+        actor.is_teacher and lesson.org_id == actor.org_id and lesson.teacher_id == actor.person_id
+    )
+
+
+def is_deputy_of(actor: Actor, org_id: int) -> bool:
+    return actor.is_deputy and actor.org_id == org_id
+
+
+def may_view_lesson(actor: Actor, lesson: Lesson) -> bool:
+    """The teacher of the lesson, and the deputy and the director of its college."""
+    return teaches(actor, lesson) or (
+        lesson.org_id == actor.org_id and bool(actor.roles & OVERSEERS)
+    )
+
+
+def edit_deadline(lesson_date: date, window: int) -> date:
+    """The last day the teacher may still change the lesson's journal."""
+    return lesson_date + timedelta(days=window)
+
+
+def window_open(lesson_date: date, today: date, window: int) -> bool:
+    return today <= edit_deadline(lesson_date, window)
+
+
+def edit_refusal(
+    actor: Actor,
+    lesson: Lesson,
+    period: Period,
+    today: date,
+    window: int,
+    *,
+    in_advance: bool = False,
+) -> Refusal | None:
+    """Why ``actor`` may not change the lesson's journal on ``today``; None when they may."""
+    deputy = is_deputy_of(actor, lesson.org_id)
+    if not (teaches(actor, lesson) or deputy):
+        return Refusal.NOT_YOURS
+    if lesson.cancelled:
+        return Refusal.CANCELLED
+    if period.closed:
+        return Refusal.PERIOD_CLOSED
+    if not in_advance and lesson.date > today:
+        return Refusal.NOT_YET
+    if not deputy and not window_open(lesson.date, today, window):
+        return Refusal.WINDOW_PASSED
+    return None
+
+
+def may_edit_lesson(
+    actor: Actor,
+    lesson: Lesson,
+    period: Period,
+    today: date,
+    window: int,
+    *,
+    in_advance: bool = False,
+) -> bool:
+    return edit_refusal(actor, lesson, period, today, window, in_advance=in_advance) is None
+
+
+def not_your_lesson() -> str:
+    return _("This lesson is not among your lessons.")
+
+
+def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: int) -> str:
+    day = fmt_date(lesson.date, "d MMMM y")
+    if refusal is Refusal.CANCELLED:
+        return _("This lesson was cancelled, so its journal cannot be filled in.")
+    if refusal is Refusal.PERIOD_CLOSED:
+        return _("The period “{period}” is closed: its journal can no longer be changed.").format(
+            period=period.name
+        )
+    if refusal is Refusal.NOT_YET:
+        return _(
+            "The lesson of {date} has not taken place yet: its register and grades open "
+            "on that day."
+        ).format(date=day)
+    if refusal is Refusal.WINDOW_PASSED:
+        return ngettext(
+            "The lesson of {date} can no longer be changed: the edit window of {days} day "
+            "has passed. Please ask the deputy director to make the change.",
+            "The lesson of {date} can no longer be changed: the edit window of {days} days "
+            "has passed. Please ask the deputy director to make the change.",
+            window,
+        ).format(date=day, days=window)
+    return not_your_lesson()
+
+
+async def lesson_for_view(session: AsyncSession, actor: Actor, lesson_id: int) -> LessonInfo:
+    """The lesson if the actor may look at its journal, else Denied."""
+    info = await q.lesson_info(session, lesson_id)
+    if info is None or not may_view_lesson(actor, info.lesson):
+        raise Denied(not_your_lesson())
+    return info
+
+
+async def lesson_for_edit(
+    session: AsyncSession,
+    actor: Actor,
+    lesson_id: int,
+    now: datetime,
+    *,
+    in_advance: bool = False,
+    share_lock: bool = False,
+) -> LessonInfo:
+    """The lesson if the actor may change its journal at ``now``, else Denied saying why."""
+    info = await q.lesson_info(session, lesson_id, share_lock=share_lock)
+    if info is None:
+        raise Denied(not_your_lesson())
+    window = actor.edit_window_days
+    refusal = edit_refusal(
+        actor, info.lesson, info.period, actor.today(now), window, in_advance=in_advance
+    )
+    if refusal is not None:
+        raise Denied(refusal_message(refusal, info.lesson, info.period, window))
+    return info
+
+
+def not_on_register() -> str:
+    return _("This student is not on the register of this lesson.")
+
+
+async def check_student(session: AsyncSession, lesson: Lesson, student_id: int) -> None:
+    """Denied unless the student now studies in the lesson's group (and subgroup)."""
+    if not await q.on_roster(session, lesson, student_id):
+        raise Denied(not_on_register())

@@ -1,0 +1,275 @@
+"""Queries of the teacher's journal: lessons with their names, the register, grades.
+
+The register tap is the hot path: a lesson with its period and names (one query), the roster
+(one), the student's mark locked and read (one upsert), the change (one update) and the marks
+of the lesson (one). Every one of them is an index lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Attendance,
+    AuditEntry,
+    Discipline,
+    Grade,
+    Group,
+    Lesson,
+    Mark,
+    Period,
+    Person,
+    Student,
+    StudentStatus,
+    Subgroup,
+    SubgroupMember,
+    TimetableEntry,
+)
+
+# The audit entity of a register finalisation; its ``entity_id`` is the lesson's id.
+REGISTER_ENTITY = "register"
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """A lesson with its period and the names a screen or a notice shows."""
+
+    lesson: Lesson
+    period: Period
+    group_name: str
+    subgroup_name: str | None
+    discipline_name: str
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    student_id: int
+    short_name: str
+    sort_key: tuple[str, ...]
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+async def lesson_info(
+    session: AsyncSession, lesson_id: int, *, share_lock: bool = False
+) -> LessonInfo | None:
+    """The lesson with its period and names. ``share_lock`` holds the lesson row (PostgreSQL)
+    until commit, so a finalisation, which updates the row, waits for taps in flight."""
+    query = (
+        select(Lesson, Period, Group.name, Subgroup.name, Discipline.name)
+        .join(Period, Period.id == Lesson.period_id)
+        .join(Group, Group.id == Lesson.group_id)
+        .join(Discipline, Discipline.id == Lesson.discipline_id)
+        .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
+        .where(Lesson.id == lesson_id)
+        .execution_options(populate_existing=True)
+    )
+    if share_lock:
+        query = query.with_for_update(read=True, of=Lesson)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    lesson, period, group_name, subgroup_name, discipline_name = row
+    return LessonInfo(lesson, period, group_name, subgroup_name, discipline_name)
+
+
+def name_key(last: str, first: str, middle: str) -> tuple[str, ...]:
+    """Alphabetical order the same on every backend (ё sorts with е, case ignored)."""
+    return tuple(p.casefold().replace("ё", "е") for p in (last, first, middle))
+
+
+async def roster(
+    session: AsyncSession, group_id: int, subgroup_id: int | None
+) -> list[RosterEntry]:
+    """Students now studying in the group (and the subgroup, when given), sorted by name."""
+    query = (
+        select(Student.id, Person)
+        .join(Person, Person.id == Student.person_id)
+        .where(Student.group_id == group_id, Student.status == StudentStatus.STUDYING)
+    )
+    if subgroup_id is not None:
+        query = query.join(
+            SubgroupMember,
+            (SubgroupMember.student_id == Student.id) & (SubgroupMember.subgroup_id == subgroup_id),
+        )
+    rows = (await session.execute(query)).all()
+    entries = [
+        RosterEntry(sid, p.short_name, name_key(p.last_name, p.first_name, p.middle_name))
+        for sid, p in rows
+    ]
+    entries.sort(key=lambda e: (e.sort_key, e.student_id))
+    return entries
+
+
+async def on_roster(session: AsyncSession, lesson: Lesson, student_id: int) -> bool:
+    """Whether the student is now studying in the lesson's group (and subgroup)."""
+    query = select(Student.id).where(
+        Student.id == student_id,
+        Student.group_id == lesson.group_id,
+        Student.status == StudentStatus.STUDYING,
+    )
+    if lesson.subgroup_id is not None:
+        query = query.join(
+            SubgroupMember,
+            (SubgroupMember.student_id == Student.id)
+            & (SubgroupMember.subgroup_id == lesson.subgroup_id),
+        )
+    return (await session.scalar(query)) is not None
+
+
+async def lesson_marks(session: AsyncSession, lesson_id: int) -> dict[int, Mark]:
+    """Stored marks by student; a student without a row is present."""
+    rows = await session.execute(
+        select(Attendance.student_id, Attendance.mark).where(Attendance.lesson_id == lesson_id)
+    )
+    return {sid: mark for sid, mark in rows}
+
+
+async def lock_mark(
+    session: AsyncSession, lesson_id: int, student_id: int, actor_id: int, now: datetime
+) -> tuple[int, Mark]:
+    """Make sure the student's attendance row exists, lock it, and return (row id, mark).
+
+    A missing row is inserted as present (what no row means); an existing one is touched by a
+    no-op update. Either way the row is held until commit (PostgreSQL row lock, SQLite write
+    lock), so the mark read here is the one the following change replaces.
+    """
+    insert = _insert(session)
+    stmt = insert(Attendance).values(
+        lesson_id=lesson_id,
+        student_id=student_id,
+        mark=Mark.PRESENT,
+        updated_at=now,
+        updated_by=actor_id,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Attendance.lesson_id, Attendance.student_id],
+        set_={"lesson_id": stmt.excluded.lesson_id},
+    ).returning(Attendance.id, Attendance.mark)
+    row = (await session.execute(stmt)).one()
+    return row[0], Mark(row[1])
+
+
+async def set_mark(
+    session: AsyncSession, attendance_id: int, mark: Mark, actor_id: int, now: datetime
+) -> None:
+    await session.execute(
+        update(Attendance)
+        .where(Attendance.id == attendance_id)
+        .values(mark=mark, updated_at=now, updated_by=actor_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def reset_marks(
+    session: AsyncSession,
+    lesson_id: int,
+    student_ids: Sequence[int],
+    from_mark: Mark,
+    actor_id: int,
+    now: datetime,
+) -> list[tuple[int, int]]:
+    """Set present where the mark is ``from_mark``; (row id, student id) of the rows changed.
+    The condition is in the UPDATE itself, so the rows returned are exactly those that held
+    ``from_mark`` when changed, whatever another device did meanwhile."""
+    if not student_ids:
+        return []
+    rows = await session.execute(
+        update(Attendance)
+        .where(
+            Attendance.lesson_id == lesson_id,
+            Attendance.mark == from_mark,
+            Attendance.student_id.in_(list(student_ids)),
+        )
+        .values(mark=Mark.PRESENT, updated_at=now, updated_by=actor_id)
+        .returning(Attendance.id, Attendance.student_id)
+        .execution_options(synchronize_session=False)
+    )
+    return [(a, s) for a, s in rows]
+
+
+async def claim_register(
+    session: AsyncSession, lesson_id: int, actor_id: int, now: datetime
+) -> None:
+    """Mark the register done unless it already is, and hold the lesson row until commit.
+    Writing first is deliberate: it takes the lock before the marks are read, so taps and a
+    second finalisation wait instead of slipping between the read and the write."""
+    await session.execute(
+        update(Lesson)
+        .where(Lesson.id == lesson_id)
+        .values(
+            register_done_at=func.coalesce(
+                Lesson.register_done_at, literal(now, Lesson.register_done_at.type)
+            ),
+            register_done_by=func.coalesce(Lesson.register_done_by, actor_id),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def register_finalisations(session: AsyncSession, lesson_id: int) -> Sequence[dict[str, Any]]:
+    """The ``changes`` of every finalisation of the lesson's register, oldest first."""
+    rows = await session.scalars(
+        select(AuditEntry.changes)
+        .where(AuditEntry.entity == REGISTER_ENTITY, AuditEntry.entity_id == lesson_id)
+        .order_by(AuditEntry.id)
+    )
+    return rows.all()
+
+
+async def grades_of_lesson(session: AsyncSession, lesson_id: int) -> Sequence[Grade]:
+    rows = await session.scalars(
+        select(Grade).where(Grade.lesson_id == lesson_id).order_by(Grade.student_id, Grade.id)
+    )
+    return rows.all()
+
+
+async def grade_by_id(session: AsyncSession, grade_id: int) -> Grade | None:
+    return await session.get(Grade, grade_id, populate_existing=True)
+
+
+async def timetable_hours(session: AsyncSession, entry_id: int | None) -> int | None:
+    if entry_id is None:
+        return None
+    return await session.scalar(select(TimetableEntry.hours).where(TimetableEntry.id == entry_id))
+
+
+@dataclass(frozen=True)
+class DayRow:
+    lesson: Lesson
+    group_name: str
+    subgroup_name: str | None
+    discipline_name: str
+    grades_count: int
+
+
+async def teacher_lessons_on(
+    session: AsyncSession, org_id: int, teacher_id: int, day: date
+) -> list[DayRow]:
+    """A teacher's lessons of a day in bell order, with the number of grades each holds."""
+    grades_count = (
+        select(func.count(Grade.id))
+        .where(Grade.lesson_id == Lesson.id)
+        .correlate(Lesson)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Lesson, Group.name, Subgroup.name, Discipline.name, grades_count)
+        .join(Group, Group.id == Lesson.group_id)
+        .join(Discipline, Discipline.id == Lesson.discipline_id)
+        .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
+        .where(Lesson.teacher_id == teacher_id, Lesson.date == day, Lesson.org_id == org_id)
+        .order_by(Lesson.starts_at, Lesson.pair_no, Lesson.id)
+    )
+    return [DayRow(*row) for row in rows]
