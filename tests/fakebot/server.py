@@ -1,0 +1,494 @@
+"""A fake Telegram Bot API server that the real bot talks to over HTTP.
+
+It keeps each chat as its user sees it, records every request, answers with Telegram's own
+errors and limits, and can be told to fail. Updates reach the bot either by long polling
+(``getUpdates``) or, after ``attach``, by ``dispatcher.feed_update`` in the test's own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+import time
+from collections import Counter
+from http import HTTPStatus
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiohttp import web
+
+from .call import Call, read_call
+from .limits import RateLimiter, RateLimits
+from .methods import HANDLERS, QUERY_INVALID, inline_only, unknown_method
+from .state import (
+    ApiError,
+    CallbackAnswer,
+    ChatMessage,
+    ChatState,
+    Fault,
+    RecordedRequest,
+    StoredFile,
+    bad_request,
+)
+
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"  # noqa: E501
+FAULT_TEXT = {
+    400: "Bad Request: chat not found",
+    403: "Forbidden: bot was blocked by the user",
+    502: "Bad Gateway",
+}
+
+
+class QuickCloseSession(AiohttpSession):
+    """aiogram's session minus the 250 ms pause on close meant for TLS; the fake is plain HTTP."""
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+class FakeBotAPI:
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        enforce_limits: bool = False,
+        limits: RateLimits | None = None,
+        strict_chats: bool = True,
+        settle: float = 0.15,
+        answer_timeout: float = 10.0,
+        bot_name: str = "Journal",
+        bot_username: str = "journal_test_bot",
+    ) -> None:
+        self.token = token or f"424242:fake-{secrets.token_urlsafe(16)}"
+        self.bot_id = int(self.token.split(":", 1)[0])
+        self.bot_user = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
+        }
+        self.enforce_limits = enforce_limits
+        self.limiter = RateLimiter(limits or RateLimits())
+        self.strict_chats = strict_chats  # private chats must be opened by their user first
+        self.settle = settle
+        self.answer_timeout = answer_timeout
+
+        self.requests: list[RecordedRequest] = []
+        self.chats: dict[int, ChatState] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.default_menu_button: dict[str, Any] = {"type": "default"}
+        self.callback_answers: dict[str, CallbackAnswer] = {}
+        self.too_many_requests = 0  # every 429 answered, scripted or from the limits
+
+        self._callback_chats: dict[str, int] = {}
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+        self._update_ids = itertools.count(100_001)
+        self._queue: list[dict[str, Any]] = []
+        self._fetched_upto = 0
+        self._polls = asyncio.Condition()
+        self._poll_generation = 0
+        self._closing = False
+        self._attached: tuple[Dispatcher, Bot] | None = None
+        self._bots: list[Bot] = []
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> FakeBotAPI:
+        app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram takes 50 MB files
+        app.router.add_route("*", "/bot{token}/{method}", self._serve_method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+        return self
+
+    async def stop(self) -> None:
+        self._closing = True
+        async with self._polls:
+            self._polls.notify_all()
+        for bot in self._bots:
+            await bot.session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotAPI:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def make_bot(self) -> Bot:
+        """A bot wired to this server exactly as the product wires it (HTML by default)."""
+        session = QuickCloseSession(api=TelegramAPIServer.from_base(self.base_url))
+        bot = Bot(self.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        self._bots.append(bot)
+        return bot
+
+    def attach(self, dispatcher: Dispatcher, bot: Bot) -> None:
+        """Deliver updates by ``feed_update`` in this loop instead of by ``getUpdates``."""
+        self._attached = (dispatcher, bot)
+
+    def detach(self) -> None:
+        self._attached = None
+
+    # --- scripting ------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        chat_id: int | None = None,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        description: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) with an error."""
+        self._faults.append(
+            Fault(method, chat_id, status, retry_after if status == 429 else None, description,
+                  times)
+        )  # fmt: skip
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: every call to the chat gets 403 until ``unblock``."""
+        self.chat(chat_id).blocked = True
+
+    def unblock(self, chat_id: int) -> None:
+        self.chat(chat_id).blocked = False
+
+    # --- what the test reads --------------------------------------------------------
+
+    def chat(self, chat_id: int) -> ChatState:
+        if chat_id not in self.chats:
+            kind = "private" if chat_id > 0 else "supergroup"
+            info: dict[str, Any] = {"id": chat_id, "type": kind}
+            info["first_name" if kind == "private" else "title"] = f"Chat {chat_id}"
+            self.chats[chat_id] = ChatState(chat_id, info)
+        return self.chats[chat_id]
+
+    def open_chat(self, chat_id: int, info: dict[str, Any] | None = None) -> ChatState:
+        """The user has opened the chat with the bot (pressed Start), so the bot may write."""
+        state = self.chat(chat_id)
+        if info is not None:
+            state.chat = info
+        state.started = True
+        return state
+
+    def calls(self, method: str | None = None, chat_id: int | None = None) -> list[RecordedRequest]:
+        """Recorded requests, oldest first; without ``method``, polling is left out."""
+        return [
+            r
+            for r in self.requests
+            if (r.method == method if method else r.method != "getUpdates")
+            and (chat_id is None or r.chat_id == chat_id)
+        ]
+
+    async def wait_for_call(
+        self, method: str, *, after: int = 0, within: float = 10.0
+    ) -> RecordedRequest:
+        """The first ``method`` call recorded at index ``after`` or later, waiting if need be."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            found = next((r for r in self.requests[after:] if r.method == method), None)
+            if found is not None:
+                return found
+            if loop.time() > deadline:
+                raise AssertionError(f"the bot did not call {method} within {within} s")
+            await asyncio.sleep(0.01)
+
+    @property
+    def errors(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.finished is not None and not r.ok]
+
+    @property
+    def rate_limit_hits(self) -> Counter[str]:
+        """429s from the limit mode, keyed "overall", "private" or "group"."""
+        return self.limiter.hits
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    # --- serving --------------------------------------------------------------------
+
+    async def _serve_method(self, request: web.Request) -> web.Response:
+        loop = asyncio.get_running_loop()
+        record = RecordedRequest(request.match_info["method"], {}, loop.time())
+        self.requests.append(record)
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            name, handler = HANDLERS.get(record.method.lower(), (record.method, None))
+            record.method = name
+            call = await read_call(request)
+            record.params = call.params
+            if handler is None:
+                raise unknown_method()
+            self._scripted_fault(name, record.chat_id)
+            record.result = await handler(self, call)
+            body: dict[str, Any] = {"ok": True, "result": record.result}
+        except ApiError as error:
+            record.status, record.description = error.status, error.description
+            self.too_many_requests += error.status == 429
+            body = error.payload()
+        except Exception as exc:  # a bug of the fake itself: say so instead of a bare 500 page
+            record.status = 500
+            record.description = f"Internal Server Error: fake Bot API failed: {exc!r}"
+            body = ApiError(500, record.description).payload()
+        finally:
+            record.finished = loop.time()
+        return web.json_response(body, status=record.status)
+
+    async def _serve_file(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        found = next((f for f in self.files.values() if f.file_path == path), None)
+        if request.match_info["token"] != self.token or found is None:
+            return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        return web.Response(body=found.content, content_type="application/octet-stream")
+
+    def _scripted_fault(self, method: str, chat_id: int | None) -> None:
+        for fault in self._faults:
+            if fault.matches(method, chat_id):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                if fault.status == 429:
+                    retry = fault.retry_after or 1
+                    raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
+                default = FAULT_TEXT.get(fault.status) or HTTPStatus(fault.status).phrase
+                raise ApiError(fault.status, fault.description or default)
+
+    # --- used by the method handlers ------------------------------------------------
+
+    def writable_chat(self, call: Call) -> ChatState:
+        raw = call.obj("chat_id")
+        if raw is None or raw == "":
+            raise bad_request("chat_id is empty")
+        if not isinstance(raw, int):
+            raise bad_request("chat not found")
+        state = self.chat(raw)
+        if state.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if raw > 0 and self.strict_chats and not state.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        return state
+
+    def take_rate(self, chat_id: int) -> None:
+        if self.enforce_limits:
+            self.limiter.take(chat_id, asyncio.get_running_loop().time())
+
+    def post_bot_message(
+        self,
+        chat: ChatState,
+        content: dict[str, Any],
+        markup: Any,
+        *,
+        html: str | None,
+        file: StoredFile | None = None,
+    ) -> ChatMessage:
+        if isinstance(markup, dict) and "keyboard" in markup:
+            chat.keyboard = [
+                [b if isinstance(b, str) else b["text"] for b in row] for row in markup["keyboard"]
+            ]
+        elif isinstance(markup, dict) and markup.get("remove_keyboard"):
+            chat.keyboard = None
+        raw = self._message_json(chat, self.bot_user, content)
+        if inline := inline_only(markup):
+            raw["reply_markup"] = inline
+        message = ChatMessage(chat.chat_id, raw["message_id"], True, raw, html=html, file=file)
+        chat.messages.append(message)
+        return message
+
+    def post_user_message(
+        self,
+        chat: ChatState,
+        user: dict[str, Any],
+        content: dict[str, Any],
+        file: StoredFile | None = None,
+    ) -> ChatMessage:
+        raw = self._message_json(chat, user, content)
+        message = ChatMessage(chat.chat_id, raw["message_id"], False, raw, file=file)
+        chat.messages.append(message)
+        return message
+
+    def _message_json(
+        self, chat: ChatState, sender: dict[str, Any], content: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "message_id": chat.next_message_id(),
+            "from": sender,
+            "chat": chat.chat,
+            "date": int(time.time()),
+            **content,
+        }
+
+    def mark_edited(self, message: ChatMessage) -> dict[str, Any]:
+        message.raw["edit_date"] = int(time.time())
+        return message.raw
+
+    def add_file(
+        self, content: bytes, kind: str, file_name: str | None = None, mime_type: str | None = None
+    ) -> StoredFile:
+        n = next(self._ids)
+        prefix = "BQAC" if kind == "document" else "AgAC"
+        folder = "documents" if kind == "document" else "photos"
+        suffix = "." + file_name.rsplit(".", 1)[1] if file_name and "." in file_name else ""
+        stored = StoredFile(
+            file_id=f"{prefix}-fake-{n}-{secrets.token_hex(4)}",
+            file_unique_id=f"AQAD{n}",
+            content=content,
+            file_path=f"{folder}/file_{n}{suffix or ('.jpg' if kind == 'photo' else '')}",
+            file_name=file_name,
+            mime_type=mime_type,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    def input_file(self, call: Call, kind: str) -> StoredFile:
+        """The file a send method names: an upload, a known file_id, or a URL."""
+        value = call.obj(kind)
+        key = value[len("attach://") :] if isinstance(value, str) and value.startswith(
+            "attach://"
+        ) else kind  # fmt: skip
+        if key in call.uploads:
+            upload = call.uploads[key]
+            return self.add_file(upload.content, kind, upload.filename, upload.content_type)
+        if not isinstance(value, str) or not value:
+            raise bad_request(f"there is no {kind} in the request")
+        if value in self.files:
+            return self.files[value]
+        if value.startswith(("http://", "https://")):
+            stored = self.add_file(b"", kind, value.rsplit("/", 1)[-1] or None)
+            stored.url = value
+            return stored
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def answer_callback(
+        self, query_id: str, text: str | None, show_alert: bool, url: str | None
+    ) -> None:
+        if query_id not in self._callback_chats or query_id in self.callback_answers:
+            raise bad_request(QUERY_INVALID)
+        self.callback_answers[query_id] = CallbackAnswer(query_id, text, show_alert, url)
+
+    def new_callback_query(self, chat_id: int) -> str:
+        query_id = str(secrets.randbits(63))
+        self._callback_chats[query_id] = chat_id
+        return query_id
+
+    # --- getUpdates -----------------------------------------------------------------
+
+    async def fetch_updates(
+        self, offset: int | None, limit: int, wait_seconds: float
+    ) -> list[dict[str, Any]]:
+        if offset is not None and offset < 0:
+            self._queue = self._queue[offset:]
+        elif offset:
+            self._queue = [u for u in self._queue if u["update_id"] >= offset]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        async with self._polls:
+            self._poll_generation += 1
+            generation = self._poll_generation
+            self._polls.notify_all()  # an older poll still waiting is now superseded
+            while not self._queue and not self._closing:
+                if generation != self._poll_generation:
+                    raise ApiError(409, CONFLICT)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(self._polls.wait(), remaining)
+                except TimeoutError:
+                    break
+        batch = self._queue[:limit]
+        if batch:
+            self._fetched_upto = max(self._fetched_upto, batch[-1]["update_id"])
+        return batch
+
+    def drop_pending_updates(self) -> None:
+        self._queue.clear()
+
+    # --- delivering a user's action -------------------------------------------------
+
+    async def deliver(
+        self,
+        update: dict[str, Any],
+        *,
+        chat_id: int,
+        callback_id: str | None = None,
+        expect_reply: bool = True,
+        within: float | None = None,
+    ) -> None:
+        """Hand an update to the bot and return once it has answered (see ``TgUser``)."""
+        update = {"update_id": next(self._update_ids), **update}
+        mark = len(self.requests)
+        if self._attached is not None:
+            dispatcher, bot = self._attached
+            event = Update.model_validate(update, context={"bot": bot})
+            response = await dispatcher.feed_update(bot, event)
+            if isinstance(response, TelegramMethod):
+                await bot(response)  # what polling does with a handler's returned method
+            if expect_reply and not self._answered(mark, chat_id, callback_id):
+                raise AssertionError(f"the bot did not answer in chat {chat_id}: {_brief(update)}")
+            return
+        async with self._polls:
+            self._queue.append(update)
+            self._polls.notify_all()
+        await self._wait_answer(update, mark, chat_id, callback_id, expect_reply, within)
+
+    def _answered(self, mark: int, chat_id: int, callback_id: str | None) -> bool:
+        return any(
+            r.chat_id == chat_id
+            or (callback_id is not None and r.params.get("callback_query_id") == callback_id)
+            for r in self.requests[mark:]
+            if r.method != "getUpdates"
+        )
+
+    async def _wait_answer(
+        self,
+        update: dict[str, Any],
+        mark: int,
+        chat_id: int,
+        callback_id: str | None,
+        expect_reply: bool,
+        within: float | None,
+    ) -> None:
+        """Wait until the bot fetched the update, answered, and has been quiet a moment."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (within if within is not None else self.answer_timeout)
+        delivered_at: float | None = None
+        while True:
+            now = loop.time()
+            if delivered_at is None and self._fetched_upto >= update["update_id"]:
+                delivered_at = now
+            if delivered_at is not None:
+                since = [r for r in self.requests[mark:] if r.method != "getUpdates"]
+                busy = any(r.finished is None for r in since)
+                last = max((r.finished or now for r in since), default=delivered_at)
+                answered = not expect_reply or self._answered(mark, chat_id, callback_id)
+                if answered and not busy and now - last >= self.settle:
+                    return
+            if now > deadline:
+                what = "answer" if delivered_at else "fetch the update (is it polling?)"
+                raise AssertionError(f"the bot did not {what} in chat {chat_id}: {_brief(update)}")
+            await asyncio.sleep(0.01)
+
+
+def _brief(update: dict[str, Any]) -> str:
+    return json.dumps(update, ensure_ascii=False, default=str)[:300]
