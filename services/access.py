@@ -32,9 +32,20 @@ from bot.config import JournalRules
 from bot.i18n import _, fmt_date, ngettext
 from services.errors import Denied
 from storage import journal as q
-from storage import people
+from storage import people, teaching
 from storage.journal import LessonInfo
-from storage.models import Lesson, Membership, Organisation, Period, Person, Role
+from storage.models import (
+    Discipline,
+    Group,
+    Lesson,
+    Membership,
+    Organisation,
+    Period,
+    Person,
+    Role,
+    Subgroup,
+    TeachingAssignment,
+)
 
 DEFAULT_EDIT_WINDOW_DAYS = JournalRules().edit_window_days
 OVERSEERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
@@ -183,6 +194,12 @@ def may_edit_lesson(
     return edit_refusal(actor, lesson, period, today, window, in_advance=in_advance) is None
 
 
+def period_closed(period: Period) -> str:
+    return _("The period “{period}” is closed: its journal can no longer be changed.").format(
+        period=period.name
+    )
+
+
 def not_your_lesson() -> str:
     return _("This lesson is not among your lessons.")
 
@@ -192,9 +209,7 @@ def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: in
     if refusal is Refusal.CANCELLED:
         return _("This lesson was cancelled, so its journal cannot be filled in.")
     if refusal is Refusal.PERIOD_CLOSED:
-        return _("The period “{period}” is closed: its journal can no longer be changed.").format(
-            period=period.name
-        )
+        return period_closed(period)
     if refusal is Refusal.NOT_YET:
         return _(
             "The lesson of {date} has not taken place yet: its register and grades open "
@@ -209,6 +224,19 @@ def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: in
             window,
         ).format(date=day, days=window)
     return not_your_lesson()
+
+
+def lock_reason(
+    actor: Actor, info: LessonInfo, now: datetime, *, in_advance: bool = False
+) -> str | None:
+    """Why the actor cannot change the lesson's journal now, as the screen says it; None when
+    they can."""
+    window = actor.edit_window_days
+    today = actor.today(now)
+    refusal = edit_refusal(actor, info.lesson, info.period, today, window, in_advance=in_advance)
+    if refusal is None:
+        return None
+    return refusal_message(refusal, info.lesson, info.period, window)
 
 
 async def lesson_for_view(session: AsyncSession, actor: Actor, lesson_id: int) -> LessonInfo:
@@ -247,5 +275,63 @@ def not_on_register() -> str:
 
 async def check_student(session: AsyncSession, lesson: Lesson, student_id: int) -> None:
     """Denied unless the student now studies in the lesson's group (and subgroup)."""
-    if not await q.on_roster(session, lesson, student_id):
+    if not await q.on_roster(session, lesson.group_id, lesson.subgroup_id, student_id):
         raise Denied(not_on_register())
+
+
+@dataclass(frozen=True)
+class TeachingScope:
+    """A group (or one of its subgroups) and a discipline the actor answers for."""
+
+    group: Group
+    discipline: Discipline
+    period: Period | None
+    subgroup_id: int | None
+
+
+def covers(assignments: Iterable[TeachingAssignment], subgroup_id: int | None) -> bool:
+    """Whether the assignments reach the subgroup (None: the whole group). An assignment to
+    the whole group reaches every subgroup; one to a subgroup reaches that subgroup only."""
+    return any(a.subgroup_id is None or a.subgroup_id == subgroup_id for a in assignments)
+
+
+def not_your_teaching() -> str:
+    return _("This group and discipline are not among those you teach.")
+
+
+async def teaching_for(
+    session: AsyncSession,
+    actor: Actor,
+    group_id: int,
+    discipline_id: int,
+    *,
+    period_id: int | None = None,
+    subgroup_id: int | None = None,
+    any_subgroup: bool = False,
+) -> TeachingScope:
+    """The group, discipline (and period) if the actor teaches them there (in the period, to
+    the subgroup; ``any_subgroup``: to any part of the group), or is the college's deputy."""
+    group = await session.get(Group, group_id)
+    discipline = await session.get(Discipline, discipline_id)
+    period = await session.get(Period, period_id) if period_id is not None else None
+    subgroup = await session.get(Subgroup, subgroup_id) if subgroup_id is not None else None
+    if (
+        group is None
+        or discipline is None
+        or group.org_id != actor.org_id
+        or discipline.org_id != actor.org_id
+        or (period_id is not None and (period is None or period.org_id != actor.org_id))
+        or (subgroup_id is not None and (subgroup is None or subgroup.group_id != group_id))
+    ):
+        raise Denied(not_your_teaching())
+    if not is_deputy_of(actor, actor.org_id):
+        found = (
+            await teaching.assignments_for(
+                session, actor.person_id, group_id, discipline_id, period_id
+            )
+            if actor.is_teacher
+            else []
+        )
+        if not (found if any_subgroup else covers(found, subgroup_id)):
+            raise Denied(not_your_teaching())
+    return TeachingScope(group, discipline, period, subgroup_id)

@@ -214,18 +214,12 @@ async def _view(
 ) -> RegisterView:
     if marks is None:
         marks = await q.lesson_marks(session, info.lesson.id)
-    window = actor.edit_window_days
-    refusal = access.edit_refusal(actor, info.lesson, info.period, actor.today(now), window)
-    locked = (
-        None
-        if refusal is None
-        else access.refusal_message(refusal, info.lesson, info.period, window)
-    )
     rows = tuple(
         RegisterRow(e.student_id, e.short_name, marks.get(e.student_id, Mark.PRESENT))
         for e in roster
     )
-    return RegisterView(info, rows, info.lesson.register_done_at is not None, locked)
+    done = info.lesson.register_done_at is not None
+    return RegisterView(info, rows, done, access.lock_reason(actor, info, now))
 
 
 def _audit_mark(

@@ -112,18 +112,19 @@ async def roster(
     return entries
 
 
-async def on_roster(session: AsyncSession, lesson: Lesson, student_id: int) -> bool:
-    """Whether the student is now studying in the lesson's group (and subgroup)."""
+async def on_roster(
+    session: AsyncSession, group_id: int, subgroup_id: int | None, student_id: int
+) -> bool:
+    """Whether the student is now studying in the group (and the subgroup, when given)."""
     query = select(Student.id).where(
         Student.id == student_id,
-        Student.group_id == lesson.group_id,
+        Student.group_id == group_id,
         Student.status == StudentStatus.STUDYING,
     )
-    if lesson.subgroup_id is not None:
+    if subgroup_id is not None:
         query = query.join(
             SubgroupMember,
-            (SubgroupMember.student_id == Student.id)
-            & (SubgroupMember.subgroup_id == lesson.subgroup_id),
+            (SubgroupMember.student_id == Student.id) & (SubgroupMember.subgroup_id == subgroup_id),
         )
     return (await session.scalar(query)) is not None
 
