@@ -1,4 +1,6 @@
-"""Routers in the order they are tried. ``common`` ends with catch-alls, so it goes last."""
+"""Routers in the order they are tried. Each module's ``create_router`` builds a fresh router
+(a router can belong to one dispatcher only, and tests build many). ``common`` ends with
+catch-alls, so it goes last."""
 
 from aiogram import Router
 
@@ -6,4 +8,4 @@ from aiogram import Router
 def get_routers() -> list[Router]:
     from handlers import common, menu, start
 
-    return [start.router, menu.router, common.router]
+    return [start.create_router(), menu.create_router(), common.create_router()]

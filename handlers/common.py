@@ -13,10 +13,7 @@ from handlers.menu import show_menu
 from keyboards import menu as kb
 from services.identity import Identity
 
-router = Router(name="common")
 
-
-@router.message(Command("help"))
 async def help_(message: Message, identity: Identity | None) -> None:
     lines = [
         _("<b>College journal</b>"),
@@ -31,7 +28,6 @@ async def help_(message: Message, identity: Identity | None) -> None:
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, identity: Identity | None) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
@@ -40,7 +36,6 @@ async def cancel(message: Message, state: FSMContext, identity: Identity | None)
         await show_menu(message, identity)
 
 
-@router.message(Command("menu"))
 async def menu(message: Message, identity: Identity | None) -> None:
     if identity is None:
         await message.answer(_("To start, open the personal link you received from the college."))
@@ -48,23 +43,31 @@ async def menu(message: Message, identity: Identity | None) -> None:
     await show_menu(message, identity)
 
 
-@router.message(Command("language"))
 async def language(message: Message, i18n: I18n) -> None:
     await message.answer(
         _("Choose the language:"), reply_markup=kb.language_choice(i18n.current_locale)
     )
 
 
-@router.callback_query(F.data)
 async def stale_button(query: CallbackQuery) -> None:
     """Last resort for buttons nothing else took: old messages, forged payloads."""
     await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
 
 
-@router.message()
 async def unknown(message: Message, identity: Identity | None) -> None:
     if identity is None:
         await message.answer(_("To start, open the personal link you received from the college."))
         return
     await message.answer(_("I did not understand that. Use the menu below."))
     await show_menu(message, identity)
+
+
+def create_router() -> Router:
+    router = Router(name="common")
+    router.message.register(help_, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(menu, Command("menu"))
+    router.message.register(language, Command("language"))
+    router.callback_query.register(stale_button, F.data)
+    router.message.register(unknown)
+    return router

@@ -15,10 +15,6 @@ from services import identity as ident
 from services.identity import Identity
 from storage.models import Role
 
-router = Router(name="menu")
-router.message.middleware(LinkedOnly())
-router.callback_query.middleware(LinkedOnly())
-
 
 def menu_text(identity: Identity) -> str:
     lines = [f"👤 <b>{identity.person.short_name}</b>"]
@@ -48,13 +44,11 @@ async def show_menu(message: Message, identity: Identity, *, edit: bool = False)
         await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(MenuCb.filter(F.action == "home"))
 async def home(query: CallbackQuery, identity: Identity) -> None:
     await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
     await query.answer()
 
 
-@router.callback_query(MenuCb.filter(F.action == "roles"))
 async def roles(query: CallbackQuery, identity: Identity) -> None:
     await query.message.edit_text(  # type: ignore[union-attr]
         _("Which role do you want to use?"),
@@ -63,7 +57,6 @@ async def roles(query: CallbackQuery, identity: Identity) -> None:
     await query.answer()
 
 
-@router.callback_query(MenuCb.filter(F.action == "role"))
 async def pick_role(
     query: CallbackQuery, callback_data: MenuCb, identity: Identity, session: AsyncSession
 ) -> None:
@@ -79,7 +72,6 @@ async def pick_role(
     await query.answer()
 
 
-@router.callback_query(MenuCb.filter(F.action == "children"))
 async def children(query: CallbackQuery, identity: Identity) -> None:
     await query.message.edit_text(  # type: ignore[union-attr]
         _("Whose journal do you want to see?"),
@@ -88,7 +80,6 @@ async def children(query: CallbackQuery, identity: Identity) -> None:
     await query.answer()
 
 
-@router.callback_query(MenuCb.filter(F.action == "child"))
 async def pick_child(
     query: CallbackQuery, callback_data: MenuCb, identity: Identity, session: AsyncSession
 ) -> None:
@@ -101,7 +92,6 @@ async def pick_child(
     await query.answer()
 
 
-@router.callback_query(MenuCb.filter(F.action == "lang"))
 async def language(
     query: CallbackQuery,
     callback_data: MenuCb,
@@ -123,3 +113,16 @@ async def language(
     with i18n.use_locale(callback_data.value):
         await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
         await query.answer(_("Language changed."))
+
+
+def create_router() -> Router:
+    router = Router(name="menu")
+    router.message.middleware(LinkedOnly())
+    router.callback_query.middleware(LinkedOnly())
+    router.callback_query.register(home, MenuCb.filter(F.action == "home"))
+    router.callback_query.register(roles, MenuCb.filter(F.action == "roles"))
+    router.callback_query.register(pick_role, MenuCb.filter(F.action == "role"))
+    router.callback_query.register(children, MenuCb.filter(F.action == "children"))
+    router.callback_query.register(pick_child, MenuCb.filter(F.action == "child"))
+    router.callback_query.register(language, MenuCb.filter(F.action == "lang"))
+    return router

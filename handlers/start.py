@@ -15,8 +15,6 @@ from services import invites
 from services.identity import Identity, load_identity
 from storage.models import utcnow
 
-router = Router(name="start")
-
 REFUSALS = {
     invites.Outcome.UNKNOWN: lambda: _(
         "This link is not valid. Check that you opened it completely, or ask the college for "
@@ -33,7 +31,6 @@ REFUSALS = {
 }
 
 
-@router.message(CommandStart(deep_link=True))
 async def start_with_code(
     message: Message,
     command: CommandObject,
@@ -81,7 +78,6 @@ async def start_with_code(
         await show_menu(message, linked)
 
 
-@router.message(CommandStart())
 async def start_plain(message: Message, identity: Identity | None) -> None:
     if identity is not None:
         await show_menu(message, identity)
@@ -93,3 +89,10 @@ async def start_plain(message: Message, identity: Identity | None) -> None:
             "the administrator hands them out. The bot does not show anything to strangers."
         )
     )
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start_plain, CommandStart())
+    return router

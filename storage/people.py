@@ -48,7 +48,7 @@ async def students_with_groups(
         .outerjoin(Group, Group.id == Student.group_id)
         .where(Student.id.in_(student_ids))
     )
-    return [(s, g) for s, g in rows.tuples()]
+    return [(s, g) for s, g in rows.all()]
 
 
 async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
@@ -105,7 +105,7 @@ async def people_for_invites(
             (Membership.group_id.in_(list(group_ids))) | (Membership.student_id.in_(in_group))
         )
     rows = await session.execute(query)
-    return [(p, m) for p, m in rows.tuples()]
+    return [(p, m) for p, m in rows.all()]
 
 
 async def groups_by_names(
@@ -119,7 +119,7 @@ async def group_names(session: AsyncSession, group_ids: Sequence[int]) -> dict[i
     if not group_ids:
         return {}
     rows = await session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids)))
-    return dict(rows.tuples().all())
+    return {gid: name for gid, name in rows.all()}
 
 
 async def was_processed(session: AsyncSession, update_id: int) -> bool:

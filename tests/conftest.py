@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.i18n import create_i18n
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import Base
+from tests.botapp import BotApp, start_app
+from tests.fakebot import FakeBotAPI
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -30,6 +32,7 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     import asyncio
 
     if PG_URL:
+
         async def reset() -> None:
             engine = create_engine(PG_URL)
             async with engine.begin() as conn:
@@ -78,3 +81,16 @@ async def session(
 ) -> AsyncIterator[AsyncSession]:
     async with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as api:
+        yield api
+
+
+@pytest.fixture
+async def app(
+    fake_api: FakeBotAPI, session_factory: async_sessionmaker[AsyncSession], db_url: str
+) -> BotApp:
+    return await start_app(fake_api, session_factory, db_url)
