@@ -263,9 +263,11 @@ async def test_edit_rules(api: FakeBotAPI, bot: Bot) -> None:
     sent = await bot.send_message(ANNA, "<b>Marks</b>", reply_markup=like_keyboard("Save", "s"))
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await bot.edit_message_text(
-            "<b>Marks</b>", chat_id=ANNA, message_id=sent.message_id,
+            "<b>Marks</b>",
+            chat_id=ANNA,
+            message_id=sent.message_id,
             reply_markup=like_keyboard("Save", "s"),
-        )  # fmt: skip
+        )
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
         await bot.edit_message_text("x", chat_id=ANNA, message_id=sent.message_id + 50)
     await bot.edit_message_text("<b>Marks</b>", chat_id=ANNA, message_id=sent.message_id)

@@ -184,7 +184,7 @@ class _Parser:
         i = begin + 2
         while i < n and src[i] not in SPACES and src[i] != ">":
             i += 1
-        end_name = src[begin + 2 : i]
+        end_name = src[begin + 2 : i].lower()
         while i < n and src[i] in SPACES:
             i += 1
         if i >= n or src[i] != ">":

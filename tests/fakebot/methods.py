@@ -346,5 +346,6 @@ async def get_chat_menu_button(api: FakeBotAPI, call: Call) -> dict[str, Any]:
     return api.writable_chat(call).menu_button or api.default_menu_button
 
 
-def unknown_method() -> ApiError:
-    return ApiError(404, "Not Found")
+def unknown_method(name: str) -> ApiError:
+    # Telegram says only "Not Found"; naming the method tells the test author what to add.
+    return ApiError(404, f"Not Found: the fake Bot API does not implement {name}")

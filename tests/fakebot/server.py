@@ -159,10 +159,8 @@ class FakeBotAPI:
         description: str | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) with an error."""
-        self._faults.append(
-            Fault(method, chat_id, status, retry_after if status == 429 else None, description,
-                  times)
-        )  # fmt: skip
+        retry = retry_after if status == 429 else None
+        self._faults.append(Fault(method, chat_id, status, retry, description, times))
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every call to the chat gets 403 until ``unblock``."""
@@ -239,7 +237,7 @@ class FakeBotAPI:
             call = await read_call(request)
             record.params = call.params
             if handler is None:
-                raise unknown_method()
+                raise unknown_method(name)
             self._scripted_fault(name, record.chat_id)
             record.result = await handler(self, call)
             body: dict[str, Any] = {"ok": True, "result": record.result}
@@ -363,9 +361,9 @@ class FakeBotAPI:
     def input_file(self, call: Call, kind: str) -> StoredFile:
         """The file a send method names: an upload, a known file_id, or a URL."""
         value = call.obj(kind)
-        key = value[len("attach://") :] if isinstance(value, str) and value.startswith(
-            "attach://"
-        ) else kind  # fmt: skip
+        key = kind  # a multipart part named after the parameter itself
+        if isinstance(value, str) and value.startswith("attach://"):
+            key = value.removeprefix("attach://")
         if key in call.uploads:
             upload = call.uploads[key]
             return self.add_file(upload.content, kind, upload.filename, upload.content_type)

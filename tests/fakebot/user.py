@@ -102,12 +102,16 @@ class TgUser:
         if message is None:
             message = next((m for m in reversed(self.bot_messages) if m.button(label)), None)
             if message is None:
-                raise AssertionError(f"no message in chat {self.chat_id} has a button {label!r}; "
-                                     f"buttons on screen: {self._all_labels()}")  # fmt: skip
+                raise AssertionError(
+                    f"no message in chat {self.chat_id} has a button {label!r}; "
+                    f"buttons on screen: {self._all_labels()}"
+                )
         button = message.button(label)
         if button is None or message.deleted:
-            raise AssertionError(f"message #{message.message_id} has no button {label!r}; "
-                                 f"it has {message.button_labels}")  # fmt: skip
+            raise AssertionError(
+                f"message #{message.message_id} has no button {label!r}; "
+                f"it has {message.button_labels}"
+            )
         if "callback_data" not in button:
             raise AssertionError(f"button {label!r} is not a callback button: {button}")
         return await self.click_data(
