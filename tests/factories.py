@@ -20,7 +20,8 @@ What is in it (``today`` is a Tuesday, 17 November 2026, unless given):
   ``cancelled`` (today, pair 4), ``closed`` (in the closed spring period); and ``foreign``:
   the other teacher's lesson today.
 
-The helpers (``add_student``, ``add_lesson``, ``add_member`` …) build more of the same.
+The helpers (``add_student``, ``add_lesson``, ``add_member`` …) build more of the same;
+``audit_trail`` and ``events_of`` read back what a use case wrote.
 """
 
 from __future__ import annotations
@@ -30,15 +31,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import DEFAULT_EDIT_WINDOW_DAYS, Actor
 from storage.models import (
     AttestationForm,
+    AuditEntry,
     Bell,
     Curriculum,
     CurriculumItem,
     Discipline,
+    Event,
     Group,
     GroupEnrolment,
     Lesson,
@@ -236,7 +240,8 @@ async def add_lesson(
 
 
 async def make_college(session: AsyncSession, *, code: str = "c1", today: date = TODAY) -> College:
-    """Build the college described in the module's docstring and commit it."""
+    """Build the college described in the module's docstring and commit it. The objects
+    returned are detached: read their ids and names; load a row again to see changes."""
     org = Organisation(code=code, name=f"College {code}", short_name=code.upper())
     session.add(org)
     await session.flush()
@@ -383,6 +388,8 @@ async def make_college(session: AsyncSession, *, code: str = "c1", today: date =
         foreign=await lesson(day=today, pair_no=2, discipline=informatics, teacher=other_teacher),
     )
     await session.commit()
+    # Detached, so a test's rollback cannot expire them: they are a snapshot of the setup.
+    session.expunge_all()
     return College(
         org=org,
         today=today,
@@ -410,3 +417,21 @@ async def make_college(session: AsyncSession, *, code: str = "c1", today: date =
         lessons=lessons,
         roles=roles,
     )
+
+
+async def audit_trail(
+    session: AsyncSession, entity: str, entity_id: int | None = None
+) -> list[AuditEntry]:
+    """Audit entries of an entity (and id), oldest first."""
+    query = select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return list(await session.scalars(query))
+
+
+async def events_of(session: AsyncSession, kind: str | None = None) -> list[Event]:
+    """Outbox events (of a kind), oldest first."""
+    query = select(Event).order_by(Event.id)
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    return list(await session.scalars(query))
