@@ -19,6 +19,7 @@ from bot.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMi
 from handlers import get_routers
 from storage.db import create_engine, create_session_factory, migrate
 from storage.fsm import StoreFSMStorage
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_dispatcher(
         storage=StoreFSMStorage(session_factory),
         settings=settings,
         session_factory=session_factory,
+        clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     dp.update.outer_middleware(IdentityMiddleware())

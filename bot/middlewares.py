@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from sqlalchemy import event
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import _
+from services.access import load_actor
 from services.identity import Identity, load_identity
 from storage import people as q
 from storage.models import ProcessedUpdate
@@ -109,3 +110,28 @@ class LinkedOnly(BaseMiddleware):
         elif isinstance(event, Message):
             await event.answer(text)
         return None
+
+
+class ActorMiddleware(BaseMiddleware):
+    """For journal routers: the ``actor`` (roles, college zone, edit window) of the person."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        identity: Identity | None = data.get("identity")
+        if identity is None:
+            return await handler(event, data)
+        settings = data["settings"]
+        data["actor"] = await load_actor(
+            data["session"],
+            identity.person.id,
+            edit_window_days=settings.rules.edit_window_days,
+        )
+        return await handler(event, data)
+
+
+def journal_router(name: str) -> Router:
+    """A router for linked people acting in the journal: guarded, with ``actor`` loaded."""
+    router = Router(name=name)
+    for observer in (router.message, router.callback_query):
+        observer.middleware(LinkedOnly())
+        observer.middleware(ActorMiddleware())
+    return router

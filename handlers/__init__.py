@@ -6,6 +6,13 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, menu, start
+    from handlers import common, grades, lesson_details, lessons, menu, start
 
-    return [start.create_router(), menu.create_router(), common.create_router()]
+    return [
+        start.create_router(),
+        menu.create_router(),
+        lessons.create_router(),
+        grades.create_router(),
+        lesson_details.create_router(),
+        common.create_router(),
+    ]

@@ -7,6 +7,7 @@ over HTTP, so what a test sees is what a person would see."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import count
 
 from aiogram import Bot, Dispatcher
@@ -27,6 +28,10 @@ class BotApp:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
     _ids: count[int] = field(default_factory=lambda: count(5_000_001))
+
+    def stand_at(self, now: datetime) -> None:
+        """The bot's clock reads ``now`` (an aware datetime) from here on."""
+        self.dp["clock"] = lambda: now
 
     def stranger(self, first_name: str = "Guest", language_code: str | None = "en") -> TgUser:
         return TgUser(self.api, next(self._ids), first_name, language_code=language_code)

@@ -1,0 +1,168 @@
+"""Grades on a lesson: pick a student, press a value on the keypad; change, comment, remove."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _, fmt_date
+from bot.middlewares import journal_router
+from handlers.lessons import edit_or_send, refuse
+from keyboards import journal as kb
+from services import grades
+from services.access import Actor, not_on_register
+from services.errors import Denied, JournalError
+from services.grades import LessonGrades, StudentGrades
+from storage.models import GradeKind
+
+Clock = Callable[[], datetime]
+
+
+class GradeComment(StatesGroup):
+    text = State()
+
+
+def sheet_text(sheet: LessonGrades) -> str:
+    info = sheet.info
+    head = _("<b>Grades</b> · {discipline} · {group} · {day}").format(
+        discipline=html.escape(info.discipline_name),
+        group=html.escape(info.group_name),
+        day=fmt_date(info.lesson.date, "d MMMM"),
+    )
+    if sheet.locked:
+        return f"{head}\n🔒 {sheet.locked}"
+    return f"{head}\n" + _("Choose a student.")
+
+
+def keypad_text(sheet: LessonGrades, row: StudentGrades, grade_id: int, kind: GradeKind) -> str:
+    lines = [f"<b>{html.escape(row.name)}</b> · {html.escape(sheet.info.discipline_name)}"]
+    for entry in row.grades:
+        line = f"{kb.grade_label(entry.value)} ({kb.kind_label(entry.kind)})"
+        if entry.comment:
+            line += f" — {html.escape(entry.comment)}"
+        lines.append(("▶ " if entry.grade_id == grade_id else "• ") + line)
+    if grade_id:
+        lines.append(_("Press a new value, add a comment, or remove this grade."))
+    else:
+        lines.append(_("New grade, kind: {kind}. Press a value.").format(kind=kb.kind_label(kind)))
+    return "\n".join(lines)
+
+
+def _row(sheet: LessonGrades, student_id: int) -> StudentGrades:
+    for row in sheet.rows:
+        if row.student_id == student_id:
+            return row
+    raise Denied(not_on_register())
+
+
+async def show_sheet(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    try:
+        sheet = await grades.lesson_grades(session, actor, callback_data.id, clock())
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def _show_keypad(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, now: datetime, data: kb.GradeCb
+) -> None:
+    sheet = await grades.lesson_grades(session, actor, data.lesson, now)
+    if sheet.locked:
+        raise Denied(sheet.locked)
+    row = _row(sheet, data.student)
+    if data.grade and all(g.grade_id != data.grade for g in row.grades):
+        data = kb.GradeCb(lesson=data.lesson, student=data.student)  # gone meanwhile: a new one
+    kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        keypad_text(sheet, row, data.grade, kind),
+        kb.keypad(data.lesson, row, data.grade, kind),
+    )
+
+
+async def on_grade(
+    query: CallbackQuery,
+    callback_data: kb.GradeCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    data, now = callback_data, clock()
+    try:
+        if data.act == "open":
+            await _show_keypad(query, session, actor, now, data)
+            await query.answer()
+            return
+        if data.act == "note":
+            await grades.lesson_grades(session, actor, data.lesson, now)  # authorises the view
+            await state.set_state(GradeComment.text)
+            await state.update_data(lesson=data.lesson, student=data.student, grade=data.grade)
+            await query.message.answer(  # type: ignore[union-attr]
+                _("Write a comment to the grade (up to 255 characters), or /cancel.")
+            )
+            await query.answer()
+            return
+        if data.act == "del":
+            await grades.remove_grade(session, actor, data.grade, now)
+            toast = _("Grade removed.")
+        elif data.grade:
+            await grades.change_grade(session, actor, data.grade, now, value=data.act)
+            toast = _("Grade changed to {value}.").format(value=kb.grade_label(data.act))
+        else:
+            kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
+            await grades.add_grade(
+                session, actor, data.lesson, data.student, data.act, now, kind=kind
+            )
+            toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    sheet = await grades.lesson_grades(session, actor, data.lesson, now)
+    await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
+    await query.answer(toast)
+
+
+async def on_comment(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    try:
+        await grades.change_grade(
+            session, actor, int(data["grade"]), clock(), comment=message.text or ""
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        return
+    await state.clear()
+    sheet = await grades.lesson_grades(session, actor, int(data["lesson"]), clock())
+    await message.answer(
+        _("Comment saved.") + "\n\n" + sheet_text(sheet), reply_markup=kb.grades_keyboard(sheet)
+    )
+
+
+def create_router() -> Router:
+    router = journal_router("grades")
+    router.callback_query.register(show_sheet, kb.LessonCb.filter(F.do == "grades"))
+    router.callback_query.register(on_grade, kb.GradeCb.filter())
+    router.message.register(on_comment, GradeComment.text, F.text, ~F.text.startswith("/"))
+    return router

@@ -1,0 +1,283 @@
+"""Topic and hours, homework (text and/or a file), and the distance-lesson format (R9).
+
+Typed input is validated by the services; an invalid one gets the reason and another try,
+and the conversation (kept in the store) survives a restart of the bot.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _
+from bot.middlewares import journal_router
+from handlers.lessons import card_text, refuse
+from keyboards import journal as kb
+from services import lesson_details, register
+from services.access import Actor
+from services.errors import Denied, JournalError
+
+Clock = Callable[[], datetime]
+TRAILING_TIME = re.compile(r"^(?P<platform>.*?)\s+(?P<time>\d{1,2}[:.]\d{2})\s*$")
+
+
+class LessonInput(StatesGroup):
+    topic = State()
+    homework = State()
+    distance = State()
+
+
+async def _editable(
+    session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
+) -> lesson_details.LessonDetails:
+    details = await lesson_details.lesson_details(session, actor, lesson_id, now)
+    if details.locked:
+        raise Denied(details.locked)
+    return details
+
+
+async def ask(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    lesson_id, action = callback_data.id, callback_data.do
+    try:
+        details = await _editable(session, actor, lesson_id, clock())
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    lesson = details.lesson
+    message = query.message
+    assert message is not None
+    if action == "topic":
+        await state.set_state(LessonInput.topic)
+        current = _("Now: {topic}").format(topic=html.escape(lesson.topic)) if lesson.topic else ""
+        await message.answer(
+            "\n".join(
+                filter(
+                    None,
+                    [
+                        _("Send the topic of the lesson."),
+                        current,
+                        _("Hours: {hours}. Other hours can be set after the topic.").format(
+                            hours=lesson.hours
+                        ),
+                    ],
+                )
+            ),
+            reply_markup=kb.back_to_lesson(lesson_id),
+        )
+    elif action == "hw":
+        await state.set_state(LessonInput.homework)
+        await message.answer(
+            _("Send the homework as text, or a file with a caption."),
+            reply_markup=kb.homework_keyboard(
+                lesson_id, bool(lesson.homework or lesson.homework_file_id)
+            ),
+        )
+    else:
+        await message.answer(
+            _("Is the lesson held at a distance? Choose the format."),
+            reply_markup=kb.distance_keyboard(lesson_id, details.distance is not None),
+        )
+    await state.update_data(lesson=lesson_id)
+    await query.answer()
+
+
+async def choose_distance_mode(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    try:
+        await _editable(session, actor, callback_data.id, clock())
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    mode = "online" if callback_data.do == "don" else "offline"
+    await state.set_state(LessonInput.distance)
+    await state.update_data(lesson=callback_data.id, mode=mode)
+    await query.message.answer(  # type: ignore[union-attr]
+        _(
+            "Send the platform and, if it differs from the lesson's start, the time: "
+            "for example “Zoom 10:40” or “Moodle”."
+        ),
+        reply_markup=kb.back_to_lesson(callback_data.id),
+    )
+    await query.answer()
+
+
+async def _show_card(
+    message: Message, session: AsyncSession, actor: Actor, lesson_id: int, now: datetime, note: str
+) -> None:
+    view = await register.open_register(session, actor, lesson_id, now)
+    await message.answer(
+        note + "\n\n" + card_text(view, actor.tz), reply_markup=kb.register_keyboard(view)
+    )
+
+
+async def on_topic(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    lesson_id = int((await state.get_data())["lesson"])
+    try:
+        details = await lesson_details.set_topic(
+            session, actor, lesson_id, message.text or "", clock()
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        return
+    await state.clear()
+    await message.answer(
+        _("Topic saved. Hours of the lesson: {hours}.").format(hours=details.lesson.hours),
+        reply_markup=kb.hours_keyboard(lesson_id, details.lesson.hours),
+    )
+    await _show_card(message, session, actor, lesson_id, clock(), "")
+
+
+async def set_hours(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    try:
+        details = await lesson_details.lesson_details(session, actor, callback_data.id, clock())
+        await lesson_details.set_topic(
+            session,
+            actor,
+            callback_data.id,
+            details.lesson.topic,
+            clock(),
+            hours=callback_data.do[1:],
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    hours = int(callback_data.do[1:])
+    await query.message.edit_text(  # type: ignore[union-attr]
+        _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
+        reply_markup=kb.hours_keyboard(callback_data.id, hours),
+    )
+    await query.answer()
+
+
+async def on_homework(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    lesson_id = int((await state.get_data())["lesson"])
+    document = message.document
+    text = message.caption if document else message.text
+    try:
+        await lesson_details.set_homework(
+            session,
+            actor,
+            lesson_id,
+            text or "",
+            clock(),
+            file_id=document.file_id if document else None,
+            file_name=document.file_name if document else None,
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        return
+    await state.clear()
+    await _show_card(message, session, actor, lesson_id, clock(), _("Homework saved."))
+
+
+async def on_distance(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    lesson_id = int(data["lesson"])
+    text = (message.text or "").strip()
+    found = TRAILING_TIME.match(text)
+    platform, at = (found["platform"], found["time"]) if found else (text, None)
+    try:
+        await lesson_details.set_distance(
+            session,
+            actor,
+            lesson_id,
+            clock(),
+            mode=str(data.get("mode", "")),
+            platform=platform,
+            at=at,
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        return
+    await state.clear()
+    await _show_card(message, session, actor, lesson_id, clock(), _("Distance format saved."))
+
+
+async def clear(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    try:
+        if callback_data.do == "hwclear":
+            await lesson_details.clear_homework(session, actor, callback_data.id, clock())
+            note = _("Homework cleared.")
+        else:
+            await lesson_details.clear_distance(session, actor, callback_data.id, clock())
+            note = _("The lesson is no longer marked as distance.")
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    await state.clear()
+    await query.answer(note)
+    await _show_card(query.message, session, actor, callback_data.id, clock(), note)  # type: ignore[arg-type]
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(_("Please send text (or /cancel)."))
+
+
+def create_router() -> Router:
+    router = journal_router("lesson_details")
+    router.callback_query.register(ask, kb.LessonCb.filter(F.do.in_({"topic", "hw", "dist"})))
+    router.callback_query.register(
+        choose_distance_mode, kb.LessonCb.filter(F.do.in_({"don", "doff"}))
+    )
+    router.callback_query.register(
+        set_hours, kb.LessonCb.filter(F.do.in_({"h1", "h2", "h3", "h4", "h5", "h6"}))
+    )
+    router.callback_query.register(clear, kb.LessonCb.filter(F.do.in_({"hwclear", "distclear"})))
+    router.message.register(on_topic, LessonInput.topic, F.text, ~F.text.startswith("/"))
+    router.message.register(
+        on_homework, LessonInput.homework, (F.text & ~F.text.startswith("/")) | F.document
+    )
+    router.message.register(on_distance, LessonInput.distance, F.text, ~F.text.startswith("/"))
+    router.message.register(not_text, LessonInput.topic, ~F.text.startswith("/"))
+    router.message.register(not_text, LessonInput.distance, ~F.text.startswith("/"))
+    return router

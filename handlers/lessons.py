@@ -1,0 +1,216 @@
+"""The teacher's day and the lesson card with its register.
+
+Every press is re-authorised by the services (the lesson is the actor's, the student is on
+its register, the period is open, the edit window has not passed); a refusal is shown as an
+alert and changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _, fmt_date, fmt_time, ngettext
+from bot.middlewares import journal_router
+from keyboards import journal as kb
+from services import register, teacher_day
+from services.access import Actor
+from services.errors import JournalError
+from services.register import RegisterView
+from storage.models import Mark
+
+Clock = Callable[[], datetime]
+
+
+def day_text(day: date, cards: list[teacher_day.LessonCard]) -> str:
+    lines = [_("<b>My lessons</b> · {day}").format(day=fmt_date(day))]
+    if not cards:
+        lines.append(_("No lessons on this day."))
+    for card in cards:
+        group = card.group_name + (f" / {card.subgroup_name}" if card.subgroup_name else "")
+        head = (
+            f"{card.pair_no}. {fmt_time(card.starts)}–{fmt_time(card.ends)} "
+            f"{html.escape(group)} · {html.escape(card.discipline_name)}"
+        )
+        if card.cancelled:
+            lines.append(f"🚫 <s>{head}</s>")
+            continue
+        todo = [
+            _("register ✅") if card.register_done else _("no register ⚠"),
+            _("topic ✅") if card.topic_entered else _("no topic ⚠"),
+        ]
+        if card.grades_count:
+            todo.append(
+                ngettext("{n} grade", "{n} grades", card.grades_count).format(n=card.grades_count)
+            )
+        lines.append(f"{head}\n      {', '.join(todo)}")
+    return "\n".join(lines)
+
+
+def card_text(view: RegisterView, tz: ZoneInfo) -> str:
+    info, lesson = view.info, view.lesson
+    group = info.group_name + (f" / {info.subgroup_name}" if info.subgroup_name else "")
+    when = _("{day}, pair {pair}, {start}–{end}").format(
+        day=fmt_date(lesson.date, "EEE d MMMM"),
+        pair=lesson.pair_no,
+        start=fmt_time(lesson.starts_at.astimezone(tz)),
+        end=fmt_time(lesson.ends_at.astimezone(tz)),
+    )
+    if lesson.room:
+        when += " · " + _("room {room}").format(room=html.escape(lesson.room))
+    lines = [f"<b>{html.escape(info.discipline_name)}</b> · {html.escape(group)}", when]
+    if lesson.topic:
+        lines.append(_("Topic: {topic}").format(topic=html.escape(lesson.topic)))
+    else:
+        lines.append(_("Topic: not entered ⚠"))
+    if lesson.homework or lesson.homework_file_id:
+        text = html.escape(lesson.homework or lesson.homework_file_name or "📎")
+        lines.append(_("Homework: {text}").format(text=text))
+    lines.append("")
+    lines.append(
+        _("✅ present {present} · ❌ absent {absent} · ⏰ late {late}").format(
+            present=view.present, absent=view.absent, late=view.late
+        )
+    )
+    if not view.editable:
+        lines.append("🔒 " + (view.locked or ""))
+        lines.extend(
+            f"{kb.MARK_ICONS[r.mark]} {html.escape(r.name)}"
+            for r in view.rows
+            if r.mark is not Mark.PRESENT
+        )
+    elif view.done:
+        lines.append(_("Register taken ✅. Taps still correct it; press Done to send corrections."))
+    else:
+        lines.append(_("Tap a student: present → absent → late. Then press Done."))
+    return "\n".join(lines)
+
+
+async def edit_or_send(message: Message, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Edit the screen in place; an identical screen (a repeated tap) is not an error."""
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def refuse(query: CallbackQuery, exc: JournalError) -> None:
+    await query.answer(exc.message, show_alert=True)
+
+
+async def show_day(
+    query: CallbackQuery, callback_data: kb.DayCb, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    try:
+        day = (
+            datetime.strptime(callback_data.day, "%Y%m%d").date()
+            if callback_data.day
+            else actor.today(clock())
+        )
+    except ValueError:
+        day = actor.today(clock())
+    cards = await teacher_day.lessons_of_day(session, actor, day)
+    await edit_or_send(query.message, day_text(day, cards), kb.day_keyboard(day, cards))  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def show_card(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    try:
+        view = await register.open_register(session, actor, callback_data.id, clock())
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await render_card(query, view, actor)
+    await query.answer()
+
+
+async def render_card(query: CallbackQuery, view: RegisterView, actor: Actor) -> None:
+    await edit_or_send(query.message, card_text(view, actor.tz), kb.register_keyboard(view))  # type: ignore[arg-type]
+
+
+async def tap(
+    query: CallbackQuery,
+    callback_data: kb.MarkCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    seen = kb.MARKS_BY_CODE.get(callback_data.seen)
+    try:
+        if seen is None:
+            raise JournalError(_("This button is out of date. Please open the register again."))
+        view = await register.toggle_mark(
+            session, actor, callback_data.lesson, callback_data.student, seen, clock()
+        )
+        await session.commit()
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await render_card(query, view, actor)
+    await query.answer()
+
+
+async def all_present(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    try:
+        view = await register.mark_all_present(session, actor, callback_data.id, clock())
+        await session.commit()
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await render_card(query, view, actor)
+    await query.answer(_("Everyone is present."))
+
+
+async def finalise(
+    query: CallbackQuery,
+    callback_data: kb.LessonCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    try:
+        result = await register.finalise_register(session, actor, callback_data.id, clock())
+        await session.commit()
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await render_card(query, result.view, actor)
+    if result.changes:
+        note = ngettext(
+            "Register saved. Parents of {n} student will be notified.",
+            "Register saved. Parents of {n} students will be notified.",
+            len(result.changes),
+        ).format(n=len(result.changes))
+    else:
+        note = _("Register saved.")
+    await query.answer(note)
+
+
+def create_router() -> Router:
+    router = journal_router("lessons")
+    router.callback_query.register(show_day, kb.DayCb.filter())
+    router.callback_query.register(tap, kb.MarkCb.filter())
+    router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))
+    router.callback_query.register(finalise, kb.LessonCb.filter(F.do == "done"))
+    router.callback_query.register(show_card, kb.LessonCb.filter(F.do == "card"))
+    return router

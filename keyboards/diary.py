@@ -1,0 +1,139 @@
+"""The diary's buttons: a day, a week, grades, attendance, homework files.
+
+Buttons carry the student they are about, so an old message keeps showing the same child
+after the parent switches to another one; the server re-checks the student on every press.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __, fmt_date
+from keyboards.callbacks import MenuCb
+from keyboards.menu import add_menu_item
+from services.diary import DiaryDay, DiaryLesson, DiaryWeek
+from storage.models import Role
+
+LABEL_MAX = 48
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class DiaryCb(CallbackData, prefix="dy"):
+    """``act``: ``today``, ``tomorrow``, ``day`` and ``week`` (``day`` YYYYMMDD; empty:
+    today), ``grades``, ``att`` (attendance), ``file`` (the homework file of lesson ``lid``).
+    ``sid`` is the student; 0 is the one in use (the menu's entries)."""
+
+    act: str
+    sid: int = 0
+    day: str = ""
+    lid: int = 0
+
+
+for _role in (Role.PARENT, Role.STUDENT):
+    add_menu_item(_role, __("📖 Diary"), DiaryCb(act="today"))
+    add_menu_item(_role, __("📊 Grades"), DiaryCb(act="grades"))
+    add_menu_item(_role, __("🗓 Attendance"), DiaryCb(act="att"))
+
+
+def day_code(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def parse_day(code: str) -> date | None:
+    """The date of a button, or None when it is not one (a forged or broken payload). Dates
+    far away are refused too, so paging never runs off the calendar."""
+    if len(code) != 8 or not code.isdigit():
+        return None
+    try:
+        day = date(int(code[:4]), int(code[4:6]), int(code[6:]))
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def _clip(label: str) -> str:
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
+
+
+def _file_buttons(
+    builder: InlineKeyboardBuilder, sid: int, lessons: list[DiaryLesson], with_day: bool
+) -> int:
+    count = 0
+    for lesson in lessons:
+        if not lesson.homework_file or lesson.cancelled:
+            continue
+        when = fmt_date(lesson.date, "EEE") + " " if with_day else ""
+        builder.button(
+            text=_clip(f"📎 {when}{lesson.discipline}"),
+            callback_data=DiaryCb(act="file", sid=sid, lid=lesson.lesson_id),
+        )
+        count += 1
+    return count
+
+
+def _footer(builder: InlineKeyboardBuilder, sid: int) -> list[int]:
+    builder.button(text=_("📊 Grades"), callback_data=DiaryCb(act="grades", sid=sid))
+    builder.button(text=_("🗓 Attendance"), callback_data=DiaryCb(act="att", sid=sid))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    return [2, 1]
+
+
+def day_keyboard(sid: int, day: DiaryDay, today: date) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sizes: list[int] = []
+    files = _file_buttons(builder, sid, list(day.lessons), with_day=False)
+    sizes += [1] * files
+    before, after = day.date - timedelta(days=1), day.date + timedelta(days=1)
+    builder.button(
+        text="◀ " + fmt_date(before, "EEE d"),
+        callback_data=DiaryCb(act="day", sid=sid, day=day_code(before)),
+    )
+    builder.button(
+        text=fmt_date(after, "EEE d") + " ▶",
+        callback_data=DiaryCb(act="day", sid=sid, day=day_code(after)),
+    )
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
+    builder.button(text=_("Tomorrow"), callback_data=DiaryCb(act="tomorrow", sid=sid))
+    builder.button(
+        text=_("📆 Week"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(day.date))
+    )
+    sizes += [2, 3, *_footer(builder, sid)]
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for day in week.days:
+        builder.button(
+            text=fmt_date(day.date, "EEE d"),
+            callback_data=DiaryCb(act="day", sid=sid, day=day_code(day.date)),
+        )
+    sizes = [3] * ((len(week.days) + 2) // 3)
+    lessons = [lesson for day in week.days for lesson in day.lessons]
+    sizes += [1] * _file_buttons(builder, sid, lessons, with_day=True)
+    earlier, later = week.monday - timedelta(days=7), week.monday + timedelta(days=7)
+    builder.button(
+        text=_("◀ Previous week"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(earlier))
+    )
+    builder.button(
+        text=_("Next week ▶"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(later))
+    )
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
+    sizes += [2, 1, *_footer(builder, sid)]
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def summary_keyboard(sid: int) -> InlineKeyboardMarkup:
+    """Under grades and attendance: back to the diary, across, the menu."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
+    builder.button(text=_("📆 Week"), callback_data=DiaryCb(act="week", sid=sid))
+    sizes = [2, *_footer(builder, sid)]
+    builder.adjust(*sizes)
+    return builder.as_markup()

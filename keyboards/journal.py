@@ -1,0 +1,254 @@
+"""The teacher's screens: the day's lessons, the lesson card with its register, grades.
+
+The lesson card *is* the register: one message per lesson whose student buttons cycle marks,
+so a teacher marks three absentees with three taps and finishes with a fourth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __, fmt_date, fmt_time
+from keyboards.callbacks import MenuCb
+from keyboards.menu import add_menu_item
+from services.grades import LessonGrades, StudentGrades
+from services.register import RegisterView
+from services.teacher_day import LessonCard
+from storage.models import GradeKind, Mark, Role
+
+MARK_CODES = {Mark.PRESENT: "p", Mark.ABSENT: "a", Mark.LATE: "l"}
+MARKS_BY_CODE = {code: mark for mark, code in MARK_CODES.items()}
+MARK_ICONS = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "⏰"}
+GRADE_VALUES = ("2", "3", "4", "5", "pass", "fail")
+KIND_CODES = {
+    GradeKind.CURRENT: "c",
+    GradeKind.TEST: "t",
+    GradeKind.PRACTICAL: "p",
+    GradeKind.LAB: "l",
+    GradeKind.ORAL: "o",
+    GradeKind.EXAM: "e",
+}
+KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
+
+
+class DayCb(CallbackData, prefix="td"):
+    """The teacher's lessons of a day (``day`` as YYYYMMDD; empty: today)."""
+
+    day: str = ""
+
+
+class LessonCb(CallbackData, prefix="ls"):
+    """A lesson screen: ``card`` (the register), ``grades``, ``topic``, ``hw``, ``hwclear``,
+    ``dist``, ``distclear``, ``all`` (everyone present), ``done`` (finalise)."""
+
+    id: int
+    do: str = "card"
+
+
+class MarkCb(CallbackData, prefix="rg"):
+    """A register tap: the student and the mark the device showed (p, a, l)."""
+
+    lesson: int
+    student: int
+    seen: str
+
+
+class GradeCb(CallbackData, prefix="gr"):
+    """Grades of one student on one lesson. ``grade`` 0 is a new grade; ``kind`` a code of
+    KIND_CODES; ``act``: ``open``, a value (2–5, pass, fail), ``del``, ``note``."""
+
+    lesson: int
+    student: int
+    grade: int = 0
+    kind: str = "c"
+    act: str = "open"
+
+
+add_menu_item(Role.TEACHER, __("📅 My lessons"), DayCb())
+
+
+def day_code(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def grade_label(value: str) -> str:
+    return {"pass": _("pass"), "fail": _("fail")}.get(value, value)
+
+
+def kind_label(kind: GradeKind) -> str:
+    return {
+        GradeKind.CURRENT: _("current"),
+        GradeKind.TEST: _("test"),
+        GradeKind.PRACTICAL: _("practical"),
+        GradeKind.LAB: _("lab"),
+        GradeKind.ORAL: _("oral"),
+        GradeKind.EXAM: _("exam"),
+    }[kind]
+
+
+def lesson_status(card: LessonCard) -> str:
+    if card.cancelled:
+        return "🚫"
+    return ("✅" if card.register_done else "⬜") + ("📝" if card.topic_entered else "")
+
+
+def day_keyboard(day: date, cards: Sequence[LessonCard]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for card in cards:
+        group = card.group_name + (f"/{card.subgroup_name}" if card.subgroup_name else "")
+        label = f"{lesson_status(card)} {fmt_time(card.starts)} {group} {card.discipline_name}"
+        builder.button(text=label[:60], callback_data=LessonCb(id=card.lesson_id))
+    builder.adjust(1)
+    nav = InlineKeyboardBuilder()
+    nav.button(text="◀", callback_data=DayCb(day=day_code(day - timedelta(days=1))))
+    nav.button(text=_("Today"), callback_data=DayCb())
+    nav.button(text="▶", callback_data=DayCb(day=day_code(day + timedelta(days=1))))
+    nav.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    nav.adjust(3, 1)
+    builder.attach(nav)
+    return builder.as_markup()
+
+
+def register_keyboard(view: RegisterView) -> InlineKeyboardMarkup:
+    lesson_id = view.lesson.id
+    builder = InlineKeyboardBuilder()
+    if view.editable:
+        for row in view.rows:
+            builder.button(
+                text=f"{MARK_ICONS[row.mark]} {row.name}",
+                callback_data=MarkCb(
+                    lesson=lesson_id, student=row.student_id, seen=MARK_CODES[row.mark]
+                ),
+            )
+        builder.adjust(2)
+    actions = InlineKeyboardBuilder()
+    if view.editable:
+        actions.button(text=_("✔ All present"), callback_data=LessonCb(id=lesson_id, do="all"))
+        actions.button(text=_("💾 Done"), callback_data=LessonCb(id=lesson_id, do="done"))
+    actions.button(text=_("⭐ Grades"), callback_data=LessonCb(id=lesson_id, do="grades"))
+    actions.button(text=_("✏ Topic"), callback_data=LessonCb(id=lesson_id, do="topic"))
+    actions.button(text=_("🏠 Homework"), callback_data=LessonCb(id=lesson_id, do="hw"))
+    actions.button(text=_("💻 Distance"), callback_data=LessonCb(id=lesson_id, do="dist"))
+    actions.button(
+        text=_("⬅ {day}").format(day=fmt_date(view.lesson.date, "d MMM")),
+        callback_data=DayCb(day=day_code(view.lesson.date)),
+    )
+    actions.adjust(*((2,) if view.editable else ()), 2, 2, 1)
+    builder.attach(actions)
+    return builder.as_markup()
+
+
+def grades_keyboard(sheet: LessonGrades) -> InlineKeyboardMarkup:
+    lesson_id = sheet.info.lesson.id
+    builder = InlineKeyboardBuilder()
+    for row in sheet.rows:
+        given = ", ".join(grade_label(g.value) for g in row.grades)
+        label = f"{row.name} — {given}" if given else row.name
+        builder.button(
+            text=label[:60], callback_data=GradeCb(lesson=lesson_id, student=row.student_id)
+        )
+    builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def keypad(
+    lesson_id: int, row: StudentGrades, grade_id: int, kind: GradeKind
+) -> InlineKeyboardMarkup:
+    """Values for a new grade (``grade_id`` 0) or for changing one; kinds; existing grades."""
+    code = KIND_CODES[kind]
+    builder = InlineKeyboardBuilder()
+    for value in GRADE_VALUES:
+        builder.button(
+            text=grade_label(value),
+            callback_data=GradeCb(
+                lesson=lesson_id, student=row.student_id, grade=grade_id, kind=code, act=value
+            ),
+        )
+    sizes = [4, 2]
+    if grade_id == 0:
+        for other, other_code in KIND_CODES.items():
+            mark = "• " if other is kind else ""
+            builder.button(
+                text=mark + kind_label(other),
+                callback_data=GradeCb(lesson=lesson_id, student=row.student_id, kind=other_code),
+            )
+        sizes += [3, 3]
+        for entry in row.grades:
+            builder.button(
+                text=_("✏ {value} ({kind})").format(
+                    value=grade_label(entry.value), kind=kind_label(entry.kind)
+                ),
+                callback_data=GradeCb(
+                    lesson=lesson_id,
+                    student=row.student_id,
+                    grade=entry.grade_id,
+                    kind=KIND_CODES[entry.kind],
+                ),
+            )
+            sizes.append(1)
+    else:
+        builder.button(
+            text=_("💬 Comment"),
+            callback_data=GradeCb(
+                lesson=lesson_id, student=row.student_id, grade=grade_id, kind=code, act="note"
+            ),
+        )
+        builder.button(
+            text=_("🗑 Remove"),
+            callback_data=GradeCb(
+                lesson=lesson_id, student=row.student_id, grade=grade_id, kind=code, act="del"
+            ),
+        )
+        sizes.append(2)
+    builder.button(text=_("⬅ Students"), callback_data=LessonCb(id=lesson_id, do="grades"))
+    sizes.append(1)
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def back_to_lesson(lesson_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
+    return builder.as_markup()
+
+
+def homework_keyboard(lesson_id: int, has_homework: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if has_homework:
+        builder.button(
+            text=_("🗑 Clear homework"), callback_data=LessonCb(id=lesson_id, do="hwclear")
+        )
+    builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def distance_keyboard(lesson_id: int, recorded: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🟢 Online"), callback_data=LessonCb(id=lesson_id, do="don"))
+    builder.button(text=_("📚 Offline (tasks)"), callback_data=LessonCb(id=lesson_id, do="doff"))
+    if recorded:
+        builder.button(
+            text=_("🗑 Not distance"), callback_data=LessonCb(id=lesson_id, do="distclear")
+        )
+    builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def hours_keyboard(lesson_id: int, hours: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for n in range(1, 7):
+        mark = "• " if n == hours else ""
+        builder.button(
+            text=_("{mark}{n} h").format(mark=mark, n=n),
+            callback_data=LessonCb(id=lesson_id, do=f"h{n}"),
+        )
+    builder.adjust(6)
+    return builder.as_markup()
