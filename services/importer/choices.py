@@ -1,0 +1,77 @@
+"""Spellings the file may use for fixed vocabularies: the stored English codes and the
+Russian words people type. Keys are normalised with ``cells.norm`` (lower case, ё → е)."""
+
+from __future__ import annotations
+
+from storage.models import AttestationForm, CalendarKind, DisciplineKind, Role, WeekParity
+
+STAFF_ROLES = {
+    Role.TEACHER: ("teacher", "преподаватель", "мастер", "мастер п/о"),
+    Role.CURATOR: ("curator", "куратор", "классный руководитель"),
+    Role.DEPUTY: ("deputy", "deputy director", "заместитель директора", "зам. директора"),
+    Role.SECRETARY: ("secretary", "секретарь", "специалист по кадрам"),
+    Role.ADMIN: ("admin", "administrator", "администратор"),
+    Role.DIRECTOR: ("director", "директор"),
+}
+ROLE_ALIASES = {alias: role for role, names in STAFF_ROLES.items() for alias in names}
+
+DISCIPLINE_KINDS = {
+    DisciplineKind.DISCIPLINE: ("discipline", "дисциплина"),
+    DisciplineKind.MODULE: ("module", "пм", "профессиональный модуль", "модуль"),
+    DisciplineKind.MDK: ("mdk", "мдк", "междисциплинарный курс"),
+    DisciplineKind.EDU_PRACTICE: ("edu_practice", "уп", "учебная практика"),
+    DisciplineKind.PROD_PRACTICE: ("prod_practice", "пп", "производственная практика"),
+}
+KIND_ALIASES = {alias: kind for kind, names in DISCIPLINE_KINDS.items() for alias in names}
+
+ATTESTATION_FORMS = {
+    AttestationForm.EXAM: ("exam", "экзамен", "э"),
+    AttestationForm.DIFF_CREDIT: (
+        "diff_credit",
+        "дифференцированный зачет",
+        "дифзачет",
+        "диф. зачет",
+        "дз",
+    ),
+    AttestationForm.CREDIT: ("credit", "зачет", "з"),
+    AttestationForm.COURSE_WORK: ("course_work", "курсовая работа", "курсовой проект", "кр"),
+    AttestationForm.QUALIFICATION_EXAM: (
+        "qualification_exam",
+        "квалификационный экзамен",
+        "экзамен квалификационный",
+        "эк",
+    ),
+    AttestationForm.NONE: ("none", "нет", "-"),
+}
+FORM_ALIASES = {alias: form for form, names in ATTESTATION_FORMS.items() for alias in names}
+
+PERIOD = "period"  # a calendar row that is a period (semester), not a CalendarEntry
+CALENDAR_KINDS: dict[str | CalendarKind, tuple[str, ...]] = {
+    PERIOD: ("period", "период", "семестр"),
+    CalendarKind.HOLIDAY: ("holiday", "выходной", "праздник"),
+    CalendarKind.VACATION: ("vacation", "каникулы"),
+    CalendarKind.SESSION: ("session", "сессия", "экзаменационная сессия"),
+    CalendarKind.PRACTICE: ("practice", "практика"),
+    CalendarKind.WORKDAY: ("workday", "рабочий день"),
+}
+CALENDAR_ALIASES = {alias: kind for kind, names in CALENDAR_KINDS.items() for alias in names}
+
+WEEKDAYS = (
+    ("1", "mon", "monday", "пн", "понедельник"),
+    ("2", "tue", "tuesday", "вт", "вторник"),
+    ("3", "wed", "wednesday", "ср", "среда"),
+    ("4", "thu", "thursday", "чт", "четверг"),
+    ("5", "fri", "friday", "пт", "пятница"),
+    ("6", "sat", "saturday", "сб", "суббота"),
+    ("7", "sun", "sunday", "вс", "воскресенье"),
+)
+WEEKDAY_ALIASES = {alias: n for n, names in enumerate(WEEKDAYS) for alias in names}
+
+PARITIES = {
+    WeekParity.EVERY: ("every", "каждая", "все", "еженедельно"),
+    WeekParity.ODD: ("odd", "нечетная", "нечет"),
+    WeekParity.EVEN: ("even", "четная", "чет"),
+}
+PARITY_ALIASES = {alias: parity for parity, names in PARITIES.items() for alias in names}
+
+LOCALE_ALIASES = {"ru": "ru", "en": "en", "русский": "ru", "english": "en"}

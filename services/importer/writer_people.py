@@ -1,0 +1,210 @@
+"""Writing people: persons, students with their group history and subgroups, and the roles
+(memberships) of staff, students and parents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select
+
+from storage import importing as q
+from storage.models import GroupEnrolment, Membership, Person, Role, Student, SubgroupMember
+
+from .writer import Writer
+
+STAFF_ROLES = frozenset(
+    {Role.TEACHER, Role.CURATOR, Role.DEPUTY, Role.SECRETARY, Role.ADMIN, Role.DIRECTOR}
+)
+
+
+async def write_people(w: Writer) -> dict[str, int]:
+    """Persons of every sheet; returns their ids by external id."""
+    ids = await w.sync(
+        Person,
+        "person",
+        [
+            {
+                "org_id": w.org_id,
+                "external_id": p.external_id,
+                "last_name": p.last_name,
+                "first_name": p.first_name,
+                "middle_name": p.middle_name,
+                "birth_date": p.birth_date,
+                "phone": p.phone,
+                "email": p.email,
+                "locale": p.locale,
+            }
+            for p in w.data.people.values()
+        ],
+        ("external_id",),
+        Person.org_id == w.org_id,
+        defaults={"middle_name": "", "phone": "", "email": ""},
+    )
+    return {ext: id_ for (ext,), id_ in ids.items()}
+
+
+async def write_students(
+    w: Writer,
+    person_id: dict[str, int],
+    group_id: dict[str, int],
+    subgroup_id: dict[tuple[str, str], int],
+) -> dict[str, int]:
+    """Students, their open group enrolment and subgroups; returns ids by external id."""
+    ids = await w.sync(
+        Student,
+        "student",
+        [
+            {
+                "org_id": w.org_id,
+                "person_id": person_id[s.external_id],
+                "group_id": group_id[s.group],
+                "record_book": s.record_book,
+            }
+            for s in w.data.students
+        ],
+        ("person_id",),
+        Student.org_id == w.org_id,
+        defaults={"record_book": ""},
+    )
+    student_id = {s.external_id: ids[(person_id[s.external_id],)] for s in w.data.students}
+    await _enrolments(w, student_id, group_id)
+    await _subgroup_members(w, student_id, subgroup_id)
+    return student_id
+
+
+async def _enrolments(w: Writer, student_id: dict[str, int], group_id: dict[str, int]) -> None:
+    """One open enrolment per student, in the student's group; a move closes the old one."""
+    org_students = select(Student.id).where(Student.org_id == w.org_id)
+    open_rows = await q.rows_of(
+        w.session,
+        GroupEnrolment,
+        ("student_id", "group_id"),
+        GroupEnrolment.student_id.in_(org_students),
+        GroupEnrolment.until.is_(None),
+    )
+    current = {r["student_id"]: r for r in open_rows}
+    closes: list[dict[str, Any]] = []
+    opens: list[dict[str, Any]] = []
+    for s in w.data.students:
+        sid, gid = student_id[s.external_id], group_id[s.group]
+        open_row = current.get(sid)
+        if open_row is not None and open_row["group_id"] == gid:
+            continue
+        since = w.today
+        if open_row is None:
+            since = s.enrolled_on or w.today
+        else:
+            closes.append({"id": open_row["id"], "until": w.today})
+            w.log("update", "group_enrolment", open_row["id"], {"until": None}, {"until": w.today})
+        opens.append({"student_id": sid, "group_id": gid, "since": since})
+    await q.update_rows(w.session, GroupEnrolment, closes)
+    for row, new_id in zip(
+        opens, await q.insert_rows(w.session, GroupEnrolment, opens), strict=True
+    ):
+        w.log("create", "group_enrolment", new_id, None, row)
+
+
+async def _subgroup_members(
+    w: Writer, student_id: dict[str, int], subgroup_id: dict[tuple[str, str], int]
+) -> None:
+    """Each student of the file is in exactly the subgroups the file lists."""
+    wanted = {
+        (subgroup_id[(s.group, name)], student_id[s.external_id])
+        for s in w.data.students
+        for name in s.subgroups
+    }
+    in_file = set(student_id.values())
+    result = await w.session.execute(
+        select(SubgroupMember.subgroup_id, SubgroupMember.student_id).where(
+            SubgroupMember.student_id.in_(select(Student.id).where(Student.org_id == w.org_id))
+        )
+    )
+    have = {(r[0], r[1]) for r in result if r[1] in in_file}
+    new = sorted(wanted - have)
+    gone = sorted(have - wanted)
+    await q.insert_plain(
+        w.session, SubgroupMember, [{"subgroup_id": a, "student_id": b} for a, b in new]
+    )
+    for start in range(0, len(gone), q.CHUNK):
+        pairs = gone[start : start + q.CHUNK]
+        await w.session.execute(
+            delete(SubgroupMember).where(
+                or_(
+                    *(
+                        and_(SubgroupMember.subgroup_id == a, SubgroupMember.student_id == b)
+                        for a, b in pairs
+                    )
+                )
+            )
+        )
+    for a, b in new:
+        w.log("create", "subgroup_member", None, None, {"subgroup_id": a, "student_id": b})
+    for a, b in gone:
+        w.log("delete", "subgroup_member", None, {"subgroup_id": a, "student_id": b})
+
+
+async def write_memberships(
+    w: Writer,
+    person_id: dict[str, int],
+    student_id: dict[str, int],
+    group_id: dict[str, int],
+    builtin: dict[Role, int],
+    custom: dict[str, int],
+) -> None:
+    """Roles with their scope (see ``Membership``). The file decides, for each person on a
+    sheet, the roles that sheet gives: staff roles on ``staff``, the parent role on
+    ``parents``, the student role on ``students``. Other roles of a person are left alone."""
+    wanted: dict[tuple[int, Role, int | None, int | None], int] = {}
+    managed: set[tuple[int, Role]] = set()  # (person, role) pairs the file speaks for
+    for staff in w.data.staff:
+        pid = person_id[staff.external_id]
+        managed.update((pid, role) for role in STAFF_ROLES)
+        for r in staff.roles:
+            position = custom[r.position] if r.position else builtin[r.role]
+            wanted[(pid, r.role, group_id[r.group] if r.group else None, None)] = position
+    for s in w.data.students:
+        pid = person_id[s.external_id]
+        managed.add((pid, Role.STUDENT))
+        wanted[(pid, Role.STUDENT, None, student_id[s.external_id])] = builtin[Role.STUDENT]
+    for parent in w.data.parents:
+        pid = person_id[parent.external_id]
+        managed.add((pid, Role.PARENT))
+        for child in parent.children:
+            wanted[(pid, Role.PARENT, None, student_id[child])] = builtin[Role.PARENT]
+
+    existing = await q.rows_of(
+        w.session,
+        Membership,
+        ("person_id", "role", "group_id", "student_id", "position_id", "active", "until"),
+        Membership.org_id == w.org_id,
+    )
+    updates: list[dict[str, Any]] = []
+    for m in existing:
+        key = (m["person_id"], m["role"], m["group_id"], m["student_id"])
+        position = wanted.pop(key, None)
+        if position is not None:
+            change = {"active": True, "until": None, "position_id": position}
+        elif (m["person_id"], m["role"]) in managed and m["active"]:
+            change = {"active": False, "until": w.today}
+        else:
+            continue
+        change = {f: v for f, v in change.items() if m[f] != v}
+        if change:
+            updates.append({"id": m["id"], **change})
+            w.log("update", "membership", m["id"], {f: m[f] for f in change}, change)
+    await q.update_rows(w.session, Membership, updates)
+    rows = [
+        {
+            "org_id": w.org_id,
+            "person_id": pid,
+            "role": role,
+            "group_id": gid,
+            "student_id": sid,
+            "position_id": position,
+            "active": True,
+            "since": w.today,
+        }
+        for (pid, role, gid, sid), position in wanted.items()
+    ]
+    for row, new_id in zip(rows, await q.insert_rows(w.session, Membership, rows), strict=True):
+        w.log("create", "membership", new_id, None, row)
