@@ -34,69 +34,107 @@ CSV_DIR = HERE / "sample-college"
 AUTUMN = "Осенний семестр 2026/27"
 SPRING = "Весенний семестр 2026/27"
 
-# (surname, female surname)
-SURNAMES = [
-    ("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"),
-    ("Попов", "Попова"), ("Васильев", "Васильева"), ("Петров", "Петрова"),
-    ("Соколов", "Соколова"), ("Михайлов", "Михайлова"), ("Новиков", "Новикова"),
-    ("Фёдоров", "Фёдорова"), ("Морозов", "Морозова"), ("Волков", "Волкова"),
-    ("Алексеев", "Алексеева"), ("Лебедев", "Лебедева"), ("Семёнов", "Семёнова"),
-    ("Егоров", "Егорова"), ("Павлов", "Павлова"), ("Козлов", "Козлова"),
-    ("Степанов", "Степанова"), ("Николаев", "Николаева"), ("Орлов", "Орлова"),
-    ("Андреев", "Андреева"), ("Макаров", "Макарова"), ("Никитин", "Никитина"),
-    ("Захаров", "Захарова"), ("Зайцев", "Зайцева"), ("Соловьёв", "Соловьёва"),
-    ("Борисов", "Борисова"), ("Яковлев", "Яковлева"), ("Григорьев", "Григорьева"),
-    ("Романов", "Романова"), ("Воробьёв", "Воробьёва"), ("Сергеев", "Сергеева"),
-    ("Кузьмин", "Кузьмина"), ("Фролов", "Фролова"), ("Александров", "Александрова"),
-    ("Дмитриев", "Дмитриева"), ("Королёв", "Королёва"), ("Гусев", "Гусева"),
-    ("Киселёв", "Киселёва"), ("Ильин", "Ильина"), ("Максимов", "Максимова"),
-    ("Поляков", "Полякова"), ("Сорокин", "Сорокина"), ("Виноградов", "Виноградова"),
-    ("Ковалёв", "Ковалёва"), ("Белов", "Белова"), ("Медведев", "Медведева"),
-    ("Антонов", "Антонова"), ("Тарасов", "Тарасова"), ("Жуков", "Жукова"),
-    ("Баранов", "Баранова"), ("Филиппов", "Филиппова"), ("Комаров", "Комарова"),
-    ("Давыдов", "Давыдова"), ("Беляев", "Беляева"), ("Герасимов", "Герасимова"),
-    ("Богданов", "Богданова"), ("Осипов", "Осипова"), ("Сидоров", "Сидорова"),
-]
+# Male surnames; every one of them takes "а" for the female form.
+SURNAMES = """
+Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров Морозов
+Волков Алексеев Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев Орлов Андреев
+Макаров Никитин Захаров Зайцев Соловьёв Борисов Яковлев Григорьев Романов Воробьёв
+Сергеев Кузьмин Фролов Александров Дмитриев Королёв Гусев Киселёв Ильин Максимов Поляков
+Сорокин Виноградов Ковалёв Белов Медведев Антонов Тарасов Жуков Баранов Филиппов Комаров
+Давыдов Беляев Герасимов Богданов Осипов Сидоров
+""".split()
 # (name, son's patronymic, daughter's patronymic)
 MEN = [
-    ("Александр", "Александрович", "Александровна"), ("Алексей", "Алексеевич", "Алексеевна"),
-    ("Андрей", "Андреевич", "Андреевна"), ("Дмитрий", "Дмитриевич", "Дмитриевна"),
-    ("Сергей", "Сергеевич", "Сергеевна"), ("Владимир", "Владимирович", "Владимировна"),
-    ("Николай", "Николаевич", "Николаевна"), ("Михаил", "Михайлович", "Михайловна"),
-    ("Евгений", "Евгеньевич", "Евгеньевна"), ("Игорь", "Игоревич", "Игоревна"),
-    ("Павел", "Павлович", "Павловна"), ("Олег", "Олегович", "Олеговна"),
-    ("Роман", "Романович", "Романовна"), ("Виктор", "Викторович", "Викторовна"),
-    ("Юрий", "Юрьевич", "Юрьевна"), ("Константин", "Константинович", "Константиновна"),
+    ("Александр", "Александрович", "Александровна"),
+    ("Алексей", "Алексеевич", "Алексеевна"),
+    ("Андрей", "Андреевич", "Андреевна"),
+    ("Дмитрий", "Дмитриевич", "Дмитриевна"),
+    ("Сергей", "Сергеевич", "Сергеевна"),
+    ("Владимир", "Владимирович", "Владимировна"),
+    ("Николай", "Николаевич", "Николаевна"),
+    ("Михаил", "Михайлович", "Михайловна"),
+    ("Евгений", "Евгеньевич", "Евгеньевна"),
+    ("Игорь", "Игоревич", "Игоревна"),
+    ("Павел", "Павлович", "Павловна"),
+    ("Олег", "Олегович", "Олеговна"),
+    ("Роман", "Романович", "Романовна"),
+    ("Виктор", "Викторович", "Викторовна"),
+    ("Юрий", "Юрьевич", "Юрьевна"),
+    ("Константин", "Константинович", "Константиновна"),
 ]
-WOMEN_PARENTS = [
-    "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Юлия", "Анна",
-    "Марина", "Екатерина", "Людмила", "Оксана",
-]
-BOYS = [
-    "Артём", "Максим", "Иван", "Матвей", "Кирилл", "Даниил", "Егор", "Никита", "Илья",
-    "Михаил", "Тимофей", "Роман", "Владислав", "Арсений", "Глеб",
-]
-GIRLS = [
-    "Анастасия", "Мария", "Дарья", "Полина", "Алиса", "Виктория", "Софья", "Ксения",
-    "Елизавета", "Вероника", "Алёна", "Валерия", "Милана", "Ульяна", "Арина",
-]
+WOMEN_PARENTS = """
+Елена Ольга Наталья Татьяна Ирина Светлана Юлия Анна Марина Екатерина Людмила Оксана
+""".split()
+BOYS = """
+Артём Максим Иван Матвей Кирилл Даниил Егор Никита Илья Михаил Тимофей Роман Владислав
+Арсений Глеб
+""".split()
+GIRLS = """
+Анастасия Мария Дарья Полина Алиса Виктория Софья Ксения Елизавета Вероника Алёна Валерия
+Милана Ульяна Арина
+""".split()
 
 STAFF = [
     # external id, last, first, middle, roles, curator of, phone, email
-    ("D001", "Соколова", "Ирина", "Викторовна", "deputy", "", "+7 914 750-10-01", "sokolova@opk.example"),
-    ("D002", "Громов", "Андрей", "Николаевич", "director", "", "+7 914 750-10-02", "director@opk.example"),
+    (
+        "D001",
+        "Соколова",
+        "Ирина",
+        "Викторовна",
+        "deputy",
+        "",
+        "+7 914 750-10-01",
+        "sokolova@opk.example",
+    ),
+    (
+        "D002",
+        "Громов",
+        "Андрей",
+        "Николаевич",
+        "director",
+        "",
+        "+7 914 750-10-02",
+        "director@opk.example",
+    ),
     ("D003", "Лаптева", "Галина", "Юрьевна", "methodist", "", "", "lapteva@opk.example"),
     ("A001", "Ким", "Денис", "Сергеевич", "admin", "", "+7 924 180-20-01", "admin@opk.example"),
-    ("A002", "Белова", "Наталья", "Петровна", "secretary", "", "+7 924 180-20-02", "office@opk.example"),
-    ("T001", "Иванова", "Елена", "Сергеевна", "teacher; curator", "ИС-21", "+7 914 751-30-01", "ivanova@opk.example"),
+    (
+        "A002",
+        "Белова",
+        "Наталья",
+        "Петровна",
+        "secretary",
+        "",
+        "+7 924 180-20-02",
+        "office@opk.example",
+    ),
+    (
+        "T001",
+        "Иванова",
+        "Елена",
+        "Сергеевна",
+        "teacher; curator",
+        "ИС-21",
+        "+7 914 751-30-01",
+        "ivanova@opk.example",
+    ),
     ("T002", "Петров", "Алексей", "Викторович", "teacher", "", "+7 914 751-30-02", ""),
     ("T003", "Смирнова", "Ольга", "Николаевна", "teacher", "", "+7 914 751-30-03", ""),
-    ("T004", "Кузнецов", "Дмитрий", "Александрович", "teacher; curator", "ТМ-31", "+7 914 751-30-04", "kuznetsov@opk.example"),
+    (
+        "T004",
+        "Кузнецов",
+        "Дмитрий",
+        "Александрович",
+        "teacher; curator",
+        "ТМ-31",
+        "+7 914 751-30-04",
+        "kuznetsov@opk.example",
+    ),
     ("T005", "Попова", "Марина", "Игоревна", "teacher", "", "+7 914 751-30-05", ""),
     ("T006", "Васильев", "Сергей", "Павлович", "teacher", "", "+7 914 751-30-06", ""),
     ("T007", "Новикова", "Татьяна", "Андреевна", "teacher", "", "+7 914 751-30-07", ""),
     ("T008", "Морозов", "Игорь", "Владимирович", "teacher", "", "+7 914 751-30-08", ""),
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -112,17 +150,33 @@ class GroupSpec:
 
 GROUPS = [
     GroupSpec(
-        "ИС-21", ("09.02.07", "Информационные системы и программирование"), 2,
-        "09.02.07-2025", 2025, 2009, "ИС",
+        "ИС-21",
+        ("09.02.07", "Информационные системы и программирование"),
+        2,
+        "09.02.07-2025",
+        2025,
+        2009,
+        "ИС",
     ),
     GroupSpec(
-        "ТМ-31", ("15.02.16", "Технология машиностроения"), 3, "15.02.16-2024", 2024, 2008, "ТМ",
+        "ТМ-31",
+        ("15.02.16", "Технология машиностроения"),
+        3,
+        "15.02.16-2024",
+        2024,
+        2008,
+        "ТМ",
     ),
     GroupSpec(
-        "ПК-11", ("43.02.15", "Поварское и кондитерское дело"), 1, "43.02.15-2026", 2026, 2010,
+        "ПК-11",
+        ("43.02.15", "Поварское и кондитерское дело"),
+        1,
+        "43.02.15-2026",
+        2026,
+        2010,
         "ПК",
     ),
-]  # fmt: skip
+]
 
 # Disciplines: code, name, kind, cycle, parent.
 DISCIPLINES = [
@@ -140,8 +194,8 @@ DISCIPLINES = [
     ("ТМ.ОП.01", "Инженерная графика", "discipline", "ОП", ""),
     ("ТМ.ОП.02", "Техническая механика", "discipline", "ОП", ""),
     ("ТМ.ОП.08", "Охрана труда", "discipline", "ОП", ""),
-    ("ТМ.ПМ.01", "Разработка технологических процессов изготовления деталей машин", "module", "ПМ", ""),
-    ("ТМ.МДК.01.01", "Технологические процессы изготовления деталей машин", "mdk", "ПМ", "ТМ.ПМ.01"),
+    ("ТМ.ПМ.01", "Технологические процессы изготовления деталей", "module", "ПМ", ""),
+    ("ТМ.МДК.01.01", "Технология изготовления деталей машин", "mdk", "ПМ", "ТМ.ПМ.01"),
     ("ТМ.МДК.01.02", "Системы автоматизированного проектирования", "mdk", "ПМ", "ТМ.ПМ.01"),
     ("ТМ.ПП.01", "Производственная практика по ПМ.01", "prod_practice", "ПМ", "ТМ.ПМ.01"),
     ("ПК.ООД.01", "Русский язык", "discipline", "ООД", ""),
@@ -153,7 +207,7 @@ DISCIPLINES = [
     ("ПК.ОП.01", "Основы микробиологии, санитарии и гигиены", "discipline", "ОП", ""),
     ("ПК.ОП.02", "Основы товароведения продовольственных товаров", "discipline", "ОП", ""),
     ("ПК.ОП.03", "Техническое оснащение и организация рабочего места", "discipline", "ОП", ""),
-]  # fmt: skip
+]
 
 # Weekly load per group: discipline, teacher(s), pairs a week, room, attestation (autumn,
 # spring). A "split" line has one teacher per subgroup at the same time; an "alt" line holds
@@ -190,7 +244,7 @@ LOAD: dict[str, list[tuple[Any, ...]]] = {
         ("ПК.ОП.02", "T007", 1, "Кухня-лаб.", "none", "exam"),
         ("ПК.ОП.03", "T007", 1, "Кухня-лаб.", "none", "diff_credit"),
     ],
-}  # fmt: skip
+}
 # Modules and practices: in the curriculum, not in the weekly timetable.
 EXTRA_ITEMS = {
     "ИС-21": [("ИС.ПМ.01", 2, 0, "qualification_exam"), ("ИС.УП.01", 2, 72, "diff_credit")],
@@ -200,8 +254,13 @@ EXTRA_ASSIGNMENTS = [
     ("T001", "ИС-21", "", "ИС.УП.01", SPRING),
     ("T004", "ТМ-31", "", "ТМ.ПП.01", SPRING),
 ]
-BELLS = [(1, "08:30", "10:00"), (2, "10:10", "11:40"), (3, "12:10", "13:40"),
-         (4, "13:50", "15:20"), (5, "15:30", "17:00")]  # fmt: skip
+BELLS = [
+    (1, "08:30", "10:00"),
+    (2, "10:10", "11:40"),
+    (3, "12:10", "13:40"),
+    (4, "13:50", "15:20"),
+    (5, "15:30", "17:00"),
+]
 DAY_LENGTHS = {"ИС-21": [4, 3, 3, 3, 3], "ТМ-31": [3, 3, 3, 3, 3], "ПК-11": [4, 4, 3, 3, 3]}
 FIRST_PAIR = {"ИС-21": [1, 1, 2, 1, 1], "ТМ-31": [2, 1, 1, 2, 1], "ПК-11": [1, 2, 1, 1, 1]}
 
@@ -226,13 +285,17 @@ def slots_of(group: str) -> list[Slot]:
     for item in LOAD[group]:
         if item[0] == "split":
             _, code, teachers, count, rooms, *_ = item
-            lines = tuple((str(n + 1), "every", code, t, r) for n, (t, r) in enumerate(
-                zip(teachers, rooms, strict=True)))  # fmt: skip
+            lines = tuple(
+                (str(n + 1), "every", code, t, r)
+                for n, (t, r) in enumerate(zip(teachers, rooms, strict=True))
+            )
             slots += [Slot(lines)] * count
         elif item[0] == "alt":
             _, codes, teachers, count, rooms, *_ = item
-            lines = tuple(("", parity, c, t, r) for parity, c, t, r in zip(
-                ("odd", "even"), codes, teachers, rooms, strict=True))  # fmt: skip
+            lines = tuple(
+                ("", parity, c, t, r)
+                for parity, c, t, r in zip(("odd", "even"), codes, teachers, rooms, strict=True)
+            )
             slots += [Slot(lines)] * count
         else:
             code, teacher, count, room, *_ = item
@@ -282,7 +345,7 @@ def build_timetable() -> dict[str, dict[tuple[int, int], Slot]]:
 def people() -> tuple[list[list[Any]], list[list[Any]]]:
     """Students and parents: families with one or two children in the college."""
     rnd = random.Random(2026)
-    surnames = SURNAMES[:]
+    surnames = [(name, name + "а") for name in SURNAMES]
     rnd.shuffle(surnames)
     students: list[list[Any]] = []
     parents: list[list[Any]] = []
@@ -311,10 +374,19 @@ def people() -> tuple[list[list[Any]], list[list[Any]]]:
         subgroups = ""
         if group.name == "ИС-21":
             subgroups = "1" if n_child % 20 < 10 else "2"
-        students.append([
-            ext, female if girl else male, first, father[2] if girl else father[1], born,
-            group.name, subgroups, f"{group.intake}-{n_student:03d}", date(group.intake, 9, 1),
-        ])  # fmt: skip
+        students.append(
+            [
+                ext,
+                female if girl else male,
+                first,
+                father[2] if girl else father[1],
+                born,
+                group.name,
+                subgroups,
+                f"{group.intake}-{n_student:03d}",
+                date(group.intake, 9, 1),
+            ]
+        )
     # Parents, one row each; a family's parents list all its children.
     n_parent = 0
     for f, kids in enumerate(families):
@@ -333,7 +405,8 @@ def people() -> tuple[list[list[Any]], list[list[Any]]]:
             if row[0] is None:
                 n_parent += 1
                 row[0] = f"P{n_parent:04d}"
-                row[4] = f"+7 9{rnd.choice('12')}4 {rnd.randint(100, 999)}-{rnd.randint(10, 99)}-{rnd.randint(10, 99)}"  # fmt: skip
+                digits = [rnd.randint(100, 999), rnd.randint(10, 99), rnd.randint(10, 99)]
+                row[4] = f"+7 9{rnd.choice('12')}4 {digits[0]}-{digits[1]}-{digits[2]}"
                 if rnd.random() < 0.25:
                     row[5] = f"parent{n_parent}@mail.example"
                 if n_parent == 7:
@@ -348,39 +421,82 @@ def sheets() -> dict[str, tuple[list[str], list[list[Any]]]]:
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     out["college"] = (
         ["code", "name", "short_name", "region", "timezone"],
-        [["OPK", "ГБПОУ «Островной политехнический колледж»", "ОПК", "Сахалинская область",
-          "Asia/Sakhalin"]],
-    )  # fmt: skip
+        [
+            [
+                "OPK",
+                "ГБПОУ «Островной политехнический колледж»",
+                "ОПК",
+                "Сахалинская область",
+                "Asia/Sakhalin",
+            ]
+        ],
+    )
     out["positions"] = (
         ["code", "name", "role", "rights"],
-        [["methodist", "Методист", "deputy", "journal.view_all; monitoring.view; documents.upload"]],
+        [["methodist", "Методист", "deputy", "journal.view_all; monitoring.view"]],
     )
     out["staff"] = (
-        ["external_id", "last_name", "first_name", "middle_name", "roles", "curator_of",
-         "phone", "email", "locale"],
+        [
+            "external_id",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "roles",
+            "curator_of",
+            "phone",
+            "email",
+            "locale",
+        ],
         [[*row, ""] for row in STAFF],
-    )  # fmt: skip
+    )
     out["groups"] = (
         ["name", "programme_code", "programme_name", "course_year", "curriculum_code"],
         [[g.name, *g.programme, g.course, g.curriculum] for g in GROUPS],
     )
     out["subgroups"] = (["group", "name"], [["ИС-21", "1"], ["ИС-21", "2"]])
     out["students"] = (
-        ["external_id", "last_name", "first_name", "middle_name", "birth_date", "group",
-         "subgroups", "record_book", "enrolled_on"],
+        [
+            "external_id",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "group",
+            "subgroups",
+            "record_book",
+            "enrolled_on",
+        ],
         students,
-    )  # fmt: skip
+    )
     out["parents"] = (
-        ["external_id", "last_name", "first_name", "middle_name", "phone", "email", "locale",
-         "children"],
+        [
+            "external_id",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "phone",
+            "email",
+            "locale",
+            "children",
+        ],
         parents,
-    )  # fmt: skip
+    )
     out["curriculum"] = (
-        ["curriculum_code", "programme_code", "academic_year", "discipline_code",
-         "discipline_name", "kind", "cycle", "parent_code", "semester", "hours",
-         "attestation_form"],
+        [
+            "curriculum_code",
+            "programme_code",
+            "academic_year",
+            "discipline_code",
+            "discipline_name",
+            "kind",
+            "cycle",
+            "parent_code",
+            "semester",
+            "hours",
+            "attestation_form",
+        ],
         list(curriculum_rows()),
-    )  # fmt: skip
+    )
     out["assignments"] = (
         ["teacher", "group", "subgroup", "discipline", "period"],
         [list(a) for a in EXTRA_ASSIGNMENTS],
@@ -402,10 +518,20 @@ def sheets() -> dict[str, tuple[list[str], list[list[Any]]]]:
         [[n, time.fromisoformat(a), time.fromisoformat(b)] for n, a, b in BELLS],
     )
     out["timetable"] = (
-        ["period", "group", "subgroup", "weekday", "pair", "parity", "discipline", "teacher",
-         "room", "hours"],
+        [
+            "period",
+            "group",
+            "subgroup",
+            "weekday",
+            "pair",
+            "parity",
+            "discipline",
+            "teacher",
+            "room",
+            "hours",
+        ],
         list(timetable_rows(grid)),
-    )  # fmt: skip
+    )
     return out
 
 
@@ -430,8 +556,19 @@ def curriculum_rows() -> Iterator[list[Any]]:
                 continue
             seen.add((code, semester))
             _, name, kind, cycle, parent = names[code]
-            yield [g.curriculum, g.programme[0], f"{g.intake}/{g.intake + 1}", code, name,
-                   kind, cycle, parent, semester, hours, form]  # fmt: skip
+            yield [
+                g.curriculum,
+                g.programme[0],
+                f"{g.intake}/{g.intake + 1}",
+                code,
+                name,
+                kind,
+                cycle,
+                parent,
+                semester,
+                hours,
+                form,
+            ]
 
 
 def timetable_rows(grid: dict[str, dict[tuple[int, int], Slot]]) -> Iterator[list[Any]]:
