@@ -35,6 +35,21 @@ class Reminders(BaseModel):
     scan_minutes: int = Field(5, ge=1, le=120)
 
 
+class Notifications(BaseModel):
+    """Parents' and students' notifications. Times are in the college's time zone."""
+
+    # Messages that fall in the quiet hours wait for their end; they are never dropped.
+    quiet_from: time = time(22, 0)
+    quiet_to: time = time(7, 0)
+    # A teacher's correction within this window merges into one message with the final value.
+    merge_minutes: int = Field(2, ge=0, le=60)
+    digest_hour: time = time(19, 0)
+    weekly_weekday: int = Field(6, ge=0, le=6)  # Monday = 0; the weekly summary's day
+    scan_seconds: int = Field(10, ge=1, le=600)  # how often new journal events are read
+    # Telegram allows 30 a second overall; a little under it keeps clear of 429s.
+    send_per_second: int = Field(29, ge=1, le=30)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -53,6 +68,7 @@ class Settings(BaseSettings):
 
     rules: JournalRules = JournalRules()
     reminders: Reminders = Reminders()
+    notifications: Notifications = Notifications()
 
     @field_validator("timezone")
     @classmethod
