@@ -6,6 +6,7 @@ after the parent switches to another one; the server re-checks the student on ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from aiogram.filters.callback_data import CallbackData
@@ -24,7 +25,8 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 class DiaryCb(CallbackData, prefix="dy"):
     """``act``: ``today``, ``tomorrow``, ``day`` and ``week`` (``day`` YYYYMMDD; empty:
-    today), ``grades``, ``att`` (attendance), ``file`` (the homework file of lesson ``lid``).
+    today), ``lesson`` (lesson ``lid`` in full), ``file`` (its homework file), ``grades``,
+    ``att`` (attendance).
     ``sid`` is the student; 0 is the one in use (the menu's entries)."""
 
     act: str
@@ -82,11 +84,19 @@ def _footer(builder: InlineKeyboardBuilder, sid: int) -> list[int]:
     return [2, 1]
 
 
-def day_keyboard(sid: int, day: DiaryDay, today: date) -> InlineKeyboardMarkup:
+def day_keyboard(sid: int, day: DiaryDay, shortened: Sequence[int] = ()) -> InlineKeyboardMarkup:
+    """Files of the day's homework, the lessons shortened on screen (to read in full), then
+    paging by day, today, tomorrow and the week."""
     builder = InlineKeyboardBuilder()
     sizes: list[int] = []
-    files = _file_buttons(builder, sid, list(day.lessons), with_day=False)
-    sizes += [1] * files
+    for lesson in day.lessons:
+        if lesson.lesson_id in shortened:
+            builder.button(
+                text=_clip(f"📝 {lesson.discipline}"),
+                callback_data=DiaryCb(act="lesson", sid=sid, lid=lesson.lesson_id),
+            )
+            sizes.append(1)
+    sizes += [1] * _file_buttons(builder, sid, list(day.lessons), with_day=False)
     before, after = day.date - timedelta(days=1), day.date + timedelta(days=1)
     builder.button(
         text="◀ " + fmt_date(before, "EEE d"),
@@ -106,6 +116,18 @@ def day_keyboard(sid: int, day: DiaryDay, today: date) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def lesson_keyboard(sid: int, lesson: DiaryLesson) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    files = _file_buttons(builder, sid, [lesson], with_day=False)
+    builder.button(
+        text="⬅ " + fmt_date(lesson.date, "EEE d MMMM"),
+        callback_data=DiaryCb(act="day", sid=sid, day=day_code(lesson.date)),
+    )
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.adjust(*([1] * files), 1, 1)
+    return builder.as_markup()
+
+
 def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for day in week.days:
@@ -113,7 +135,8 @@ def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
             text=fmt_date(day.date, "EEE d"),
             callback_data=DiaryCb(act="day", sid=sid, day=day_code(day.date)),
         )
-    sizes = [3] * ((len(week.days) + 2) // 3)
+    n = len(week.days)
+    sizes = [3] * (n // 3) + ([n % 3] if n % 3 else [])
     lessons = [lesson for day in week.days for lesson in day.lessons]
     sizes += [1] * _file_buttons(builder, sid, lessons, with_day=True)
     earlier, later = week.monday - timedelta(days=7), week.monday + timedelta(days=7)
