@@ -6,7 +6,17 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, diary, grades, lesson_details, lessons, menu, start
+    from handlers import (
+        attestation,
+        common,
+        diary,
+        documents,
+        grades,
+        lesson_details,
+        lessons,
+        menu,
+        start,
+    )
 
     return [
         start.create_router(),
@@ -15,5 +25,7 @@ def get_routers() -> list[Router]:
         grades.create_router(),
         lesson_details.create_router(),
         diary.create_router(),
+        attestation.create_router(),
+        documents.create_router(),
         common.create_router(),
     ]

@@ -1,0 +1,216 @@
+"""Work programmes and calendar-thematic plans (R8): what is uploaded and missing for each
+group and discipline the teacher teaches; upload a document; get the current one back.
+
+Files stay in Telegram: the store keeps the file's ids, and the bot re-sends it by file_id.
+Every press re-checks that the teacher teaches the group the discipline.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _, fmt_date
+from bot.middlewares import journal_router
+from handlers.lessons import edit_or_send, refuse
+from keyboards import documents as kb
+from services import access, documents
+from services.access import Actor, TeachingScope
+from services.documents_overview import DocumentPair, documents_overview
+from services.errors import Invalid, JournalError
+from storage.models import DocumentKind, TeachingDocument
+
+Clock = Callable[[], datetime]
+
+
+class DocumentUpload(StatesGroup):
+    file = State()
+
+
+def _title(scope: TeachingScope) -> str:
+    return f"{html.escape(scope.discipline.name)} · {html.escape(scope.group.name)}"
+
+
+def pairs_text(pairs: list[DocumentPair]) -> str:
+    lines = [_("<b>Work programmes and КТП</b>")]
+    if not pairs:
+        lines.append(_("You have no groups and disciplines assigned."))
+        return "\n".join(lines)
+    for pair in pairs:
+        status = [f"✅ {kb.kind_label(k)}" for k in pair.uploaded]
+        status += [f"⚠ {kb.kind_label(k)}" for k in pair.missing]
+        head = f"{html.escape(pair.group_name)} · {html.escape(pair.discipline_name)}"
+        lines.append(f"{head}: {', '.join(status)}")
+    missing = sum(len(p.missing) for p in pairs)
+    if missing:
+        lines.append(_("⚠ marks a document not uploaded yet. Choose a discipline to upload it."))
+    else:
+        lines.append(_("Everything is uploaded."))
+    return "\n".join(lines)
+
+
+def pair_text(
+    scope: TeachingScope, current: Mapping[DocumentKind, TeachingDocument], actor: Actor
+) -> str:
+    lines = [f"<b>{_title(scope)}</b>"]
+    for kind in kb.KIND_CODES:
+        document = current.get(kind)
+        if document is None:
+            state = _("⚠ not uploaded")
+        else:
+            state = _("📄 {name}, uploaded {date}").format(
+                name=html.escape(document.file_name or _("file")),
+                date=fmt_date(document.uploaded_at.astimezone(actor.tz), "d MMMM y"),
+            )
+        lines.append(f"{kb.kind_label(kind).capitalize()}: {state}")
+    return "\n".join(lines)
+
+
+def _kind(code: str) -> DocumentKind:
+    kind = kb.KINDS_BY_CODE.get(code)
+    if kind is None:
+        raise Invalid(_("Please choose: work programme or calendar-thematic plan."))
+    return kind
+
+
+async def _scope(
+    session: AsyncSession, actor: Actor, group_id: int, discipline_id: int
+) -> TeachingScope:
+    return await access.teaching_for(session, actor, group_id, discipline_id, any_subgroup=True)
+
+
+async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+    pairs = await documents_overview(session, actor)
+    await edit_or_send(query.message, pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def show_pair(
+    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+) -> None:
+    data = callback_data
+    try:
+        scope = await _scope(session, actor, data.group, data.disc)
+        current = await documents.current_documents(session, actor, data.group, data.disc)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        pair_text(scope, current, actor),
+        kb.pair_keyboard(data.group, data.disc, current),
+    )
+    await query.answer()
+
+
+async def ask_upload(
+    query: CallbackQuery,
+    callback_data: kb.DocCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+) -> None:
+    data = callback_data
+    try:
+        kind = _kind(data.kind)
+        scope = await _scope(session, actor, data.group, data.disc)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await state.set_state(DocumentUpload.file)
+    await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
+    await query.message.answer(  # type: ignore[union-attr]
+        _("Send the {kind} for {title} as a file (a document), or /cancel.").format(
+            kind=kb.kind_label(kind), title=_title(scope)
+        ),
+        reply_markup=kb.back_to_pair(data.group, data.disc),
+    )
+    await query.answer()
+
+
+async def on_document(
+    message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    group_id, discipline_id = int(data["group"]), int(data["disc"])
+    document = message.document
+    assert document is not None  # the router's filter
+    try:
+        stored = await documents.upload_document(
+            session,
+            actor,
+            group_id,
+            discipline_id,
+            str(data["kind"]),
+            document.file_id,
+            clock(),
+            file_unique_id=document.file_unique_id,
+            file_name=document.file_name or "",
+        )
+        await session.commit()
+        scope = await _scope(session, actor, group_id, discipline_id)
+        current = await documents.current_documents(session, actor, group_id, discipline_id)
+    except JournalError as exc:
+        await session.rollback()
+        await state.clear()
+        await message.answer(exc.message)
+        return
+    await state.clear()
+    note = _("Saved: {kind}.").format(kind=kb.kind_label(stored.kind))
+    await message.answer(
+        note + "\n\n" + pair_text(scope, current, actor),
+        reply_markup=kb.pair_keyboard(group_id, discipline_id, current),
+    )
+
+
+async def not_a_document(message: Message) -> None:
+    await message.answer(_("Please send the file as a document (or /cancel)."))
+
+
+async def send_current(
+    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+) -> None:
+    data = callback_data
+    try:
+        kind = _kind(data.kind)
+        scope = await _scope(session, actor, data.group, data.disc)
+        current = await documents.current_documents(session, actor, data.group, data.disc)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    document = current.get(kind)
+    if document is None:
+        await query.answer(
+            _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind)),
+            show_alert=True,
+        )
+        return
+    caption = f"{kb.kind_label(kind).capitalize()} · {_title(scope)}"
+    try:
+        await query.message.answer_document(document.file_id, caption=caption)  # type: ignore[union-attr]
+    except TelegramBadRequest:
+        # A file_id is valid for this bot only: after a change of bot, upload again.
+        await query.answer(
+            _("Telegram no longer has this file. Please upload it again."), show_alert=True
+        )
+        return
+    await query.answer()
+
+
+def create_router() -> Router:
+    router = journal_router("documents")
+    router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == "list"))
+    router.callback_query.register(show_pair, kb.DocCb.filter(F.act == "pair"))
+    router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == "up"))
+    router.callback_query.register(send_current, kb.DocCb.filter(F.act == "get"))
+    router.message.register(on_document, DocumentUpload.file, F.document)
+    router.message.register(not_a_document, DocumentUpload.file, ~(F.text.startswith("/")))
+    return router

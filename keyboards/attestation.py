@@ -1,0 +1,130 @@
+"""Intermediate attestation screens: the teacher's tasks, a sheet, a student's keypad.
+
+A sheet is named by (group, subgroup, discipline, period); ``sub`` 0 is the whole group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __
+from keyboards.callbacks import MenuCb
+from keyboards.journal import grade_label
+from keyboards.menu import add_menu_item
+from services.attestation import FORM_VALUES, AttestationRow, AttestationSheet
+from services.teacher_day import AttestationTask
+from storage.models import AttestationForm, Role
+
+
+class AttListCb(CallbackData, prefix="al"):
+    """The teacher's attestation tasks."""
+
+
+class AttCb(CallbackData, prefix="at"):
+    """A sheet (``student`` 0) or one student's keypad. ``act``: ``sheet``, ``open`` (the
+    keypad), a value (2–5, pass, fail) or ``del``."""
+
+    group: int
+    sub: int = 0
+    disc: int
+    period: int
+    student: int = 0
+    act: str = "sheet"
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    """A task with how many period grades its sheet holds."""
+
+    task: AttestationTask
+    filled: int
+    total: int
+
+
+add_menu_item(Role.TEACHER, __("📝 Attestation"), AttListCb())
+
+
+def form_label(form: AttestationForm) -> str:
+    return {
+        AttestationForm.EXAM: _("exam"),
+        AttestationForm.DIFF_CREDIT: _("diff. credit"),
+        AttestationForm.CREDIT: _("credit"),
+        AttestationForm.COURSE_WORK: _("course work"),
+        AttestationForm.QUALIFICATION_EXAM: _("qualification exam"),
+        AttestationForm.NONE: _("no attestation"),
+    }[form]
+
+
+def sheet_cb(sheet: AttestationSheet, student: int = 0, act: str = "sheet") -> AttCb:
+    return AttCb(
+        group=sheet.group.id,
+        sub=sheet.subgroup_id or 0,
+        disc=sheet.discipline.id,
+        period=sheet.period.id,
+        student=student,
+        act=act,
+    )
+
+
+def tasks_keyboard(items: Sequence[TaskProgress]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for item in items:
+        task = item.task
+        group = task.group_name + (f"/{task.subgroup_name}" if task.subgroup_name else "")
+        done = "✅" if item.total and item.filled == item.total else "⬜"
+        label = f"{done} {group} {task.discipline_name} {item.filled}/{item.total}"
+        builder.button(
+            text=label[:60],
+            callback_data=AttCb(
+                group=task.group_id,
+                sub=task.subgroup_id or 0,
+                disc=task.discipline_id,
+                period=task.period.id,
+            ),
+        )
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def row_label(row: AttestationRow) -> str:
+    shown = grade_label(row.value) if row.value else "⬜"
+    return f"{row.name} · {shown}"
+
+
+def sheet_keyboard(sheet: AttestationSheet) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if sheet.locked is None:
+        for row in sheet.rows:
+            builder.button(
+                text=row_label(row)[:60],
+                callback_data=sheet_cb(sheet, row.student_id, "open"),
+            )
+    builder.button(text=_("⬅ Attestation"), callback_data=AttListCb())
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def keypad(sheet: AttestationSheet, row: AttestationRow) -> InlineKeyboardMarkup:
+    """The values of the sheet's form; the suggested one starred, the stored one dotted."""
+    builder = InlineKeyboardBuilder()
+    values = FORM_VALUES[sheet.form]
+    for value in values:
+        mark = "• " if value == row.value else ("⭐ " if value == row.suggested else "")
+        builder.button(
+            text=mark + grade_label(value),
+            callback_data=sheet_cb(sheet, row.student_id, value),
+        )
+    sizes = [len(values)]
+    if row.value is not None:
+        builder.button(text=_("🗑 Remove"), callback_data=sheet_cb(sheet, row.student_id, "del"))
+        sizes.append(1)
+    builder.button(text=_("⬅ Students"), callback_data=sheet_cb(sheet))
+    sizes.append(1)
+    builder.adjust(*sizes)
+    return builder.as_markup()

@@ -1,0 +1,82 @@
+"""Work programmes and КТП (R8): the teacher's pairs, one pair's documents, upload and fetch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __
+from keyboards.callbacks import MenuCb
+from keyboards.menu import add_menu_item
+from services.documents_overview import DocumentPair
+from storage.models import DocumentKind, Role, TeachingDocument
+
+KIND_CODES = {DocumentKind.WORK_PROGRAMME: "wp", DocumentKind.KTP: "ktp"}
+KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
+
+
+class DocCb(CallbackData, prefix="dc"):
+    """``list`` (the teacher's pairs), ``pair`` (one pair's documents), ``up`` (ask for an
+    upload of ``kind``), ``get`` (send the current document of ``kind``)."""
+
+    act: str = "list"
+    group: int = 0
+    disc: int = 0
+    kind: str = ""
+
+
+add_menu_item(Role.TEACHER, __("📎 Work programmes"), DocCb())
+
+
+def kind_label(kind: DocumentKind) -> str:
+    return {
+        DocumentKind.WORK_PROGRAMME: _("work programme"),
+        DocumentKind.KTP: _("calendar-thematic plan (КТП)"),
+    }[kind]
+
+
+def pairs_keyboard(pairs: Sequence[DocumentPair]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for pair in pairs:
+        mark = "⚠" if pair.missing else "✅"
+        builder.button(
+            text=f"{mark} {pair.group_name} {pair.discipline_name}"[:60],
+            callback_data=DocCb(act="pair", group=pair.group_id, disc=pair.discipline_id),
+        )
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def pair_keyboard(
+    group_id: int, discipline_id: int, current: Mapping[DocumentKind, TeachingDocument]
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind, code in KIND_CODES.items():
+        label = kind_label(kind)
+        if kind in current:
+            builder.button(
+                text=_("📄 Get: {kind}").format(kind=label),
+                callback_data=DocCb(act="get", group=group_id, disc=discipline_id, kind=code),
+            )
+            upload = _("🔄 Replace: {kind}").format(kind=label)
+        else:
+            upload = _("📤 Upload: {kind}").format(kind=label)
+        builder.button(
+            text=upload,
+            callback_data=DocCb(act="up", group=group_id, disc=discipline_id, kind=code),
+        )
+    builder.button(text=_("⬅ Work programmes"), callback_data=DocCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def back_to_pair(group_id: int, discipline_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("⬅ Back"), callback_data=DocCb(act="pair", group=group_id, disc=discipline_id)
+    )
+    return builder.as_markup()
