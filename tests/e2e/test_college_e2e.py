@@ -1,0 +1,235 @@
+"""End to end: the real ``journal-bot`` process, its CLI and the fake Bot API over HTTP.
+
+An operator imports the sample college and exports invites; a teacher and a parent open their
+links; a used or wrong link is refused; the teacher takes a register from a phone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import create_engine, create_session_factory
+from storage.models import (
+    Attendance,
+    Lesson,
+    Mark,
+    Membership,
+    Person,
+    Role,
+    Student,
+    TelegramAccount,
+)
+from tests.fakebot import FakeBotAPI, TgUser
+from tests.fakebot.process import REPO_ROOT, BotProcess
+
+SAMPLE = REPO_ROOT / "examples" / "sample-college.xlsx"
+BOT_USERNAME = "journal_test_bot"
+
+
+def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def college_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Import the sample college once and export every invite (external id → personal link).
+
+    The end-to-end tier runs on its own SQLite file: it is about the process, the CLI and the
+    HTTP conversation; the store's two backends are covered by the rest of the suite.
+    """
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite+aiosqlite:///{folder / 'journal.sqlite3'}"
+    done = cli(url, "import", str(SAMPLE))
+    assert done.returncode == 0, done.stderr
+    sheet = folder / "invites.csv"
+    done = cli(url, "invites", "--bot-username", BOT_USERNAME, "-o", str(sheet))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    links = {row[0]: row[4] for row in rows[1:]}
+    assert all(link.startswith(f"https://t.me/{BOT_USERNAME}?start=") for link in links.values())
+    assert all(len(link.split("start=", 1)[1]) <= 64 for link in links.values())
+    return folder / "journal.sqlite3", links
+
+
+@pytest.fixture
+def e2e_db(college_template: tuple[Path, dict[str, str]], tmp_path: Path) -> str:
+    path = tmp_path / "journal.sqlite3"
+    shutil.copyfile(college_template[0], path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def imported(college_template: tuple[Path, dict[str, str]]) -> dict[str, str]:
+    return college_template[1]
+
+
+@pytest.fixture
+async def e2e_sessions(e2e_db: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(e2e_db)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+def code_of(link: str) -> str:
+    return link.split("start=", 1)[1]
+
+
+async def test_run_without_token_says_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3"
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0 and "BOT_TOKEN" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_onboarding_through_the_real_process(
+    e2e_db: str, imported: dict[str, str], e2e_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with e2e_sessions() as session:
+        teacher = await session.scalar(
+            select(Person)
+            .join(Membership)
+            .where(Membership.role == Role.TEACHER)
+            .order_by(Person.external_id)
+        )
+        parent_link = await session.execute(
+            select(Person, Student)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(Student, Student.id == Membership.student_id)
+            .where(Membership.role == Role.PARENT)
+            .order_by(Person.external_id)
+            .limit(1)
+        )
+        parent, child = parent_link.one()
+        child_name = child.person.last_name
+    assert teacher is not None
+
+    async with FakeBotAPI(bot_username=BOT_USERNAME) as api:
+        async with BotProcess(api, env={"DATABASE_URL": e2e_db, "POLLING_TIMEOUT": "5"}) as proc:
+            anna = TgUser(api, 7001, teacher.first_name, language_code="en")
+            await anna.command("start", code_of(imported[teacher.external_id]))
+            assert "Teacher" in anna.last.text
+            assert "📅 My lessons" in anna.last.button_labels
+
+            mother = TgUser(api, 7002, parent.first_name, language_code="en")
+            await mother.command("start", code_of(imported[parent.external_id]))
+            assert "Parent" in mother.last.text and child_name in mother.last.text
+
+            thief = TgUser(api, 7003, "Eve", language_code="en")
+            await thief.command("start", code_of(imported[teacher.external_id]))
+            assert "already been used" in thief.last.text
+            await thief.command("start", "A" * 32)
+            assert "not valid" in thief.last.text
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+
+    async with e2e_sessions() as session:
+        linked = {
+            a.telegram_user_id: a.person_id
+            for a in (await session.scalars(select(TelegramAccount))).all()
+        }
+    assert linked == {7001: teacher.id, 7002: parent.id}
+
+
+def last_working_day(tz: ZoneInfo) -> date:
+    day = datetime.now(tz).date()
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+async def test_teacher_takes_a_register(
+    e2e_db: str, imported: dict[str, str], e2e_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tz = ZoneInfo("Asia/Sakhalin")
+    day = last_working_day(tz)
+    async with e2e_sessions() as session:
+        lesson = await session.scalar(
+            select(Lesson)
+            .where(Lesson.date == day, Lesson.subgroup_id.is_(None), Lesson.cancelled.is_(False))
+            .order_by(Lesson.pair_no, Lesson.id)
+        )
+        if lesson is None:
+            pytest.skip(f"the sample timetable has no whole-group lesson on {day}")
+        teacher = await session.get(Person, lesson.teacher_id)
+        students = (
+            await session.scalars(select(Student).where(Student.group_id == lesson.group_id))
+        ).all()
+    assert teacher is not None and len(students) >= 4
+
+    async with FakeBotAPI(bot_username=BOT_USERNAME) as api:
+        async with BotProcess(api, env={"DATABASE_URL": e2e_db, "POLLING_TIMEOUT": "5"}):
+            phone = TgUser(api, 7101, teacher.first_name, language_code="en")
+            await phone.command("start", code_of(imported[teacher.external_id]))
+            await phone.click("📅 My lessons")
+            while f"{day.day} " not in phone.last.text.split("\n", 1)[0]:
+                await phone.click("◀")
+            hhmm = lesson.starts_at.astimezone(tz).strftime("%H:%M")
+            await phone.click(next(b for b in phone.last.button_labels if hhmm in b))
+            card = phone.last
+            names = {s.id: s.person.short_name for s in students}
+            roster = [s for s in students if any(names[s.id] in b for b in card.button_labels)]
+            absent, late = roster[:3], roster[3]
+            taps = 0
+            for student in absent:
+                await phone.click(
+                    next(b for b in phone.last.button_labels if names[student.id] in b),
+                    message=card,
+                )
+                taps += 1
+            for _ in range(2):
+                await phone.click(
+                    next(b for b in phone.last.button_labels if names[late.id] in b), message=card
+                )
+                taps += 1
+            assert taps <= 5
+            await phone.click("💾 Done", message=card)
+            assert "absent 3" in phone.last.text and "late 1" in phone.last.text
+
+    async with e2e_sessions() as session:
+        marks = {
+            sid: mark
+            for sid, mark in (
+                await session.execute(
+                    select(Attendance.student_id, Attendance.mark).where(
+                        Attendance.lesson_id == lesson.id
+                    )
+                )
+            ).all()
+            if mark is not Mark.PRESENT
+        }
+        stored = await session.get(Lesson, lesson.id)
+    assert marks == {s.id: Mark.ABSENT for s in absent} | {late.id: Mark.LATE}
+    assert stored is not None and stored.register_done_at is not None
