@@ -143,9 +143,9 @@ async def set_period_grade(
 ) -> PeriodGrade:
     scope = await _scope(session, actor, group_id, discipline_id, period_id, subgroup_id)
     period = _period(scope)
+    await _writable(session, period, group_id, subgroup_id, student_id)
     form = await _form(session, scope.group, discipline_id, period)
     value = validate_period_value(form, value)
-    await _writable(session, period, group_id, subgroup_id, student_id)
     grade = await teaching.period_grade(session, student_id, discipline_id, period_id)
     if grade is None:
         grade = PeriodGrade(
