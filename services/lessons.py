@@ -111,33 +111,38 @@ async def _planned(
     own = {c.group_id for c in calendar_rows if c.group_id is not None}
     calendars = {g: WorkCalendar.from_entries(calendar_rows, g) for g in own}
 
-    by_weekday: dict[int, list[TimetableEntry]] = defaultdict(list)
-    for entry in entries:
-        if entry.pair_no in bells:
-            by_weekday[entry.weekday].append(entry)
+    # Plain dicts, built once per line: the loop below runs for every lesson of the period.
+    by_weekday: dict[int, list[tuple[WeekParity, dict[str, Any]]]] = defaultdict(list)
+    for e in entries:
+        if e.pair_no in bells:
+            line = {
+                "org_id": org_id,
+                "period_id": period.id,
+                "timetable_entry_id": e.id,
+                "group_id": e.group_id,
+                "subgroup_id": e.subgroup_id,
+                "discipline_id": e.discipline_id,
+                "teacher_id": e.teacher_id,
+                "pair_no": e.pair_no,
+                "hours": e.hours,
+                "room": e.room,
+            }
+            by_weekday[e.weekday].append((e.parity, line))
 
     planned: dict[tuple[int, date], dict[str, Any]] = {}
     d = max(period.starts_on, since)
     while d <= period.ends_on:
-        for entry in by_weekday.get(d.weekday(), ()):
-            calendar = calendars.get(entry.group_id, college)
-            if calendar.is_holiday(d) or not parity_matches(entry.parity, d):
+        times = {n: (_at(d, b.starts, tz), _at(d, b.ends, tz)) for n, b in bells.items()}
+        for parity, line in by_weekday.get(d.weekday(), ()):
+            calendar = calendars.get(line["group_id"], college)
+            if calendar.is_holiday(d) or not parity_matches(parity, d):
                 continue
-            bell = bells[entry.pair_no]
-            planned[(entry.id, d)] = {
-                "org_id": org_id,
-                "period_id": period.id,
-                "timetable_entry_id": entry.id,
+            starts_at, ends_at = times[line["pair_no"]]
+            planned[(line["timetable_entry_id"], d)] = {
+                **line,
                 "date": d,
-                "group_id": entry.group_id,
-                "subgroup_id": entry.subgroup_id,
-                "discipline_id": entry.discipline_id,
-                "teacher_id": entry.teacher_id,
-                "pair_no": entry.pair_no,
-                "starts_at": _at(d, bell.starts, tz),
-                "ends_at": _at(d, bell.ends, tz),
-                "hours": entry.hours,
-                "room": entry.room,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
             }
         d += timedelta(days=1)
     return planned

@@ -31,7 +31,11 @@ async def rows_of(
 async def insert_rows(
     session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
-    """Insert rows and return their new ids in the order given."""
+    """Insert a few rows and return their new ids in the order given.
+
+    Ordered RETURNING makes SQLite insert one row at a time; for many rows use
+    ``insert_keyed``.
+    """
     if not rows:
         return []
     stmt = insert(model).returning(model.__table__.c.id, sort_by_parameter_order=True)
@@ -39,12 +43,29 @@ async def insert_rows(
     return list(result.scalars())
 
 
+async def insert_keyed(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    *scope: ColumnElement[bool],
+) -> dict[tuple[Any, ...], int]:
+    """Insert many rows in one executemany and return ``key values → id`` of the rows in
+    ``scope`` (the key must be unique there), read back with one SELECT."""
+    if not rows:
+        return {}
+    await insert_plain(session, model, rows)
+    stored = await rows_of(session, model, key, *scope)
+    return {tuple(r[k] for k in key): r["id"] for r in stored}
+
+
 async def insert_plain(
     session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> None:
     """Insert rows whose ids nobody needs back (lessons, audit entries, link rows)."""
     if rows:
-        await session.execute(insert(model), list(rows))
+        # The table, not the mapper: Core executemany skips the ORM's per-row bookkeeping.
+        await session.execute(insert(model.__table__), list(rows))
 
 
 async def update_rows(

@@ -98,11 +98,11 @@ class Writer:
                 updates.append({"id": old["id"], **changed})
                 self.log("update", entity, old["id"], {f: old[f] for f in changed}, changed)
         await q.update_rows(self.session, model, updates)
-        for row, new_id in zip(
-            inserts, await q.insert_rows(self.session, model, inserts), strict=True
-        ):
-            ids[tuple(row[f] for f in key)] = new_id
-            self.log("create", entity, new_id, None, row)
+        new_ids = await q.insert_keyed(self.session, model, inserts, key, *scope)
+        for row in inserts:
+            k = tuple(row[f] for f in key)
+            ids[k] = new_ids[k]
+            self.log("create", entity, ids[k], None, row)
         if delete_missing:
             gone = [r for k, r in existing.items() if k not in ids]
             await q.delete_ids(self.session, model, [r["id"] for r in gone])

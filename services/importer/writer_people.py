@@ -98,10 +98,16 @@ async def _enrolments(w: Writer, student_id: dict[str, int], group_id: dict[str,
             w.log("update", "group_enrolment", open_row["id"], {"until": None}, {"until": w.today})
         opens.append({"student_id": sid, "group_id": gid, "since": since})
     await q.update_rows(w.session, GroupEnrolment, closes)
-    for row, new_id in zip(
-        opens, await q.insert_rows(w.session, GroupEnrolment, opens), strict=True
-    ):
-        w.log("create", "group_enrolment", new_id, None, row)
+    new_ids = await q.insert_keyed(
+        w.session,
+        GroupEnrolment,
+        opens,
+        ("student_id",),
+        GroupEnrolment.student_id.in_(org_students),
+        GroupEnrolment.until.is_(None),
+    )
+    for row in opens:
+        w.log("create", "group_enrolment", new_ids[(row["student_id"],)], None, row)
 
 
 async def _subgroup_members(
@@ -206,5 +212,7 @@ async def write_memberships(
         }
         for (pid, role, gid, sid), position in wanted.items()
     ]
-    for row, new_id in zip(rows, await q.insert_rows(w.session, Membership, rows), strict=True):
-        w.log("create", "membership", new_id, None, row)
+    key = ("person_id", "role", "group_id", "student_id")
+    new_ids = await q.insert_keyed(w.session, Membership, rows, key, Membership.org_id == w.org_id)
+    for row in rows:
+        w.log("create", "membership", new_ids[tuple(row[k] for k in key)], None, row)
