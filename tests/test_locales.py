@@ -73,4 +73,8 @@ def test_compiled_catalog_matches_po(locale: str) -> None:
         _key(m.id): _key(m.string) for m in po if m.id and all(_key(m.string)) and not m.fuzzy
     }
     actual = {_key(m.id): _key(m.string) for m in compiled if m.id and all(_key(m.string))}
-    assert actual == expected, "run scripts/locales.sh to compile the catalogs"
+    # pybabel compiles an untranslated plural as its msgid forms: not a translation.
+    fallbacks = {k for k, v in actual.items() if set(v) <= set(k) and k not in expected}
+    assert {k: v for k, v in actual.items() if k not in fallbacks} == expected, (
+        "run scripts/locales.sh to compile the catalogs"
+    )
