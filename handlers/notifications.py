@@ -1,0 +1,99 @@
+"""🔔 Notifications: how a parent or a student wants to hear about grades and attendance."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import _, fmt_date, fmt_time
+from bot.middlewares import LinkedOnly
+from keyboards import notifications as kb
+from keyboards.notifications import NotifyCb
+from services import notify_prefs as prefs
+from services.identity import Identity
+from storage.models import Role
+
+LISTENERS = (Role.PARENT, Role.STUDENT)
+MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from it
+
+
+def screen_text(settings: Settings, *, as_parent: bool) -> str:
+    cfg = settings.notifications
+    who = (
+        _("Grades and attendance of your children come here as they are entered in the journal.")
+        if as_parent
+        else _("You can get your grades and attendance here as they are entered in the journal.")
+    )
+    return "\n".join(
+        [
+            _("🔔 <b>Notifications</b>"),
+            who,
+            _(
+                "Tap a line to change it: immediately, in the daily digest at {hour}, or off."
+            ).format(hour=fmt_time(cfg.digest_hour)),
+            _("The weekly summary, when it is on, comes every {weekday} at {hour}.").format(
+                weekday=fmt_date(MONDAY + timedelta(days=cfg.weekly_weekday), "EEEE"),
+                hour=fmt_time(cfg.digest_hour),
+            ),
+            _("Between {start} and {end} messages wait until morning.").format(
+                start=fmt_time(cfg.quiet_from), end=fmt_time(cfg.quiet_to)
+            ),
+        ]
+    )
+
+
+async def show(
+    query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
+) -> None:
+    if identity.role not in LISTENERS:
+        await query.answer(_("Notifications are for parents and students."), show_alert=True)
+        return
+    await _render(query, identity, session, settings)
+    await query.answer()
+
+
+async def cycle(
+    query: CallbackQuery,
+    callback_data: NotifyCb,
+    identity: Identity,
+    session: AsyncSession,
+    settings: Settings,
+) -> None:
+    if identity.role not in LISTENERS or callback_data.kind not in prefs.KINDS:
+        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+        return
+    mode = await prefs.cycle(
+        session,
+        org_id=identity.org_id,
+        person_id=identity.person.id,
+        kind=callback_data.kind,
+        as_parent=identity.role is Role.PARENT,
+    )
+    await session.commit()
+    await _render(query, identity, session, settings)
+    await query.answer(kb.choice_label(callback_data.kind, mode))
+
+
+async def _render(
+    query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
+) -> None:
+    as_parent = identity.role is Role.PARENT
+    modes = await prefs.preferences(session, identity.person.id, as_parent=as_parent)
+    message = query.message
+    assert isinstance(message, Message)
+    await message.edit_text(
+        screen_text(settings, as_parent=as_parent), reply_markup=kb.preferences(modes)
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="notifications")
+    router.message.middleware(LinkedOnly())
+    router.callback_query.middleware(LinkedOnly())
+    router.callback_query.register(show, NotifyCb.filter(F.action == "show"))
+    router.callback_query.register(cycle, NotifyCb.filter(F.action == "cycle"))
+    return router

@@ -1,0 +1,53 @@
+"""A parent's or student's notification preferences: one button per kind, a tap moves it on."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __
+from keyboards.callbacks import MenuCb
+from keyboards.menu import add_menu_item
+from services import notify_prefs as prefs
+from storage.models import Role
+
+
+class NotifyCb(CallbackData, prefix="nt"):
+    """``show`` the screen, or ``cycle`` the mode of ``kind``."""
+
+    action: str
+    kind: str = ""
+
+
+KIND_LABELS: dict[str, LazyProxy] = {
+    prefs.GRADES: __("📘 Grades"),
+    prefs.ATTENDANCE: __("🚫 Absences and lateness"),
+    prefs.REASONS: __("📝 Absence reasons"),
+    prefs.WEEKLY: __("📊 Weekly summary"),
+}
+MODE_LABELS: dict[str, LazyProxy] = {
+    prefs.NOW: __("immediately"),
+    prefs.DIGEST: __("daily digest"),
+    prefs.OFF: __("off"),
+    prefs.ON: __("on"),
+}
+
+for _role in (Role.PARENT, Role.STUDENT):
+    add_menu_item(_role, __("🔔 Notifications"), NotifyCb(action="show"))
+
+
+def choice_label(kind: str, mode: str) -> str:
+    return _("{kind}: {mode}").format(kind=KIND_LABELS[kind], mode=MODE_LABELS[mode])
+
+
+def preferences(modes: dict[str, str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in prefs.KINDS:
+        builder.button(
+            text=choice_label(kind, modes[kind]), callback_data=NotifyCb(action="cycle", kind=kind)
+        )
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()

@@ -1,0 +1,262 @@
+"""Queries for the two durable queues: journal events waiting for the notifier, and Telegram
+messages waiting for the sender (see storage/models/comms.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
+
+ERROR_MAX = 255
+
+
+def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    name = session.get_bind().dialect.name
+    return postgresql.Insert if name == "postgresql" else sqlite.Insert
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+async def unprocessed_events(session: AsyncSession, limit: int) -> Sequence[Event]:
+    rows = await session.scalars(
+        select(Event).where(Event.processed_at.is_(None)).order_by(Event.id).limit(limit)
+    )
+    return rows.all()
+
+
+async def mark_processed(session: AsyncSession, event_id: int, now: datetime) -> bool:
+    """False when another notifier got there first."""
+    result = await session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.processed_at.is_(None))
+        .values(processed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def events_processed_between(
+    session: AsyncSession, org_id: int, kinds: Collection[str], start: datetime, end: datetime
+) -> Sequence[Event]:
+    rows = await session.scalars(
+        select(Event)
+        .where(
+            Event.org_id == org_id,
+            Event.kind.in_(list(kinds)),
+            Event.processed_at >= start,
+            Event.processed_at < end,
+        )
+        .order_by(Event.id)
+    )
+    return rows.all()
+
+
+async def organisations(session: AsyncSession) -> Sequence[Organisation]:
+    return (await session.scalars(select(Organisation).order_by(Organisation.id))).all()
+
+
+# --- queueing --------------------------------------------------------------------------
+
+
+def enqueue(session: AsyncSession, **fields: Any) -> OutboxMessage:
+    message = OutboxMessage(**fields)
+    session.add(message)
+    return message
+
+
+async def enqueue_once(session: AsyncSession, **fields: Any) -> bool:
+    """Queue unless a message with the same ``dedup_key`` exists; True if queued."""
+    insert = _insert(session)
+    stmt = (
+        insert(OutboxMessage).values(**fields).on_conflict_do_nothing(index_elements=["dedup_key"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def existing_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
+    if not keys:
+        return set()
+    rows = await session.scalars(
+        select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(list(keys)))
+    )
+    return set(rows.all())
+
+
+async def pending_on_subject(
+    session: AsyncSession, chat_id: int, subject: str, due_after: datetime
+) -> Sequence[OutboxMessage]:
+    """Messages about ``subject`` to the chat that the sender cannot have picked yet."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.subject == subject,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before > due_after,
+        )
+        .order_by(OutboxMessage.id)
+        .with_for_update()
+    )
+    return rows.all()
+
+
+async def mark_merged(session: AsyncSession, ids: Collection[int]) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.MERGED)
+    )
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+def _inactive_chat() -> Any:
+    """The message's chat belongs to a deactivated account and to no active one."""
+    inactive = exists().where(
+        TelegramAccount.chat_id == OutboxMessage.chat_id, TelegramAccount.active.is_(False)
+    )
+    active = exists().where(
+        TelegramAccount.chat_id == OutboxMessage.chat_id, TelegramAccount.active.is_(True)
+    )
+    return inactive & ~active
+
+
+async def fail_inactive(session: AsyncSession) -> int:
+    """Give up on pending messages to people who blocked the bot: they would pile up and
+    arrive as a backlog when the person comes back."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, _inactive_chat())
+        .values(status=OutboxStatus.FAILED, last_error="recipient inactive")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def due_messages(
+    session: AsyncSession, now: datetime, limit: int, skip_ids: Collection[int] = ()
+) -> Sequence[OutboxMessage]:
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before <= now,
+            ~_inactive_chat(),
+        )
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    if skip_ids:
+        query = query.where(OutboxMessage.id.not_in(list(skip_ids)))
+    return (await session.scalars(query)).all()
+
+
+async def mark_sent(
+    session: AsyncSession, message_id: int, now: datetime, telegram_message_id: int | None
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            telegram_message_id=telegram_message_id,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def mark_failed(session: AsyncSession, message_id: int, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.FAILED,
+            last_error=error[:ERROR_MAX],
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def retry_later(
+    session: AsyncSession, message_id: int, not_before: datetime, error: str
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            not_before=not_before,
+            last_error=error[:ERROR_MAX],
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def deactivate_chat(session: AsyncSession, chat_id: int, error: str) -> int:
+    """The chat refused the bot (blocked, deactivated, kicked): its accounts turn inactive and
+    everything still queued for it fails. Returns the number of messages failed."""
+    await session.execute(
+        update(TelegramAccount).where(TelegramAccount.chat_id == chat_id).values(active=False)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.FAILED, last_error=error[:ERROR_MAX])
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its queued messages follow it."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(chat_id=new_chat_id)
+    )
+
+
+async def split_message(
+    session: AsyncSession, message_id: int, parts: Sequence[tuple[str, str | None]]
+) -> list[OutboxMessage]:
+    """Replace a message too long for one Telegram message by its ``parts`` (text, document),
+    in order: the first keeps the row, the others are new rows queued right behind it. The
+    keyboard goes with the last part. Done in one transaction, so each part is sent once."""
+    message = await session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None or message.status is not OutboxStatus.PENDING:
+        return []
+    markup = message.reply_markup
+    rows = [message]
+    for n, (text, document) in enumerate(parts[1:], start=2):
+        rows.append(
+            OutboxMessage(
+                org_id=message.org_id,
+                dedup_key=part_key(message.dedup_key, n),
+                person_id=message.person_id,
+                chat_id=message.chat_id,
+                kind=message.kind,
+                subject=message.subject,
+                text=text,
+                document_file_id=document,
+                not_before=message.not_before,
+                created_at=message.created_at,
+            )
+        )
+    message.text, message.document_file_id = parts[0]
+    message.reply_markup = None
+    rows[-1].reply_markup = markup
+    session.add_all(rows[1:])
+    await session.flush()
+    return rows
+
+
+def part_key(key: str, n: int) -> str:
+    suffix = f"#{n}"
+    return key[: 128 - len(suffix)] + suffix
