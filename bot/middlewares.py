@@ -69,6 +69,8 @@ class IdentityMiddleware(BaseMiddleware):
         if user is not None:
             account = await q.account_by_telegram_id(session, user.id)
             if account is not None:
+                if not account.active:  # they blocked the bot and are back: deliver again
+                    account.active = True
                 identity = await load_identity(session, account)
         data["identity"] = identity
         return await handler(event, data)

@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         lesson_details,
         lessons,
         menu,
+        notifications,
         start,
     )
 
@@ -27,5 +28,6 @@ def get_routers() -> list[Router]:
         diary.create_router(),
         attestation.create_router(),
         documents.create_router(),
+        notifications.create_router(),
         common.create_router(),
     ]
