@@ -70,7 +70,7 @@ def pair_text(
                 name=html.escape(document.file_name or _("file")),
                 date=fmt_date(document.uploaded_at.astimezone(actor.tz), "d MMMM y"),
             )
-        lines.append(f"{kb.kind_label(kind).capitalize()}: {state}")
+        lines.append(f"{kb.kind_title(kind)}: {state}")
     return "\n".join(lines)
 
 
@@ -94,9 +94,15 @@ async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) 
 
 
 async def show_pair(
-    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_data: kb.DocCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
 ) -> None:
     data = callback_data
+    if await state.get_state() == DocumentUpload.file.state:
+        await state.clear()  # "Back" from an upload: no longer waiting for a file
     try:
         scope = await _scope(session, actor, data.group, data.disc)
         current = await documents.current_documents(session, actor, data.group, data.disc)
@@ -193,7 +199,7 @@ async def send_current(
             show_alert=True,
         )
         return
-    caption = f"{kb.kind_label(kind).capitalize()} · {_title(scope)}"
+    caption = f"{kb.kind_title(kind)} · {_title(scope)}"
     try:
         await query.message.answer_document(document.file_id, caption=caption)  # type: ignore[union-attr]
     except TelegramBadRequest:

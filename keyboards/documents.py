@@ -38,6 +38,14 @@ def kind_label(kind: DocumentKind) -> str:
     }[kind]
 
 
+def kind_title(kind: DocumentKind) -> str:
+    """The kind at the start of a line or a caption."""
+    return {
+        DocumentKind.WORK_PROGRAMME: _("Work programme"),
+        DocumentKind.KTP: _("Calendar-thematic plan (КТП)"),
+    }[kind]
+
+
 def pairs_keyboard(pairs: Sequence[DocumentPair]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for pair in pairs:
