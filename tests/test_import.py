@@ -209,11 +209,31 @@ async def test_reimport_applies_changes(session_factory: Factory, tmp_path: Path
         }
         substitute = next(f"T00{n}" for n in range(1, 9) if f"T00{n}" not in busy)
         first.update(teacher=substitute, room="999")
+        dropped.append(rows.pop(len(rows) // 2 - 1))  # the last autumn line
         return rows
+
+    dropped: list[dict[str, str]] = []
 
     edit_csv(folder, "students", move_student)
     edit_csv(folder, "parents", drop_child)
     edit_csv(folder, "timetable", first_line_to_a_free_teacher)
+    async with session_factory() as session:
+        gone = dropped[0]
+        teacher = await person(session, gone["teacher"])
+        entry_id = (
+            await session.scalars(
+                select(TimetableEntry.id).where(
+                    TimetableEntry.teacher_id == teacher.id,
+                    TimetableEntry.weekday == int(gone["weekday"]) - 1,
+                    TimetableEntry.pair_no == int(gone["pair"]),
+                    TimetableEntry.period_id == 1,
+                )
+            )
+        ).one()
+        rows = await session.execute(
+            select(Lesson.id, Lesson.date).where(Lesson.timetable_entry_id == entry_id)
+        )
+        dropped_lessons = {lesson_id: day for lesson_id, day in rows}
 
     report = await run(session_factory, folder, today=TODAY)
 
@@ -259,6 +279,14 @@ async def test_reimport_applies_changes(session_factory: Factory, tmp_path: Path
         ).all()
         assert {x.teacher_id == substitute_person.id for x in lessons if x.date >= TODAY} == {True}
         assert {x.teacher_id == substitute_person.id for x in lessons if x.date < TODAY} == {False}
+        # The dropped line's lessons: taught ones stay (without their line), future ones go.
+        rows = await session.execute(
+            select(Lesson.id, Lesson.timetable_entry_id).where(Lesson.id.in_(list(dropped_lessons)))
+        )
+        left = {lesson_id: entry for lesson_id, entry in rows}
+        assert set(left) == {i for i, d in dropped_lessons.items() if d < TODAY}
+        assert set(left.values()) == {None}
+        assert any(d >= TODAY for d in dropped_lessons.values())
 
 
 def broken_workbook(tmp_path: Path) -> Path:
