@@ -148,14 +148,18 @@ def lesson_lines(lesson: DiaryLesson, clip: _Clipper) -> list[str]:
     if lesson.room:
         head += " · " + _("room {room}").format(room=_name(lesson.room))
     if lesson.cancelled:
-        return [f"🚫 <s>{head}</s> " + _("cancelled")]
+        return [f"🚫 <s>{head}</s> · " + _("cancelled")]
     lines = [head]
     indent = "    "
+
+    def clip_text(text: str) -> str:
+        return clip(text, lesson.lesson_id).replace("\n", "\n" + indent)
+
     if lesson.distance:
         lines.append(indent + _distance(lesson.distance))
-    if topic := clip(lesson.topic, lesson.lesson_id):
+    if topic := clip_text(lesson.topic):
         lines.append(indent + _("Topic: {topic}").format(topic=topic))
-    homework = clip(lesson.homework, lesson.lesson_id)
+    homework = clip_text(lesson.homework)
     if homework or lesson.homework_file:
         text = homework + (" 📎" if lesson.homework_file else "")
         lines.append(indent + _("Homework: {text}").format(text=text.strip()))

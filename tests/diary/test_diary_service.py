@@ -220,7 +220,9 @@ async def test_week_takes_four_queries_however_full(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert sum(len(d.lessons) for d in week.days) == 18
-    assert all(lesson.grades and lesson.mark is Mark.LATE for d in week.days for lesson in d.lessons)
+    assert all(
+        lesson.grades and lesson.mark is Mark.LATE for d in week.days for lesson in d.lessons
+    )
     assert len(statements) == 4
 
 
