@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, fmt_date, fmt_time, ngettext
 from bot.middlewares import journal_router
 from keyboards import journal as kb
+from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from services import register, teacher_day
 from services.access import Actor
 from services.errors import JournalError
@@ -138,6 +140,19 @@ async def show_card(
     await query.answer()
 
 
+async def open_by_link(
+    message: Message, command: CommandObject, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    """``/start lesson-<id>``: a lesson opened from a link in a message or a reminder."""
+    lesson_id = int((command.args or "").removeprefix(LESSON_LINK_PREFIX))
+    try:
+        view = await register.open_register(session, actor, lesson_id, clock())
+    except JournalError as exc:
+        await message.answer(exc.message)
+        return
+    await message.answer(card_text(view, actor.tz), reply_markup=kb.register_keyboard(view))
+
+
 async def render_card(query: CallbackQuery, view: RegisterView, actor: Actor) -> None:
     await edit_or_send(query.message, card_text(view, actor.tz), kb.register_keyboard(view))  # type: ignore[arg-type]
 
@@ -208,6 +223,9 @@ async def finalise(
 
 def create_router() -> Router:
     router = journal_router("lessons")
+    router.message.register(
+        open_by_link, CommandStart(deep_link=True, magic=F.args.regexp(LESSON_LINK_PATTERN))
+    )
     router.callback_query.register(show_day, kb.DayCb.filter())
     router.callback_query.register(tap, kb.MarkCb.filter())
     router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))

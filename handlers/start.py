@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import _
 from handlers.menu import show_menu
+from keyboards.journal import LESSON_LINK_PATTERN
 from services import invites
 from services.identity import Identity, load_identity
 from storage.models import utcnow
@@ -93,6 +94,10 @@ async def start_plain(message: Message, identity: Identity | None) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.register(start_with_code, CommandStart(deep_link=True))
-    router.message.register(start_plain, CommandStart())
+    # Lesson links (``lesson-<id>``) are the journal's, handled by the lessons router.
+    router.message.register(
+        start_with_code,
+        CommandStart(deep_link=True, magic=~F.args.regexp(LESSON_LINK_PATTERN)),
+    )
+    router.message.register(start_plain, CommandStart(magic=~F.args.regexp(LESSON_LINK_PATTERN)))
     return router

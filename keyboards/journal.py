@@ -69,6 +69,15 @@ class GradeCb(CallbackData, prefix="gr"):
     act: str = "open"
 
 
+LESSON_LINK_PREFIX = "lesson-"
+LESSON_LINK_PATTERN = r"^lesson-\d{1,12}$"
+
+
+def lesson_link(bot_username: str, lesson_id: int) -> str:
+    """A deep link that opens the lesson card (re-authorised when opened)."""
+    return f"https://t.me/{bot_username}?start={LESSON_LINK_PREFIX}{lesson_id}"
+
+
 add_menu_item(Role.TEACHER, __("📅 My lessons"), DayCb())
 
 

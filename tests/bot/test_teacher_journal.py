@@ -179,3 +179,62 @@ async def test_two_devices_lose_no_mark(app: BotApp, college: College) -> None:
         first.id: Mark.ABSENT,
         second.id: Mark.ABSENT,
     }
+
+
+async def test_a_redelivered_update_is_applied_once(
+    app: BotApp, college: College, teacher: TgUser
+) -> None:
+    await _open_today(teacher, college)
+    card = teacher.last
+    student = college.students[0]
+    first_id = app.api.new_callback_query(teacher.chat_id)
+    update = {
+        "update_id": 900_001,
+        "callback_query": {
+            "id": first_id,
+            "from": teacher.user_json,
+            "message": card.raw,
+            "chat_instance": "1",
+            # Adding a grade is not idempotent: applied twice it would make two grades.
+            "data": f"gr:{college.lessons.today.id}:{student.id}:0:c:5",
+        },
+    }
+    await app.api.deliver(update, chat_id=teacher.chat_id, callback_id=first_id)
+    # Telegram redelivers the same update (the offset was not confirmed before a crash).
+    await app.api.deliver(
+        update
+        | {
+            "callback_query": update["callback_query"]
+            | {"id": app.api.new_callback_query(teacher.chat_id)}
+        },
+        chat_id=teacher.chat_id,
+        expect_reply=False,
+    )
+    async with app.session_factory() as session:
+        values = (await session.scalars(select(Grade.value))).all()
+    assert values == ["5"]
+
+
+async def test_lesson_link_opens_the_card_for_its_teacher_only(
+    app: BotApp, college: College, teacher: TgUser
+) -> None:
+    await teacher.command("start", f"lesson-{college.lessons.today.id}")
+    assert "Математика" in teacher.last.text
+    assert any(college.students[0].person.last_name in b for b in teacher.last.button_labels)
+    other = await app.link(college.other_teacher)
+    await other.command("start", f"lesson-{college.lessons.today.id}")
+    assert "not among your lessons" in other.last.text
+    assert not any(college.students[0].person.last_name in b for b in other.last.button_labels)
+
+
+async def test_cancel_leaves_the_topic_as_it_was(
+    app: BotApp, college: College, teacher: TgUser
+) -> None:
+    await _open_today(teacher, college)
+    await teacher.click("✏ Topic")
+    await teacher.send("/cancel")
+    assert "Cancelled" in teacher.texts[-2] or "Cancelled" in teacher.last.text
+    await teacher.send("Not a topic")  # no longer awaited as a topic
+    async with app.session_factory() as session:
+        lesson = await session.get(Lesson, college.lessons.today.id)
+        assert lesson is not None and lesson.topic == ""
