@@ -86,25 +86,31 @@ async def _planned(
     session: AsyncSession, org_id: int, period: Period, since: date
 ) -> dict[tuple[int, date], dict[str, Any]]:
     """The lessons the timetable asks for, keyed by (timetable entry id, date)."""
-    org = await session.get(Organisation, org_id)
+    # Fresh rows even if the session holds older copies: callers (the import) change these
+    # tables with bulk statements that bypass the identity map.
+    fresh = {"populate_existing": True}
+    org = await session.get(Organisation, org_id, populate_existing=True)
     tz = ZoneInfo(org.timezone if org else "Asia/Sakhalin")
-    bells = {
-        b.pair_no: b for b in (await session.scalars(select(Bell).where(Bell.org_id == org_id)))
-    }
+    bell_rows = await session.scalars(
+        select(Bell).where(Bell.org_id == org_id).execution_options(**fresh)
+    )
+    bells = {b.pair_no: b for b in bell_rows}
     entries = (
         await session.scalars(
-            select(TimetableEntry).where(
-                TimetableEntry.org_id == org_id, TimetableEntry.period_id == period.id
-            )
+            select(TimetableEntry)
+            .where(TimetableEntry.org_id == org_id, TimetableEntry.period_id == period.id)
+            .execution_options(**fresh)
         )
     ).all()
     calendar_rows = (
         await session.scalars(
-            select(CalendarEntry).where(
+            select(CalendarEntry)
+            .where(
                 CalendarEntry.org_id == org_id,
                 CalendarEntry.starts_on <= period.ends_on,
                 CalendarEntry.ends_on >= period.starts_on,
             )
+            .execution_options(**fresh)
         )
     ).all()
     college = WorkCalendar.from_entries(calendar_rows)
@@ -158,7 +164,7 @@ async def sync_lessons(
     since: date | None = None,
 ) -> LessonChanges:
     """Bring the dated lessons of a period in line with its timetable (see module doc)."""
-    period = await session.get(Period, period_id)
+    period = await session.get(Period, period_id, populate_existing=True)
     if period is None or period.org_id != org_id:
         raise ValueError(f"period {period_id} is not a period of organisation {org_id}")
     since = since or period.starts_on

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import use_locale
+from bot.i18n import I18n, use_locale
 from services.importer import (
     BUILTIN_POSITIONS,
     ImportReport,
@@ -331,6 +331,18 @@ async def test_broken_workbook_reports_every_error_and_writes_nothing(
     before = await snapshot(session_factory)
     assert not (await run(session_factory, path)).ok
     assert await snapshot(session_factory) == before
+
+
+async def test_errors_follow_the_locale(session_factory: Factory, tmp_path: Path) -> None:
+    msgid = "Unknown group “{value}”."
+    russian = I18n.get_current().gettext(msgid, locale="ru")
+    if russian == msgid:
+        pytest.skip("the Russian catalog does not translate the import messages yet")
+    with use_locale("ru"):
+        report = await run(session_factory, broken_workbook(tmp_path))
+        text = render_report(report)
+    assert russian.format(value="ЗЗ-99") in [e.message for e in report.errors]
+    assert russian.format(value="ЗЗ-99") in text
 
 
 async def test_missing_sheet_and_unreadable_paths(session_factory: Factory, tmp_path: Path) -> None:

@@ -4,12 +4,13 @@ The layout of the file is in docs/import-format.md. ``import_college`` checks th
 first and writes nothing if anything is wrong; ``render_report`` prints the outcome.
 """
 
-from .positions import BUILTIN_POSITIONS, RIGHTS, ensure_builtin_positions
+from .positions import BUILTIN_BY_ROLE, BUILTIN_POSITIONS, RIGHTS, ensure_builtin_positions
 from .report import ImportReport, RowError, render_report
 from .service import import_college
 from .sheets import SHEETS
 
 __all__ = [
+    "BUILTIN_BY_ROLE",
     "BUILTIN_POSITIONS",
     "RIGHTS",
     "SHEETS",
