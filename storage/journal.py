@@ -84,6 +84,11 @@ async def lesson_info(
     return LessonInfo(lesson, period, group_name, subgroup_name, discipline_name)
 
 
+def _short_name(last: str, first: str, middle: str) -> str:
+    # A transient Person is never added to the session: it only lends its ``short_name``.
+    return Person(last_name=last, first_name=first, middle_name=middle).short_name
+
+
 def name_key(last: str, first: str, middle: str) -> tuple[str, ...]:
     """Alphabetical order the same on every backend (ё sorts with е, case ignored)."""
     return tuple(p.casefold().replace("ё", "е") for p in (last, first, middle))
@@ -94,7 +99,7 @@ async def roster(
 ) -> list[RosterEntry]:
     """Students now studying in the group (and the subgroup, when given), sorted by name."""
     query = (
-        select(Student.id, Person)
+        select(Student.id, Person.last_name, Person.first_name, Person.middle_name)
         .join(Person, Person.id == Student.person_id)
         .where(Student.group_id == group_id, Student.status == StudentStatus.STUDYING)
     )
@@ -105,8 +110,8 @@ async def roster(
         )
     rows = (await session.execute(query)).all()
     entries = [
-        RosterEntry(sid, p.short_name, name_key(p.last_name, p.first_name, p.middle_name))
-        for sid, p in rows
+        RosterEntry(sid, _short_name(last, first, middle), name_key(last, first, middle))
+        for sid, last, first, middle in rows
     ]
     entries.sort(key=lambda e: (e.sort_key, e.student_id))
     return entries
