@@ -20,6 +20,7 @@ from services.diary import DiaryDay, DiaryLesson, DiaryWeek
 from storage.models import Role
 
 LABEL_MAX = 48
+WEEK_FILES_MAX = 24  # Telegram takes 100 buttons; the rest of the files are a day away
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
@@ -62,12 +63,18 @@ def _clip(label: str) -> str:
 
 
 def _file_buttons(
-    builder: InlineKeyboardBuilder, sid: int, lessons: list[DiaryLesson], with_day: bool
+    builder: InlineKeyboardBuilder,
+    sid: int,
+    lessons: list[DiaryLesson],
+    with_day: bool,
+    limit: int = WEEK_FILES_MAX,
 ) -> int:
     count = 0
     for lesson in lessons:
         if not lesson.homework_file or lesson.cancelled:
             continue
+        if count == limit:
+            break
         when = fmt_date(lesson.date, "EEE") + " " if with_day else ""
         builder.button(
             text=_clip(f"📎 {when}{lesson.discipline}"),

@@ -201,6 +201,28 @@ async def test_parent_forging_another_familys_child_is_refused(
         assert other.person.last_name not in parent.last.text
 
 
+async def test_lesson_of_another_group_gives_no_file(
+    app: BotApp, college: College, child: Student, parent: TgUser
+) -> None:
+    stored = app.api.add_file(b"other group's tasks", "document", "tasks.pdf")
+    async with app.session_factory.begin() as session:
+        lesson = await add_lesson(
+            session,
+            period=await session.get(Period, college.autumn.id),  # type: ignore[arg-type]
+            group=college.other_group,
+            discipline=college.math,
+            teacher=college.teacher,
+            day=college.today,
+        )
+        await set_homework(session, lesson, file_id=stored.file_id)
+    await parent.command("menu")
+    await parent.click("📖 Diary")
+    for act in ("file", "lesson"):
+        await parent.click_data(parent.last, DiaryCb(act=act, sid=child.id, lid=lesson.id).pack())
+        assert parent.alerts[-1].show_alert
+    assert all(m.document is None for m in parent.bot_messages)
+
+
 async def test_student_pressing_with_a_classmates_id_is_refused(
     app: BotApp, college: College, child: Student
 ) -> None:

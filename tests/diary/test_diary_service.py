@@ -368,7 +368,7 @@ async def test_attendance_summary_by_reason(session: AsyncSession, college: Coll
     ]
 
 
-async def test_lessons_of_an_earlier_group_stay_out_of_the_diary(
+async def test_lessons_of_another_group_stay_out_of_the_diary(
     session: AsyncSession, college: College
 ) -> None:
     card = await _card(session, college)
