@@ -229,13 +229,15 @@ def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: in
 def lock_reason(
     actor: Actor, info: LessonInfo, now: datetime, *, in_advance: bool = False
 ) -> str | None:
-    """Why the actor cannot change the lesson's journal now, as the screen says it; None when
-    they can."""
+    """Why the actor, who may see the lesson, cannot change its journal now, as the screen
+    says it; None when they can."""
     window = actor.edit_window_days
     today = actor.today(now)
     refusal = edit_refusal(actor, info.lesson, info.period, today, window, in_advance=in_advance)
     if refusal is None:
         return None
+    if refusal is Refusal.NOT_YOURS:  # the deputy's or director's look at another's lesson
+        return _("You can see this lesson's journal but not change it.")
     return refusal_message(refusal, info.lesson, info.period, window)
 
 

@@ -30,7 +30,6 @@ from storage.models import (
     StudentStatus,
     Subgroup,
     SubgroupMember,
-    TimetableEntry,
 )
 
 # The audit entity of a register finalisation; its ``entity_id`` is the lesson's id.
@@ -243,12 +242,6 @@ async def grades_of_lesson(session: AsyncSession, lesson_id: int) -> Sequence[Gr
 
 async def grade_by_id(session: AsyncSession, grade_id: int) -> Grade | None:
     return await session.get(Grade, grade_id, populate_existing=True)
-
-
-async def timetable_hours(session: AsyncSession, entry_id: int | None) -> int | None:
-    if entry_id is None:
-        return None
-    return await session.scalar(select(TimetableEntry.hours).where(TimetableEntry.id == entry_id))
 
 
 @dataclass(frozen=True)
