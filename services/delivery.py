@@ -53,6 +53,8 @@ BACKOFF_MAX = 900.0
 GLOBAL_429_SPAN = 1.0  # 429s from two chats this close together: the overall limit
 INACTIVE_SWEEP = 60.0  # seconds between sweeps of messages queued for blocked chats
 STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
+# A process that died a moment ago may have sent in the last second what Telegram still counts.
+START_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class Sender:
         self.limits = limits or Limits()
         self.poll_interval = poll_interval
         self.stats = SenderStats()
-        self._overall = SlidingWindow(self.limits.per_second, 1.0)
+        per_second = self.limits.per_second
+        self._overall = SlidingWindow(per_second, 1.0, spacing=1.0 / per_second)
         self._chat_windows: dict[int, SlidingWindow] = {}
         self._queues: dict[int, deque[OutboxMessage]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -105,6 +108,7 @@ class Sender:
     async def run(self, stop_event: asyncio.Event) -> None:
         """Send until ``stop_event`` is set, then let the messages being sent finish."""
         self._now = utcnow
+        self._overall.pause(START_PAUSE)
         loop = asyncio.get_running_loop()
         next_sweep = 0.0
         try:

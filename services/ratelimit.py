@@ -3,7 +3,8 @@
 The window counts a request from its start until ``span`` seconds after its answer came back.
 Telegram counts it at some moment between the two, so counting the longer interval keeps us
 within the limit whatever the network delay, at the cost of a little throughput. A 429 pauses
-the window for exactly the ``retry_after`` Telegram asked for.
+the window for exactly the ``retry_after`` Telegram asked for. ``spacing`` spreads requests
+evenly instead of letting a full window go out in one burst.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from collections.abc import Callable
 
 class SlidingWindow:
     def __init__(
-        self, limit: int, span: float, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        span: float,
+        *,
+        spacing: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit = limit
         self.span = span
+        self.spacing = spacing
         self.clock = clock
+        self.next_start = 0.0  # the even pace: when the next request may start
         self.in_flight = 0
         self.done: deque[float] = deque()  # answer times of the requests still counted
         self.paused_until = 0.0
@@ -44,9 +52,14 @@ class SlidingWindow:
                 if self.paused_until > now:
                     await asyncio.sleep(self.paused_until - now)
                     continue
+                if self.next_start > now:
+                    await asyncio.sleep(self.next_start - now)
+                    continue
                 self._prune(now)
                 if self.in_flight + len(self.done) < self.limit:
                     self.in_flight += 1
+                    # Keep the pace when a sleep overslept a little, never catch up in a burst.
+                    self.next_start = max(self.next_start + self.spacing, now + self.spacing / 2)
                     return
                 # Full: wait for the oldest answer to leave the window or for an answer.
                 wait = self.done[0] + self.span - now if self.done else None

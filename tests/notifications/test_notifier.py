@@ -11,7 +11,7 @@ from bot.config import Settings
 from services import notify_prefs as prefs
 from services.notifier import process_events
 from storage import events
-from storage.models import Event, Mark, OutboxStatus, TelegramAccount
+from storage.models import Attendance, Event, Mark, OutboxStatus, TelegramAccount
 from tests.factories import College
 from tests.notifications import kit
 
@@ -50,8 +50,10 @@ async def test_a_grade_names_discipline_grade_and_date(
     await kit.notify(session_factory, settings, college.now)
 
     [message] = await kit.outbox(session_factory)
-    assert message.text.splitlines()[0] == f"📘 {student.person.first_name}: new grade <b>4 (test)</b>"
-    assert message.text.splitlines()[1] == f"{college.math.name}, lesson of 17 November"
+    assert message.text.splitlines() == [
+        f"📘 {student.person.first_name}: new grade <b>4 (test)</b>",
+        f"{college.math.name}, lesson of 17 November",
+    ]
     # It waits for corrections, then goes.
     assert message.not_before == college.now + timedelta(minutes=2)
 
@@ -208,3 +210,27 @@ async def test_an_unreadable_event_is_set_aside_and_the_rest_go_on(
     assert await process_events(session_factory, settings, now=college.now) == 2
     assert len(await kit.outbox(session_factory)) == 1
     assert await process_events(session_factory, settings, now=college.now) == 0
+
+
+async def test_an_absence_reason_is_told_with_the_lesson_looked_up_when_left_out(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    chats = await kit.link_everyone(session_factory, college)
+    student = college.students[0]
+    await kit.absent(session_factory, college, student, now=college.now)
+    async with session_factory.begin() as session:
+        row = await session.scalar(select(Attendance).where(Attendance.student_id == student.id))
+        assert row is not None
+        events.emit(
+            session, org_id=college.org.id, kind=events.ABSENCE_REASON_SET,
+            subject=f"reason:{row.lesson_id}:{student.id}",
+            payload={"attendance_id": row.id, "reason": "illness", "old_reason": None},
+        )  # fmt: skip
+    await kit.notify(session_factory, settings, college.now)
+
+    absence, reason = await kit.outbox(session_factory)
+    assert reason.chat_id == absence.chat_id == chats[college.parents[student.id].id]
+    assert reason.text.splitlines() == [
+        f"📝 {student.person.first_name}: reason of the absence recorded: <b>illness</b>",
+        f"{college.math.name}, lesson of 17 November, pair 1",
+    ]
