@@ -153,13 +153,7 @@ async def finalise_register(
     marks = await q.lesson_marks(session, lesson_id)
     now_marks = {sid: m for sid, m in marks.items() if m is not Mark.PRESENT}
     roster = await _roster(session, info)
-    order = {entry.student_id: i for i, entry in enumerate(roster)}
-    touched = sorted(before.keys() | now_marks.keys(), key=lambda s: (order.get(s, len(order)), s))
-    changes = tuple(
-        MarkChange(sid, now_marks.get(sid, Mark.PRESENT), before.get(sid, Mark.PRESENT))
-        for sid in touched
-        if before.get(sid, Mark.PRESENT) is not now_marks.get(sid, Mark.PRESENT)
-    )
+    changes = _differences(before, now_marks, roster)
     first = not history
     if first or changes:
         old: dict[str, Any] = _marks_record(before)
@@ -253,6 +247,20 @@ def _finalised_marks(history: Sequence[dict[str, Any]]) -> dict[int, Mark]:
             if key in changes:
                 lists[key] = changes[key][1]
     return {sid: Mark.ABSENT for sid in lists["absent"]} | {sid: Mark.LATE for sid in lists["late"]}
+
+
+def _differences(
+    before: dict[int, Mark], now: dict[int, Mark], roster: Sequence[RosterEntry]
+) -> tuple[MarkChange, ...]:
+    """Students whose mark differs from ``before``, in register order (anyone who has left
+    the group since comes last)."""
+    order = {entry.student_id: i for i, entry in enumerate(roster)}
+    touched = sorted(before.keys() | now.keys(), key=lambda s: (order.get(s, len(order)), s))
+    return tuple(
+        MarkChange(sid, now.get(sid, Mark.PRESENT), before.get(sid, Mark.PRESENT))
+        for sid in touched
+        if before.get(sid, Mark.PRESENT) is not now.get(sid, Mark.PRESENT)
+    )
 
 
 def _event_payload(
