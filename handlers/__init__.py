@@ -7,6 +7,7 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
+        announcements,
         attestation,
         common,
         diary,
@@ -29,5 +30,6 @@ def get_routers() -> list[Router]:
         attestation.create_router(),
         documents.create_router(),
         notifications.create_router(),
+        announcements.create_router(),
         common.create_router(),
     ]

@@ -1,0 +1,151 @@
+"""Announcements: choosing the groups and the kinds of recipients, the preview, the author's
+progress message, and the recipient's "Acknowledge" button."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __
+from keyboards.callbacks import MenuCb
+from keyboards.menu import add_menu_item
+from services.announcements import ANNOUNCER_ROLES, Kind
+
+GROUPS_PER_PAGE = 45  # three to a row; a keyboard holds at most 100 buttons
+WHOLE_COLLEGE = "all"
+
+
+class AnnCb(CallbackData, prefix="an"):
+    """Steps of a draft: ``new``; ``grp`` (toggle group ``val`` or the whole college),
+    ``page`` (of groups, ``val``), ``groups`` (back to them), ``kinds``, ``kind`` (toggle
+    ``val``), ``text`` (ask for the text), ``send``, ``cancel``. Of a sent announcement
+    ``ann``: ``ack`` (a recipient acknowledges), ``acks`` (the author's list)."""
+
+    act: str
+    ann: int = 0
+    val: str = ""
+
+
+for _role in ANNOUNCER_ROLES:
+    add_menu_item(_role, __("📣 Announcement"), AnnCb(act="new"))
+
+
+KIND_LABELS: dict[Kind, LazyProxy] = {
+    Kind.STUDENTS: __("Students"),
+    Kind.PARENTS: __("Parents"),
+    Kind.TEACHERS: __("Teachers"),
+    Kind.CURATORS: __("Curators"),
+    Kind.STAFF: __("All staff of the college"),
+}
+
+
+def kind_label(kind: Kind) -> str:
+    return str(KIND_LABELS[kind])
+
+
+def _mark(on: bool) -> str:
+    return "☑ " if on else "☐ "
+
+
+def groups_keyboard(
+    groups: Sequence[tuple[int, str]],
+    chosen: Collection[int],
+    *,
+    org_wide: bool,
+    page: int = 0,
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    pages = max((len(groups) - 1) // GROUPS_PER_PAGE + 1, 1)
+    page = min(max(page, 0), pages - 1)
+    shown = groups[page * GROUPS_PER_PAGE : (page + 1) * GROUPS_PER_PAGE]
+    sizes: list[int] = []
+    if org_wide:
+        builder.button(
+            text=_mark(not chosen) + _("🏫 Whole college"),
+            callback_data=AnnCb(act="grp", val=WHOLE_COLLEGE),
+        )
+        sizes.append(1)
+    for group_id, name in shown:
+        builder.button(
+            text=_mark(group_id in chosen) + name, callback_data=AnnCb(act="grp", val=str(group_id))
+        )
+    sizes += [3] * (len(shown) // 3) + ([len(shown) % 3] if len(shown) % 3 else [])
+    if pages > 1:
+        builder.button(text="◀", callback_data=AnnCb(act="page", val=str((page - 1) % pages)))
+        builder.button(text=f"{page + 1}/{pages}", callback_data=AnnCb(act="page", val=str(page)))
+        builder.button(text="▶", callback_data=AnnCb(act="page", val=str((page + 1) % pages)))
+        sizes.append(3)
+    builder.button(text=_("Next ➡"), callback_data=AnnCb(act="kinds"))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    sizes += [1, 1]
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+def kinds_keyboard(
+    kinds: Sequence[Kind], chosen: Collection[str], *, can_go_back: bool
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in kinds:
+        builder.button(
+            text=_mark(kind.value in chosen) + kind_label(kind),
+            callback_data=AnnCb(act="kind", val=kind.value),
+        )
+    builder.button(text=_("Next ➡"), callback_data=AnnCb(act="text"))
+    if can_go_back:
+        builder.button(text=_("⬅ Groups"), callback_data=AnnCb(act="groups"))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def text_prompt_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act="kinds"))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def preview_keyboard(*, can_send: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if can_send:
+        builder.button(text=_("📤 Send"), callback_data=AnnCb(act="send"))
+    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act="kinds"))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def progress_keyboard(announcement_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("👀 Who acknowledged"), callback_data=AnnCb(act="acks", ann=announcement_id)
+    )
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def ack_keyboard(announcement_id: int, *, done: bool = False) -> InlineKeyboardMarkup:
+    """Under each recipient's message; once pressed it says so (a press again is harmless)."""
+    builder = InlineKeyboardBuilder()
+    label = _("✅ Acknowledged") if done else _("✔ Acknowledge")
+    builder.button(text=label, callback_data=AnnCb(act="ack", ann=announcement_id))
+    return builder.as_markup()
+
+
+def ack_markup(announcement_id: int) -> dict[str, Any]:
+    """The acknowledge keyboard as the outbox stores it (JSON), in the current locale."""
+    return ack_keyboard(announcement_id).model_dump(mode="json", exclude_none=True)
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    return builder.as_markup()

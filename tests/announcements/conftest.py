@@ -1,0 +1,26 @@
+"""Announcement tests start from the test college (tests/factories.py), committed, plus an
+administrator, whom the factory college does not have."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Person, Role
+from tests.factories import College, add_member, add_person, make_college
+
+
+@pytest.fixture
+async def college(session_factory: async_sessionmaker[AsyncSession]) -> College:
+    async with session_factory() as session:
+        made = await make_college(session)
+        await session.commit()
+        return made
+
+
+@pytest.fixture
+async def admin(session_factory: async_sessionmaker[AsyncSession], college: College) -> Person:
+    async with session_factory.begin() as session:
+        person = await add_person(session, college.org, "Соколова", "Вера", "Андреевна")
+        await add_member(session, person, Role.ADMIN)
+    return person

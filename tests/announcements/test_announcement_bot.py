@@ -1,0 +1,336 @@
+"""Announcements through the bot: the curator's and the college-wide drafts, the preview with
+its counts, delivery through the outbox, the author's progress message, acknowledgements,
+and forged presses."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.announcement_progress import refresh_progress
+from storage.models import AuditEntry, OutboxStatus, Person
+from tests.announcements.kit import ACK, announcements, drain, link_all, outbox, receipts
+from tests.botapp import BotApp
+from tests.factories import College
+from tests.fakebot import TgUser
+
+TEXT = "<b>Exam</b> on Friday & bring <i>passes</i>"
+
+
+async def _curator_sends(curator: TgUser, text: str = TEXT) -> int:
+    """The curator's whole draft with the defaults (their one group, students and parents);
+    returns the preview's message id, which becomes the progress message."""
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.send(text)
+    preview = curator.last
+    await curator.click("📤 Send")
+    return preview.message_id
+
+
+def _group_people(college: College, n_students: int, n_parents: int) -> list[Person]:
+    students = [s.person for s in college.students[:n_students]]
+    parents = [college.parents[s.id] for s in college.students[:n_parents]]
+    return students + parents
+
+
+async def test_curator_announcement_reaches_each_member_once_escaped(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    members = await link_all(app, _group_people(college, 4, 3))
+    outsider = await app.link(college.other_students[0].person)
+    teacher = await app.link(college.teacher)
+
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    assert "ИС-21" in curator.last.text and "Who should receive it?" in curator.last.text
+    assert {"☑ Students", "☑ Parents"} <= set(curator.last.button_labels)
+    assert "☐ Teachers" not in curator.last.button_labels
+    await curator.click("Next ➡")
+    assert "Send the text of the announcement" in curator.last.text
+    await curator.send(TEXT)
+    preview = curator.last
+    # Six studying students and their six parents: seven linked, five not.
+    assert "It will reach 7 people in Telegram." in preview.text
+    assert "5 more have not linked Telegram yet" in preview.text
+    assert TEXT in preview.text  # shown as typed, tags and all
+    await curator.click("📤 Send")
+
+    [announcement] = await announcements(app.session_factory)
+    rows = await outbox(app.session_factory)
+    assert sorted(r.dedup_key for r in rows) == sorted(
+        f"ann:{announcement.id}:{pid}" for pid in members
+    )
+    assert {r.chat_id for r in rows} == {u.chat_id for u in members.values()}
+    assert await drain(app) == 7
+
+    for user in members.values():
+        [message] = user.bot_messages
+        assert TEXT in message.text  # the tags arrive as text: nothing turned bold
+        assert message.entities == [{"type": "bold", "offset": 3, "length": 12}]  # the header
+        assert message.button_labels == [ACK]
+        assert "Морозова И. П." in message.text
+    assert outsider.bot_messages == [] and teacher.bot_messages == []
+
+    progress = curator.state.find(preview.message_id)
+    assert progress is not None
+    assert "Sent 0 of 7" in progress.text and "Waiting: 7" in progress.text
+    assert await refresh_progress(app.bot, app.session_factory) == 1
+    assert "Sent 7 of 7" in progress.text and "Sending finished" in progress.text
+    assert "Acknowledged: 0 of 7" in progress.text
+    assert "5 people have not linked Telegram" in progress.text
+    assert all(r.delivered_at is not None for r in await receipts(app.session_factory, 1))
+
+
+async def test_acknowledgements_are_counted_once_and_listed_for_the_author(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    student, parent = college.students[0], college.parents[college.students[1].id]
+    members = await link_all(app, [student.person, parent])
+    progress_id = await _curator_sends(curator)
+    await drain(app)
+    await refresh_progress(app.bot, app.session_factory)
+
+    pupil = members[student.person.id]
+    answer = await pupil.click(ACK)
+    assert answer is not None and "Thank you" in answer
+    assert pupil.last.button_labels == ["✅ Acknowledged"]
+    again = await pupil.click("✅ Acknowledged")
+    assert again == "You have already acknowledged this announcement."
+    [receipt] = [r for r in await receipts(app.session_factory, 1) if r.acknowledged_at]
+    assert receipt.person_id == student.person.id
+
+    assert await refresh_progress(app.bot, app.session_factory) == 1
+    progress = curator.state.find(progress_id)
+    assert progress is not None and "Acknowledged: 1 of 2" in progress.text
+    assert await refresh_progress(app.bot, app.session_factory) == 0  # nothing new
+    assert app.api.errors == []  # never "message is not modified"
+
+    await curator.click("👀 Who acknowledged")
+    assert "Acknowledged: 1 of 2" in curator.last.text
+    assert student.person.short_name in curator.last.text
+    assert parent.short_name not in curator.last.text
+    async with app.session_factory() as session:
+        acks = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "announcement.acknowledge")
+        )
+        assert [a.actor_id for a in acks] == [student.person.id]
+
+
+async def test_a_curator_cannot_address_another_group_by_forged_presses(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    mine = await app.link(college.students[0].person)
+    foreign = await app.link(college.other_students[0].person)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    screen = curator.last
+
+    await curator.click_data(screen, f"an:grp::{college.other_group.id}")
+    assert curator.alerts[-1].show_alert
+    assert curator.alerts[-1].text == "You can only address the groups you curate."
+    await curator.click_data(screen, "an:grp::all")
+    assert curator.alerts[-1].text == "You can only address the groups you curate."
+    await curator.click_data(screen, "an:kind::teachers")
+    assert curator.alerts[-1].text == "This audience is not open to you."
+
+    await curator.click("Next ➡")
+    await curator.send("Tomorrow the first pair is cancelled.")
+    assert "It will reach 1 person in Telegram." in curator.last.text
+    await curator.click("📤 Send")
+    await drain(app)
+    assert len(mine.bot_messages) == 1 and foreign.bot_messages == []
+
+
+async def test_strangers_cannot_acknowledge(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    student = await app.link(college.students[0].person)
+    await _curator_sends(curator)
+    await drain(app)
+    ack_data = student.last.button(ACK)["callback_data"]  # type: ignore[index]
+
+    outsider = await app.link(college.parents[college.other_students[0].id])
+    await outsider.command("menu")
+    await outsider.click_data(outsider.last, ack_data)
+    assert outsider.alerts[-1].show_alert
+    assert outsider.alerts[-1].text == "This announcement was not addressed to you."
+    await outsider.click_data(outsider.last, "an:ack:999:")
+    assert outsider.alerts[-1].text == "This announcement was not addressed to you."
+    await outsider.click_data(outsider.last, "an:acks:1:")  # the author's list is the author's
+    assert outsider.alerts[-1].show_alert
+
+    stranger = app.stranger()
+    await stranger.command("help")
+    await stranger.click_data(stranger.last, ack_data)
+    assert "not linked" in (stranger.alerts[-1].text or "")
+    assert all(r.acknowledged_at is None for r in await receipts(app.session_factory, 1))
+
+
+async def test_deputy_announces_to_the_teachers_of_the_whole_college(
+    app: BotApp, college: College
+) -> None:
+    deputy = await app.link(college.deputy)
+    people = await link_all(
+        app, [college.teacher, college.other_teacher, college.curator, college.students[0].person]
+    )
+    await deputy.command("menu")
+    await deputy.click("📣 Announcement")
+    assert "☑ 🏫 Whole college" in deputy.last.button_labels
+    assert {"☐ ИС-21", "☐ ТМ-11"} <= set(deputy.last.button_labels)
+    await deputy.click("Next ➡")
+    await deputy.click("Next ➡")  # no kind chosen yet
+    assert deputy.alerts[-1].text == "Choose at least one kind of recipients."
+    await deputy.click("☐ Teachers")
+    await deputy.click("Next ➡")
+    assert "To: the whole college · Teachers" in deputy.last.text
+    await deputy.send("Pedagogical council on Monday.")
+    assert "It will reach 2 people in Telegram." in deputy.last.text
+    await deputy.click("📤 Send")
+    assert await drain(app) == 2
+    got = {pid for pid, user in people.items() if user.bot_messages}
+    assert got == {college.teacher.id, college.other_teacher.id}
+
+
+async def test_director_announces_to_parents_of_a_chosen_group(
+    app: BotApp, college: College
+) -> None:
+    director = await app.link(college.director)
+    other_parents = [college.parents[s.id] for s in college.other_students]
+    people = await link_all(app, [*other_parents, college.parents[college.students[0].id]])
+    await director.command("menu")
+    await director.click("📣 Announcement")
+    await director.click("☐ ТМ-11")
+    assert "☐ 🏫 Whole college" in director.last.button_labels
+    await director.click("Next ➡")
+    await director.click("☐ Parents")
+    await director.click("Next ➡")
+    await director.send("The heating is off on Saturday.")
+    await director.click("📤 Send")
+    assert await drain(app) == 2
+    got = {pid for pid, user in people.items() if user.bot_messages}
+    assert got == {p.id for p in other_parents}
+
+
+async def test_administrator_announces_to_all_staff_not_to_themself(
+    app: BotApp, college: College, admin: Person
+) -> None:
+    author = await app.link(admin)
+    staff = await link_all(app, [college.teacher, college.curator, college.deputy])
+    parent = await app.link(college.parents[college.students[0].id])
+    await author.command("menu")
+    await author.click("📣 Announcement")
+    await author.click("Next ➡")
+    await author.click("☐ All staff of the college")
+    await author.click("Next ➡")
+    await author.send("The journal will be offline tonight from 23:00.")
+    preview = author.last
+    # Teachers (2), curator, deputy, director: five; three linked.
+    assert "It will reach 3 people in Telegram." in preview.text
+    assert "2 more have not linked Telegram yet" in preview.text
+    await author.click("📤 Send")
+    assert await drain(app) == 3
+    assert all(len(user.bot_messages) == 1 for user in staff.values())
+    assert parent.bot_messages == []
+    assert not any(ACK in m.button_labels for m in author.bot_messages)
+
+
+async def test_a_photo_goes_out_as_a_file_with_the_text_as_caption(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    student = await app.link(college.students[0].person)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.send_photo(b"\x89PNG timetable", caption="New timetable <from Monday>")
+    copy = curator.bot_messages[-2]  # the photo uploaded again as a document
+    assert copy.document is not None and copy.document.content == b"\x89PNG timetable"
+    assert "With the photo above" in curator.last.text
+    await curator.click("📤 Send")
+    [row] = await outbox(app.session_factory)
+    assert row.document_file_id == copy.document.file_id
+    await drain(app)
+    [message] = student.bot_messages
+    assert message.document is not None and message.document.content == b"\x89PNG timetable"
+    assert "New timetable <from Monday>" in message.text
+    assert message.button_labels == [ACK]
+
+
+async def test_a_file_first_then_the_text(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    student = await app.link(college.students[0].person)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.upload_document(b"%PDF rules", "rules.pdf")
+    assert curator.last.text == "The file is attached. Now send the text of the announcement."
+    await curator.send("The new rules of the college.")
+    assert "With the file rules.pdf." in curator.last.text
+    await curator.click("📤 Send")
+    await drain(app)
+    [message] = student.bot_messages
+    assert message.document is not None and message.document.file_name == "rules.pdf"
+
+
+async def test_undelivered_messages_show_in_the_progress(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    members = await link_all(app, _group_people(college, 3, 0))
+    blocked = members[college.students[0].person.id]
+    app.api.block(blocked.chat_id)
+    progress_id = await _curator_sends(curator)
+    await drain(app)
+    await refresh_progress(app.bot, app.session_factory)
+    progress = curator.state.find(progress_id)
+    assert progress is not None
+    assert "Sent 2 of 3" in progress.text and "Not delivered: 1" in progress.text
+    assert "Sending finished" in progress.text
+    statuses = sorted(r.status for r in await outbox(app.session_factory))
+    assert statuses == [OutboxStatus.FAILED, OutboxStatus.SENT, OutboxStatus.SENT]
+
+
+async def test_send_twice_publishes_once(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    await app.link(college.students[0].person)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.send("Bring your record books.")
+    preview = curator.last
+    await curator.click("📤 Send", preview)
+    await curator.click_data(preview, "an:send::")
+    assert curator.alerts[-1].show_alert and "already been sent" in (curator.alerts[-1].text or "")
+    assert len(await announcements(app.session_factory)) == 1
+    assert len(await outbox(app.session_factory)) == 1
+
+
+async def test_nobody_linked_means_no_send_button(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.send("Hello, group.")
+    assert "nobody to send to" in curator.last.text
+    assert "📤 Send" not in curator.last.button_labels
+    await curator.click("✖ Cancel")
+    assert curator.last.text == "The announcement is cancelled."
+
+
+async def test_menu_entry_for_announcers_only(
+    app: BotApp, college: College, admin: Person
+) -> None:
+    for person in (college.curator, college.deputy, college.director, admin):
+        user = await app.link(person)
+        await user.command("menu")
+        assert "📣 Announcement" in user.last.button_labels
+    for person in (college.teacher, college.students[0].person):
+        user = await app.link(person)
+        await user.command("menu")
+        assert "📣 Announcement" not in user.last.button_labels
+    teacher = await app.link(college.other_teacher)
+    await teacher.command("menu")
+    await teacher.click_data(teacher.last, "an:new::")
+    assert teacher.alerts[-1].show_alert
+    assert "Announcements are sent by curators" in (teacher.alerts[-1].text or "")
