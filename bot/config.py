@@ -26,11 +26,15 @@ class JournalRules(BaseModel):
 
 
 class Reminders(BaseModel):
-    """Hours (college time) at which the scheduler sends digests."""
+    """Hours (college time) at which the scheduler sends deadline digests (services/deadlines.py
+    says which rule goes in which). Only on working days."""
 
-    teacher_hour: time = time(8, 0)
-    curator_hour: time = time(8, 30)
-    deputy_weekday: int = Field(0, ge=0, le=6)
+    teacher_hour: time = time(8, 0)  # registers, topics, period grades, work programmes
+    # Lessons of the day still without a topic (due that day).
+    teacher_evening_hour: time = time(17, 0)
+    curator_hour: time = time(8, 30)  # unexplained absences, absence documents
+    admin_hour: time = time(9, 0)  # accounts of newly enrolled people and new staff
+    deputy_weekday: int = Field(0, ge=0, le=6)  # Monday = 0: the weekly overdue digest
     deputy_hour: time = time(9, 0)
     scan_minutes: int = Field(5, ge=1, le=120)
 
