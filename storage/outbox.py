@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,27 +118,33 @@ async def mark_merged(session: AsyncSession, ids: Collection[int]) -> None:
 # --- sending ---------------------------------------------------------------------------
 
 
-def _inactive_chat() -> Any:
-    """The message's chat belongs to a deactivated account and to no active one."""
-    inactive = exists().where(
-        TelegramAccount.chat_id == OutboxMessage.chat_id, TelegramAccount.active.is_(False)
+async def inactive_chats(session: AsyncSession) -> list[int]:
+    """Chats of deactivated accounts that no active account shares."""
+    active = case((TelegramAccount.active.is_(True), 1), else_=0)
+    rows = await session.scalars(
+        select(TelegramAccount.chat_id)
+        .group_by(TelegramAccount.chat_id)
+        .having(func.max(active) == 0)
     )
-    active = exists().where(
-        TelegramAccount.chat_id == OutboxMessage.chat_id, TelegramAccount.active.is_(True)
-    )
-    return inactive & ~active
+    return list(rows.all())
 
 
 async def fail_inactive(session: AsyncSession) -> int:
     """Give up on pending messages to people who blocked the bot: they would pile up and
     arrive as a backlog when the person comes back."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, _inactive_chat())
-        .values(status=OutboxStatus.FAILED, last_error="recipient inactive")
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    chats = await inactive_chats(session)
+    failed = 0
+    for start in range(0, len(chats), 500):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.chat_id.in_(chats[start : start + 500]),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(status=OutboxStatus.FAILED, last_error="recipient inactive")
+        )
+        failed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return failed
 
 
 async def due_messages(
@@ -149,7 +155,6 @@ async def due_messages(
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
-            ~_inactive_chat(),
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
