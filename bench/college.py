@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.models import (
@@ -273,6 +273,8 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
             ProcessedUpdate,
             [{"update_id": HANDLED_UPDATES + u} for u in range(size.processed_updates)],
         )
+        if conn.dialect.name == "postgresql":
+            await _advance_sequences(conn, writer.rows)
     return BuiltCollege(
         org_id=org_id,
         today=today,
@@ -281,6 +283,20 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
         lessons_today=today_lessons,
         rows=writer.rows,
     )
+
+
+async def _advance_sequences(conn: AsyncConnection, tables: Iterable[str]) -> None:
+    """Ids were given here, so PostgreSQL's sequences must move past them before the bot
+    inserts rows of its own."""
+    for table in tables:
+        if table == "processed_updates":
+            continue  # keyed by Telegram's update id, no sequence
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        )
 
 
 def _history(

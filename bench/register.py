@@ -213,14 +213,19 @@ async def stored_marks(engine: AsyncEngine, lesson_ids: list[int]) -> dict[tuple
         return {(lesson, student): Mark(mark) for lesson, student, mark in rows}
 
 
-def database_size(url: str) -> str:
-    path = make_url(url).database
-    if not path:
-        return "n/a"
-    main = Path(path).stat().st_size
+def file_size(url: str) -> str:
+    path = Path(make_url(url).database or "")
     wal = Path(f"{path}-wal")
     extra = wal.stat().st_size if wal.exists() else 0
-    return f"{main / 2**20:.1f} MB (+ WAL {extra / 2**20:.1f} MB)"
+    return f"{path.stat().st_size / 2**20:.1f} MB (+ WAL {extra / 2**20:.1f} MB)"
+
+
+async def database_size(engine: AsyncEngine, url: str) -> str:
+    if engine.dialect.name != "postgresql":
+        return await asyncio.to_thread(file_size, url)
+    async with engine.connect() as conn:
+        size = await conn.scalar(text("SELECT pg_database_size(current_database())"))
+    return f"{(size or 0) / 2**20:.1f} MB"
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -251,9 +256,10 @@ async def main(args: argparse.Namespace) -> int:
         f"today {college.today}"
     )
     print("rows: " + ", ".join(f"{name} {n}" for name, n in rows.items() if n >= 1000))
+    size_text = await database_size(engine, url)
     print(
         f"build: {built - clock:.1f} s (schema {migrated - clock:.1f} s, "
-        f"data {built - migrated:.1f} s); database {database_size(url)}; {engine.dialect.name}"
+        f"data {built - migrated:.1f} s); database {size_text}; {engine.dialect.name}"
     )
 
     session_factory = create_session_factory(engine)
