@@ -74,6 +74,8 @@ async def refresh_progress(bot: Bot, session_factory: Factory) -> int:
         except TelegramRetryAfter:
             log.info("progress messages wait: Telegram asked to slow down")
             break
+        except Exception:  # one message failing must not stop the others: next run again
+            log.exception("progress of announcement %s not updated", announcement.id)
     return edited
 
 
@@ -93,7 +95,9 @@ async def _refresh_one(bot: Bot, session_factory: Factory, announcement: Announc
                 await q.mark_finished(session, ann_id, utcnow())
         if figures == known:
             return False
-        language = await q.chat_language(session, announcement.progress_chat_id or 0)
+        language = announcement.audience.get("locale") or await q.chat_language(
+            session, announcement.progress_chat_id or 0
+        )
         with use_locale(language or ""):
             text = await progress_view(session, announcement, figures)
             markup = kb.progress_keyboard(ann_id)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import _, use_locale
+from bot.i18n import _, current_locale, use_locale
 from services.access import Actor
 from services.errors import Denied, Invalid
 from services.identity import role_name
@@ -258,6 +258,8 @@ async def publish(
             "groups": list(audience.group_ids),
             "kinds": [k.value for k in audience.kinds],
             "not_linked": reached.not_linked,
+            # The language the author wrote in: their progress message stays in it.
+            "locale": current_locale(),
         },
         recipients_total=reached.linked,
         created_at=now,
@@ -295,7 +297,7 @@ async def publish(
         session,
         org_id=author.org_id,
         actor_id=author.person_id,
-        action="announcement.publish",
+        action="create",
         entity="announcement",
         entity_id=announcement.id,
         new={
@@ -329,22 +331,22 @@ async def acknowledge(
 ) -> AckOutcome:
     """The recipient's acknowledgement, recorded once; anyone else is refused."""
     announcement = await session.get(Announcement, announcement_id)
-    if announcement is None:
+    receipt = await q.receipt(session, announcement_id, person_id) if announcement else None
+    if announcement is None or receipt is None:
         raise Denied(not_addressed())
-    if await q.acknowledge(session, announcement_id, person_id, now):
-        audit.record(
-            session,
-            org_id=announcement.org_id,
-            actor_id=person_id,
-            action="announcement.acknowledge",
-            entity="announcement",
-            entity_id=announcement_id,
-            new={"acknowledged_at": now},
-        )
-        return AckOutcome.DONE
-    if await q.receipt(session, announcement_id, person_id) is None:
-        raise Denied(not_addressed())
-    return AckOutcome.ALREADY
+    if not await q.acknowledge(session, announcement_id, person_id, now):
+        return AckOutcome.ALREADY
+    audit.record(
+        session,
+        org_id=announcement.org_id,
+        actor_id=person_id,
+        action="update",
+        entity="announcement_receipt",
+        entity_id=receipt.id,
+        old={"acknowledged_at": None},
+        new={"acknowledged_at": now},
+    )
+    return AckOutcome.DONE
 
 
 async def own_announcement(

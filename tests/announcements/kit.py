@@ -29,8 +29,8 @@ ACK = "✔ Acknowledge"
 
 
 async def link_all(app: BotApp, people: Iterable[Person]) -> dict[int, TgUser]:
-    """Link each person's Telegram: person id → their user."""
-    return {person.id: await app.link(person) for person in people}
+    """Link each person's Telegram, in English: person id → their user."""
+    return {person.id: await app.link(person, language="en") for person in people}
 
 
 async def drain(app: BotApp) -> int:

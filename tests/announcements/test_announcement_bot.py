@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.i18n import _, use_locale
+from handlers import announcement_progress
 from handlers.announcement_progress import refresh_progress
-from storage.models import AuditEntry, OutboxStatus, Person
+from keyboards import announcements as kb
+from storage.models import AuditEntry, OutboxStatus, Person, Role
 from tests.announcements.kit import ACK, announcements, drain, link_all, outbox, receipts
 from tests.botapp import BotApp
-from tests.factories import College
+from tests.factories import College, add_member
 from tests.fakebot import TgUser
 
 TEXT = "<b>Exam</b> on Friday & bring <i>passes</i>"
@@ -114,7 +117,7 @@ async def test_acknowledgements_are_counted_once_and_listed_for_the_author(
     assert parent.short_name not in curator.last.text
     async with app.session_factory() as session:
         acks = await session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "announcement.acknowledge")
+            select(AuditEntry).where(AuditEntry.entity == "announcement_receipt")
         )
         assert [a.actor_id for a in acks] == [student.person.id]
 
@@ -123,7 +126,7 @@ async def test_a_curator_cannot_address_another_group_by_forged_presses(
     app: BotApp, college: College
 ) -> None:
     curator = await app.link(college.curator)
-    mine = await app.link(college.students[0].person)
+    mine = await app.link(college.students[0].person, language="en")
     foreign = await app.link(college.other_students[0].person)
     await curator.command("menu")
     await curator.click("📣 Announcement")
@@ -147,7 +150,7 @@ async def test_a_curator_cannot_address_another_group_by_forged_presses(
 
 async def test_strangers_cannot_acknowledge(app: BotApp, college: College) -> None:
     curator = await app.link(college.curator)
-    student = await app.link(college.students[0].person)
+    student = await app.link(college.students[0].person, language="en")
     await _curator_sends(curator)
     await drain(app)
     ack_data = student.last.button(ACK)["callback_data"]  # type: ignore[index]
@@ -241,7 +244,7 @@ async def test_a_photo_goes_out_as_a_file_with_the_text_as_caption(
     app: BotApp, college: College
 ) -> None:
     curator = await app.link(college.curator)
-    student = await app.link(college.students[0].person)
+    student = await app.link(college.students[0].person, language="en")
     await curator.command("menu")
     await curator.click("📣 Announcement")
     await curator.click("Next ➡")
@@ -261,7 +264,7 @@ async def test_a_photo_goes_out_as_a_file_with_the_text_as_caption(
 
 async def test_a_file_first_then_the_text(app: BotApp, college: College) -> None:
     curator = await app.link(college.curator)
-    student = await app.link(college.students[0].person)
+    student = await app.link(college.students[0].person, language="en")
     await curator.command("menu")
     await curator.click("📣 Announcement")
     await curator.click("Next ➡")
@@ -293,7 +296,7 @@ async def test_undelivered_messages_show_in_the_progress(app: BotApp, college: C
 
 async def test_send_twice_publishes_once(app: BotApp, college: College) -> None:
     curator = await app.link(college.curator)
-    await app.link(college.students[0].person)
+    await app.link(college.students[0].person, language="en")
     await curator.command("menu")
     await curator.click("📣 Announcement")
     await curator.click("Next ➡")
@@ -318,9 +321,7 @@ async def test_nobody_linked_means_no_send_button(app: BotApp, college: College)
     assert curator.last.text == "The announcement is cancelled."
 
 
-async def test_menu_entry_for_announcers_only(
-    app: BotApp, college: College, admin: Person
-) -> None:
+async def test_menu_entry_for_announcers_only(app: BotApp, college: College, admin: Person) -> None:
     for person in (college.curator, college.deputy, college.director, admin):
         user = await app.link(person)
         await user.command("menu")
@@ -334,3 +335,96 @@ async def test_menu_entry_for_announcers_only(
     await teacher.click_data(teacher.last, "an:new::")
     assert teacher.alerts[-1].show_alert
     assert "Announcements are sent by curators" in (teacher.alerts[-1].text or "")
+
+
+async def test_each_recipient_reads_it_in_their_language(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    english = await app.link(college.students[0].person, language="en")
+    russian = await app.link(college.students[1].person, language="ru")
+    await _curator_sends(curator, "Pairs start at 9:00.")
+    await drain(app)
+    with use_locale("ru"):
+        acknowledge_ru = _("✔ Acknowledge")
+    assert english.last.button_labels == [ACK]
+    assert russian.last.button_labels == [acknowledge_ru] != [ACK]
+    assert "Pairs start at 9:00." in russian.last.text
+
+
+async def test_a_new_text_replaces_the_preview(app: BotApp, college: College) -> None:
+    curator = await app.link(college.curator)
+    student = await app.link(college.students[0].person, language="en")
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    await curator.click("Next ➡")
+    await curator.send("Meeting at 10:00.")
+    old = curator.last
+    await curator.send("Meeting at 11:00, room 204.")
+    await curator.click_data(old, "an:send::")
+    assert curator.alerts[-1].text == "This preview is out of date: use the latest one."
+    await curator.click("📤 Send")
+    await drain(app)
+    [message] = student.bot_messages
+    assert "Meeting at 11:00, room 204." in message.text and "10:00" not in message.text
+
+
+async def test_a_curator_of_two_groups_chooses_among_them(app: BotApp, college: College) -> None:
+    async with app.session_factory.begin() as session:
+        await add_member(session, college.curator, Role.CURATOR, group=college.other_group)
+    curator = await app.link(college.curator)
+    people = await link_all(app, [college.students[0].person, college.other_students[0].person])
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    assert "☐ ИС-21" in curator.last.button_labels and "☐ ТМ-11" in curator.last.button_labels
+    assert not any("Whole college" in label for label in curator.last.button_labels)
+    await curator.click("Next ➡")
+    assert curator.alerts[-1].text == "Choose at least one group."
+    await curator.click("☐ ТМ-11")
+    await curator.click("Next ➡")
+    await curator.click("☑ Parents")  # students only
+    await curator.click("Next ➡")
+    await curator.send("Excursion on Thursday.")
+    await curator.click("📤 Send")
+    await drain(app)
+    got = {pid for pid, user in people.items() if user.bot_messages}
+    assert got == {college.other_students[0].person.id}
+
+
+async def test_progress_after_a_restart_and_after_the_message_is_gone(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    await link_all(app, [college.students[0].person])
+    progress_id = await _curator_sends(curator)
+    await drain(app)
+    assert await refresh_progress(app.bot, app.session_factory) == 1
+    progress = curator.state.find(progress_id)
+    assert progress is not None
+    shown = progress.text
+    edits = len(app.api.calls("editMessageText", curator.chat_id))
+
+    announcement_progress._shown.clear()  # a restart forgets what the messages show
+    assert await refresh_progress(app.bot, app.session_factory) == 0
+    assert progress.text == shown
+    assert await refresh_progress(app.bot, app.session_factory) == 0
+    # One attempt finds the message current and is taken as shown; then nothing.
+    assert len(app.api.calls("editMessageText", curator.chat_id)) == edits + 1
+
+    progress.deleted = True  # the author deleted it
+    announcement_progress._shown.clear()
+    assert await refresh_progress(app.bot, app.session_factory) == 0
+    [announcement] = await announcements(app.session_factory)
+    assert announcement.progress_message_id is None
+    calls = len(app.api.calls("editMessageText"))
+    await refresh_progress(app.bot, app.session_factory)
+    assert len(app.api.calls("editMessageText")) == calls  # no longer edited
+
+
+def test_many_groups_are_paged_within_telegrams_limits() -> None:
+    groups = [(n, f"G-{n:03}") for n in range(1, 121)]
+    first = kb.groups_keyboard(groups, {3}, org_wide=True)
+    labels = [b.text for row in first.inline_keyboard for b in row]
+    assert len(labels) <= 100
+    assert "☐ 🏫 Whole college" in labels and "☑ G-003" in labels and "1/3" in labels
+    last = kb.groups_keyboard(groups, set(), org_wide=True, page=2)
+    names = [b.text for row in last.inline_keyboard for b in row if "G-" in b.text]
+    assert names[0] == "☐ G-091" and names[-1] == "☐ G-120"
