@@ -1,0 +1,354 @@
+"""The curator's screens: unexplained absences of their groups by student and by day,
+setting a reason for one lesson, a whole day or a typed date range, the certificates waiting
+for a decision, and the group's invite links (R5).
+
+Every press is re-authorised by the services (the student is in one of the curator's groups
+now); a refusal is a polite alert and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import _
+from bot.middlewares import journal_router
+from handlers import curator_text as text
+from handlers.justification import send_to_curator
+from handlers.justification_text import waiting_header
+from handlers.lessons import edit_or_send, refuse
+from keyboards import curator as kb
+from keyboards.curator import AbsCb, InvCb
+from keyboards.menu import home_button
+from services import absences, curator_invites, invite_sheet, justifications
+from services.absence_dates import DateRange, parse_range
+from services.access import Actor
+from services.errors import Denied, JournalError
+from services.textsplit import split_html
+
+Clock = Callable[[], datetime]
+WAITING_SHOWN = 10
+
+
+class ReasonRange(StatesGroup):
+    dates = State()
+
+
+def _not_curator() -> Denied:
+    return Denied(_("This is for curators of a group."))
+
+
+async def _stale(query: CallbackQuery) -> None:
+    await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+
+
+def _dates(data: AbsCb) -> DateRange | None:
+    first = kb.parse_day(data.d1)
+    last = kb.parse_day(data.d2) if data.d2 else first
+    if first is None or last is None:
+        return None
+    return DateRange(first, last)
+
+
+# --- unexplained absences --------------------------------------------------------------
+
+
+async def show_overview(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
+) -> None:
+    if not actor.curator_group_ids:
+        await refuse(query, _not_curator())
+        return
+    if await state.get_state() == ReasonRange.dates.state:
+        await state.clear()
+    groups = await absences.curated_groups(session, actor)
+    students = await absences.by_student(session, actor, actor.today(clock()))
+    waiting = await justifications.count_waiting(session, actor)
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        text.overview_text(groups, students, waiting),
+        kb.overview_keyboard(students, waiting),
+    )
+    await query.answer()
+
+
+async def show_days(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    if not actor.curator_group_ids:
+        await refuse(query, _not_curator())
+        return
+    days = await absences.by_day(session, actor, actor.today(clock()))
+    await edit_or_send(query.message, text.days_text(days), kb.days_keyboard(days))  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def show_day(
+    query: CallbackQuery, callback_data: AbsCb, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    day = kb.parse_day(callback_data.d1)
+    if day is None:
+        await _stale(query)
+        return
+    if not actor.curator_group_ids:
+        await refuse(query, _not_curator())
+        return
+    found = await absences.of_day(session, actor, day, actor.today(clock()))
+    await edit_or_send(query.message, text.day_text(found), kb.day_keyboard(found))  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def _render_student(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, student_id: int, today: date
+) -> bool:
+    try:
+        student, found = await absences.of_student(session, actor, student_id, today)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return False
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        text.student_text(student, found),
+        kb.student_keyboard(found),
+    )
+    return True
+
+
+async def show_student(
+    query: CallbackQuery,
+    callback_data: AbsCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    if await state.get_state() == ReasonRange.dates.state:
+        await state.clear()  # "Back" from typing dates
+    if await _render_student(query, session, actor, callback_data.sid, actor.today(clock())):
+        await query.answer()
+
+
+async def ask_reason(
+    query: CallbackQuery, callback_data: AbsCb, session: AsyncSession, actor: Actor
+) -> None:
+    data = callback_data
+    dates = None if data.les else _dates(data)
+    if not data.les and dates is None:
+        await _stale(query)
+        return
+    try:
+        student, rows = await absences.unexplained_in(
+            session,
+            actor,
+            data.sid,
+            first=dates.first if dates else None,
+            last=dates.last if dates else None,
+            lesson_id=data.les or None,
+        )
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    what = text.scope_label(rows, data.les, dates)
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        text.ask_text(student, rows, what),
+        kb.reason_keyboard(data, any_left=bool(rows)),
+    )
+    await query.answer()
+
+
+async def set_reason(
+    query: CallbackQuery, callback_data: AbsCb, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    data = callback_data
+    reason = kb.REASONS_BY_CODE.get(data.r)
+    dates = None if data.les else _dates(data)
+    if reason is None or (not data.les and dates is None):
+        await _stale(query)
+        return
+    now = clock()
+    try:
+        result = await absences.set_reason(
+            session,
+            actor,
+            data.sid,
+            reason,
+            now,
+            first=dates.first if dates else None,
+            last=dates.last if dates else None,
+            lesson_id=data.les or None,
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    today = actor.today(now)
+    if data.bk == "d" and (day := kb.parse_day(data.d1)) is not None:
+        found = await absences.of_day(session, actor, day, today)
+        await edit_or_send(query.message, text.day_text(found), kb.day_keyboard(found))  # type: ignore[arg-type]
+    else:
+        await _render_student(query, session, actor, data.sid, today)
+    if result.count:
+        await query.answer(text.reason_set(result))
+    else:
+        await query.answer(text.nothing_set(), show_alert=True)
+
+
+async def ask_range(
+    query: CallbackQuery,
+    callback_data: AbsCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+) -> None:
+    try:
+        student = await absences.student_for_reasons(session, actor, callback_data.sid)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await state.set_state(ReasonRange.dates)
+    await state.set_data({"sid": student.student_id})
+    await query.message.answer(  # type: ignore[union-attr]
+        text.range_prompt(student), reply_markup=kb.back_to_student(student.student_id)
+    )
+    await query.answer()
+
+
+async def typed_range(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    data = await state.get_data()
+    today = actor.today(clock())
+    try:
+        dates = parse_range(
+            message.text or "", today, max_days=absences.MAX_RANGE_DAYS, not_after=today
+        )
+        student, rows = await absences.unexplained_in(
+            session, actor, int(data["sid"]), first=dates.first, last=dates.last
+        )
+    except JournalError as exc:
+        await message.answer(exc.message)
+        return
+    await state.clear()
+    choice = AbsCb(
+        act="ask",
+        sid=student.student_id,
+        d1=kb.day_code(dates.first),
+        d2=kb.day_code(dates.last),
+        bk="s",
+    )
+    await message.answer(
+        text.ask_text(student, rows, dates.label()),
+        reply_markup=kb.reason_keyboard(choice, any_left=bool(rows)),
+    )
+
+
+async def show_waiting(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+    """Certificates still waiting, each with its buttons: for a curator who linked after they
+    were sent, or who lost the message."""
+    views = await justifications.waiting(session, actor)
+    if not views:
+        await query.answer(_("No certificates are waiting for a decision."), show_alert=True)
+        return
+    target = query.message
+    assert isinstance(target, Message)
+    await target.answer(waiting_header(len(views)))
+    for view in views[:WAITING_SHOWN]:
+        await send_to_curator(target, view)
+    await query.answer()
+
+
+# --- invite links ------------------------------------------------------------------------
+
+
+async def invites_ask(
+    query: CallbackQuery, callback_data: InvCb, session: AsyncSession, actor: Actor
+) -> None:
+    try:
+        if callback_data.group:
+            group = await curator_invites.curated_group(session, actor, callback_data.group)
+        else:
+            groups = await absences.curated_groups(session, actor)
+            if not groups:
+                raise _not_curator()
+            if len(groups) > 1:
+                await edit_or_send(
+                    query.message,  # type: ignore[arg-type]
+                    text.invite_choose_group(),
+                    kb.invite_groups_keyboard(groups),
+                )
+                await query.answer()
+                return
+            group = groups[0]
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        text.invite_confirm(group),
+        kb.invite_confirm_keyboard(group.id),
+    )
+    await query.answer()
+
+
+async def invites_issue(
+    query: CallbackQuery,
+    callback_data: InvCb,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    me = await bot.me()
+    try:
+        group, rows = await curator_invites.issue_group_links(
+            session,
+            actor,
+            callback_data.group,
+            bot_username=me.username or "",
+            now=clock(),
+            ttl=timedelta(days=settings.rules.invite_ttl_days),
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    target = query.message
+    assert isinstance(target, Message)
+    if not rows:
+        await edit_or_send(target, text.invite_none(group), home_button())
+        await query.answer()
+        return
+    await edit_or_send(target, text.invite_done(group, rows), home_button())
+    for part in split_html(text.invite_list(group, rows)):
+        await target.answer(part)
+    sheet = BufferedInputFile(invite_sheet.to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
+    await target.answer_document(sheet, caption=text.invite_file_caption(group, rows))
+    await query.answer()
+
+
+def create_router() -> Router:
+    router = journal_router("curator")
+    cb = router.callback_query
+    cb.register(show_overview, AbsCb.filter(F.act == "ov"))
+    cb.register(show_days, AbsCb.filter(F.act == "days"))
+    cb.register(show_day, AbsCb.filter(F.act == "day"))
+    cb.register(show_student, AbsCb.filter(F.act == "st"))
+    cb.register(ask_reason, AbsCb.filter(F.act == "ask"))
+    cb.register(set_reason, AbsCb.filter(F.act == "set"))
+    cb.register(ask_range, AbsCb.filter(F.act == "rng"))
+    cb.register(show_waiting, AbsCb.filter(F.act == "cert"))
+    cb.register(invites_ask, InvCb.filter(F.act == "ask"))
+    cb.register(invites_issue, InvCb.filter(F.act == "go"))
+    router.message.register(typed_range, ReasonRange.dates, F.text, ~(F.text.startswith("/")))
+    return router

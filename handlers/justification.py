@@ -1,0 +1,347 @@
+"""Absence justifications: a parent (or an adult student) sends a certificate — the dates, a
+comment, a photo or a document — and the curator approves or rejects it.
+
+The sender's steps are a conversation (``JustForm``); the curator's buttons come with the
+message the outbox delivers. Every press re-checks on the server whose certificate it is
+(services/justifications.py); a refusal is a polite alert and changes nothing.
+
+Telegram takes a photo's file_id only for a photo, and the outbox sends files as documents
+(services/delivery.py), so a photo certificate reaches the curator as text with a
+"Show the photo" button; a document certificate comes as the document itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import _
+from bot.middlewares import journal_router
+from handlers import justification_text as text
+from handlers.lessons import edit_or_send, refuse
+from keyboards import justification as kb
+from keyboards.curator import REASONS_BY_CODE
+from keyboards.justification import DecideCb, SendCb
+from services import justifications as js
+from services.absence_dates import DateRange, parse_range, quick_range
+from services.access import Actor
+from services.errors import JournalError
+from services.identity import Identity
+from services.justifications import Decision, JustificationView, Outgoing
+from storage.models import AbsenceReason, JustificationStatus
+
+Clock = Callable[[], datetime]
+
+
+class JustForm(StatesGroup):
+    dates = State()
+    comment = State()
+    file = State()
+
+
+# --- what the outbox carries -------------------------------------------------------------
+
+
+def decision_markup(view: JustificationView) -> InlineKeyboardMarkup:
+    return kb.decision_keyboard(view.id, photo=view.file_kind == js.PHOTO)
+
+
+def curator_message(view: JustificationView) -> Outgoing:
+    document = view.file_id if view.file_kind == js.DOCUMENT else None
+    return Outgoing(text.curator_notice(view), kb.as_outbox(decision_markup(view)), document)
+
+
+def outcome_message(decision: Decision) -> Outgoing:
+    return Outgoing(text.outcome_notice(decision), kb.as_outbox(kb.done_keyboard()))
+
+
+async def send_to_curator(message: Message, view: JustificationView) -> None:
+    """The same notice, sent straight to a curator who asked for the waiting ones."""
+    markup = decision_markup(view)
+    if view.file_kind == js.DOCUMENT and view.file_id:
+        try:
+            await message.answer_document(
+                view.file_id, caption=text.curator_notice(view), reply_markup=markup
+            )
+            return
+        except TelegramBadRequest:
+            pass  # a file_id of another bot: the text and buttons still let them decide
+    await message.answer(text.curator_notice(view), reply_markup=markup)
+
+
+# --- the sender ----------------------------------------------------------------------------
+
+
+async def start(
+    query: CallbackQuery,
+    callback_data: SendCb,
+    session: AsyncSession,
+    identity: Identity,
+    actor: Actor,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    child = identity.child.student_id if identity.child else None
+    sid = callback_data.sid or await js.default_student(session, actor, identity.role, child)
+    try:
+        if sid is None:
+            raise JournalError(_("There is no student to send a certificate for."))
+        student = await js.student_for_submitter(session, actor, sid, actor.today(clock()))
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await state.set_state(JustForm.dates)
+    await state.set_data({"sid": student.student_id})
+    await edit_or_send(query.message, text.ask_dates(student), kb.dates_keyboard())  # type: ignore[arg-type]
+    await query.answer()
+
+
+async def _dates_chosen(
+    target: Message, dates: DateRange, actor: Actor, state: FSMContext, now: datetime
+) -> None:
+    js.check_dates(dates, actor.today(now))
+    await state.update_data(d1=dates.first.isoformat(), d2=dates.last.isoformat())
+    await state.set_state(JustForm.comment)
+    await target.answer(text.ask_comment(dates), reply_markup=kb.comment_keyboard())
+
+
+async def quick_dates(
+    query: CallbackQuery, callback_data: SendCb, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    if await state.get_state() != JustForm.dates.state:
+        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+        return
+    now = clock()
+    try:
+        dates = quick_range(callback_data.v, actor.today(now))
+        await _dates_chosen(query.message, dates, actor, state, now)  # type: ignore[arg-type]
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    await query.answer()
+
+
+async def typed_dates(message: Message, actor: Actor, state: FSMContext, clock: Clock) -> None:
+    now = clock()
+    try:
+        dates = parse_range(message.text or "", actor.today(now))
+        await _dates_chosen(message, dates, actor, state, now)
+    except JournalError as exc:
+        await message.answer(exc.message, reply_markup=kb.dates_keyboard())
+
+
+async def typed_comment(message: Message, state: FSMContext) -> None:
+    try:
+        comment = js.check_comment(message.text or "")
+    except JournalError as exc:
+        await message.answer(exc.message, reply_markup=kb.comment_keyboard())
+        return
+    await state.update_data(comment=comment)
+    await state.set_state(JustForm.file)
+    await message.answer(text.ask_file(), reply_markup=kb.file_keyboard())
+
+
+async def skip_comment(query: CallbackQuery, state: FSMContext) -> None:
+    if await state.get_state() != JustForm.comment.state:
+        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+        return
+    await state.update_data(comment="")
+    await state.set_state(JustForm.file)
+    await query.message.answer(text.ask_file(), reply_markup=kb.file_keyboard())  # type: ignore[union-attr]
+    await query.answer()
+
+
+async def on_file(
+    message: Message,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """A photo or a document at the comment or the file step: the certificate is complete.
+    A caption is the comment when none was written."""
+    data = await state.get_data()
+    if message.photo:
+        file_id, kind = message.photo[-1].file_id, js.PHOTO
+    else:
+        assert message.document is not None  # the router's filter
+        file_id, kind = message.document.file_id, js.DOCUMENT
+    comment = str(data.get("comment") or message.caption or "")
+    dates = DateRange(
+        datetime.fromisoformat(data["d1"]).date(), datetime.fromisoformat(data["d2"]).date()
+    )
+    try:
+        done = await js.submit(
+            session,
+            actor,
+            int(data["sid"]),
+            dates,
+            comment,
+            file_id,
+            kind,
+            clock(),
+            settings=settings,
+            compose=curator_message,
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message)
+        return
+    await state.clear()
+    await message.answer(text.sent(done.view, done.curators_told), reply_markup=kb.done_keyboard())
+
+
+async def file_too_early(message: Message) -> None:
+    await message.answer(text.need_dates_first(), reply_markup=kb.dates_keyboard())
+
+
+async def not_a_comment(message: Message) -> None:
+    await message.answer(text.need_text_comment(), reply_markup=kb.comment_keyboard())
+
+
+async def not_a_file(message: Message) -> None:
+    await message.answer(text.need_file(), reply_markup=kb.file_keyboard())
+
+
+async def stop(query: CallbackQuery, state: FSMContext) -> None:
+    if await state.get_state() in (s.state for s in JustForm.__states__):
+        await state.clear()
+    await edit_or_send(query.message, text.cancelled(), kb.done_keyboard())  # type: ignore[arg-type]
+    await query.answer()
+
+
+# --- the curator ---------------------------------------------------------------------------
+
+
+async def _close_buttons(query: CallbackQuery) -> None:
+    """The decision is taken: the buttons go, so an old message cannot be pressed again."""
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass  # already without buttons
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: DecideCb,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    approve = callback_data.act == "ok"
+    reason = REASONS_BY_CODE.get(callback_data.r, AbsenceReason.ILLNESS)
+    try:
+        decision = await js.decide(
+            session,
+            actor,
+            callback_data.id,
+            approve=approve,
+            reason=reason,
+            now=clock(),
+            settings=settings,
+            compose=outcome_message,
+        )
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await refuse(query, exc)
+        return
+    if decision.already:
+        await query.answer(text.already_decided(decision.view), show_alert=True)
+        await _close_buttons(query)
+        return
+    await _close_buttons(query)
+    await query.message.answer(text.decided_here(decision))  # type: ignore[union-attr]
+    await query.answer()
+
+
+async def _open(
+    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+) -> JustificationView | None:
+    """The certificate if the actor may decide it and it is still open; else an alert."""
+    try:
+        view = await js.for_decision(session, actor, callback_data.id)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return None
+    if view.status is not JustificationStatus.PENDING:
+        await query.answer(text.already_decided(view), show_alert=True)
+        await _close_buttons(query)
+        return None
+    return view
+
+
+async def ask_reject(
+    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+) -> None:
+    view = await _open(query, callback_data, session, actor)
+    if view is None:
+        return
+    await query.message.edit_reply_markup(reply_markup=kb.reject_keyboard(view.id))  # type: ignore[union-attr]
+    await query.answer(_("Reject the certificate? The sender will be told."))
+
+
+async def back_to_decision(
+    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+) -> None:
+    view = await _open(query, callback_data, session, actor)
+    if view is None:
+        return
+    await query.message.edit_reply_markup(reply_markup=decision_markup(view))  # type: ignore[union-attr]
+    await query.answer()
+
+
+async def show_photo(
+    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+) -> None:
+    try:
+        view = await js.for_decision(session, actor, callback_data.id)
+    except JournalError as exc:
+        await refuse(query, exc)
+        return
+    if not view.file_id:
+        await query.answer(_("This certificate has no photo."), show_alert=True)
+        return
+    try:
+        await query.message.answer_photo(view.file_id, caption=text.photo_caption(view))  # type: ignore[union-attr]
+    except TelegramBadRequest:
+        await query.answer(_("Telegram no longer has this photo."), show_alert=True)
+        return
+    await query.answer()
+
+
+def create_router() -> Router:
+    router = journal_router("justification")
+    cb = router.callback_query
+    cb.register(start, SendCb.filter(F.act == "new"))
+    cb.register(quick_dates, SendCb.filter(F.act == "d"))
+    cb.register(skip_comment, SendCb.filter(F.act == "skip"))
+    cb.register(stop, SendCb.filter(F.act == "x"))
+    cb.register(decide, DecideCb.filter(F.act.in_({"ok", "no"})))
+    cb.register(ask_reject, DecideCb.filter(F.act == "rq"))
+    cb.register(back_to_decision, DecideCb.filter(F.act == "bk"))
+    cb.register(show_photo, DecideCb.filter(F.act == "pic"))
+    files = F.photo | F.document
+    not_command = ~(F.text.startswith("/"))
+    msg = router.message
+    msg.register(file_too_early, JustForm.dates, files)
+    msg.register(typed_dates, JustForm.dates, F.text, not_command)
+    msg.register(on_file, JustForm.comment, files)
+    msg.register(typed_comment, JustForm.comment, F.text, not_command)
+    msg.register(not_a_comment, JustForm.comment, not_command)
+    msg.register(on_file, JustForm.file, files)
+    msg.register(not_a_file, JustForm.file, not_command)
+    return router

@@ -1,0 +1,111 @@
+"""Buttons of absence justifications: the sender's dates and steps, the curator's decision.
+
+The curator's buttons travel through the outbox as JSON (``as_outbox``), so they are plain
+callback buttons; every press re-checks on the server who may decide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _, __
+from keyboards.callbacks import MenuCb
+from keyboards.curator import REASON_CODES, reason_word
+from keyboards.menu import add_menu_item
+from services.justifications import APPROVAL_REASONS
+from storage.models import Role
+
+
+class SendCb(CallbackData, prefix="js"):
+    """The sender's side: ``new`` (start, for student ``sid``; 0: the one in use), ``d``
+    (quick dates ``v``: t, y, yt), ``skip`` (no comment), ``x`` (stop)."""
+
+    act: str
+    sid: int = 0
+    v: str = ""
+
+
+class DecideCb(CallbackData, prefix="jd"):
+    """The curator's side, about certificate ``id``: ``ok`` (approve with reason ``r``),
+    ``rq`` (ask to confirm a rejection), ``no`` (reject), ``bk`` (back to the decision
+    buttons), ``pic`` (show the photo)."""
+
+    act: str
+    id: int
+    r: str = ""
+
+
+for _role in (Role.PARENT, Role.STUDENT):
+    add_menu_item(_role, __("📄 Send a certificate"), SendCb(act="new"))
+
+
+def _stop(builder: InlineKeyboardBuilder) -> None:
+    builder.button(text=_("✖ Cancel"), callback_data=SendCb(act="x"))
+
+
+def dates_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Today"), callback_data=SendCb(act="d", v="t"))
+    builder.button(text=_("Yesterday"), callback_data=SendCb(act="d", v="y"))
+    builder.button(text=_("Yesterday and today"), callback_data=SendCb(act="d", v="yt"))
+    _stop(builder)
+    builder.adjust(2, 1, 1)
+    return builder.as_markup()
+
+
+def comment_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip the comment"), callback_data=SendCb(act="skip"))
+    _stop(builder)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def file_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    _stop(builder)
+    return builder.as_markup()
+
+
+def done_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    return builder.as_markup()
+
+
+def approve_label(reason_code: str) -> str:
+    reason = next(r for r, c in REASON_CODES.items() if c == reason_code)
+    return _("✅ Approve: {reason}").format(reason=reason_word(reason))
+
+
+def decision_keyboard(justification_id: int, *, photo: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for reason in APPROVAL_REASONS:
+        code = REASON_CODES[reason]
+        builder.button(
+            text=approve_label(code), callback_data=DecideCb(act="ok", id=justification_id, r=code)
+        )
+    builder.button(text=_("❌ Reject"), callback_data=DecideCb(act="rq", id=justification_id))
+    if photo:
+        builder.button(
+            text=_("🖼 Show the photo"), callback_data=DecideCb(act="pic", id=justification_id)
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def reject_keyboard(justification_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("❌ Yes, reject"), callback_data=DecideCb(act="no", id=justification_id))
+    builder.button(text=_("⬅ Back"), callback_data=DecideCb(act="bk", id=justification_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def as_outbox(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+    """The keyboard as the outbox stores it (services/delivery.py reads it back)."""
+    return markup.model_dump(mode="json", exclude_none=True)
