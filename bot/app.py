@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -16,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.i18n import _, create_i18n
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMiddleware
+from bot.reminder_jobs import register_reminder_jobs
+from bot.scheduler import start_background
 from handlers import get_routers
 from storage.db import create_engine, create_session_factory, migrate
 from storage.fsm import StoreFSMStorage
 from storage.models import utcnow
+from storage.people import forget_processed_before
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,12 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(commands, language_code=locale)
 
 
+async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Telegram redelivers an update for at most a day; older ids need not be remembered."""
+    async with session_factory.begin() as session:
+        await forget_processed_before(session, utcnow() - timedelta(days=2))
+
+
 async def run(settings: Settings) -> None:
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -77,6 +87,11 @@ async def run(settings: Settings) -> None:
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, session_factory, i18n)
+    background = await start_background(bot, settings, session_factory)
+    register_reminder_jobs(background.scheduler, settings, session_factory, background.sender)
+    background.scheduler.add_job(
+        forget_old_updates, "interval", hours=6, args=[session_factory], id="forget-updates"
+    )
     try:
         await dp.start_polling(
             bot,
@@ -85,5 +100,6 @@ async def run(settings: Settings) -> None:
             i18n=i18n,
         )
     finally:
+        await background.stop()
         await bot.session.close()
         await engine.dispose()
