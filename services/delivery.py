@@ -85,7 +85,7 @@ class Sender:
         session_factory: async_sessionmaker[AsyncSession],
         *,
         limits: Limits | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float = 1.0,
     ) -> None:
         self.bot = bot
         self.session_factory = session_factory

@@ -227,3 +227,19 @@ async def test_messages_not_due_yet_wait(session_factory: Factory, fake_api: Fak
     assert await sender.drain_once(NOW) == 0
     assert await sender.drain_once(NOW + timedelta(hours=1)) == 1
     assert [m.text for m in fake_api.chat(chat).messages] == ["morning"]
+
+
+async def test_a_network_error_keeps_the_message_for_later(session_factory: Factory) -> None:
+    async with FakeBotAPI() as api:
+        [chat] = await people_with_chats(session_factory, api, 1)
+        bot = api.make_bot()
+    # The server is gone now: every call fails to connect.
+    message_id = await queue(session_factory, chat, "news")
+    sender = Sender(bot, session_factory, limits=FAST)
+
+    assert await sender.drain_once(NOW) == 0
+    message = (await rows(session_factory))[message_id]
+    assert message.status is OutboxStatus.PENDING
+    assert message.last_error.startswith("TelegramNetworkError")
+    assert message.not_before == NOW + timedelta(seconds=5)
+    await bot.session.close()
