@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.i18n import _, create_i18n, use_locale
+from bot.i18n import _, create_i18n, ngettext, use_locale
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -144,7 +144,13 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
     data = invite_sheet.to_xlsx(rows) if args.format == "xlsx" else invite_sheet.to_csv(rows)
     if args.output:
         await asyncio.to_thread(args.output.write_bytes, data)
-        print(_("{count} invite links written to {path}").format(count=len(rows), path=args.output))
+        print(
+            ngettext(
+                "{count} invite link written to {path}",
+                "{count} invite links written to {path}",
+                len(rows),
+            ).format(count=len(rows), path=args.output)
+        )
     elif args.format == "xlsx":
         raise CliError(_("An XLSX sheet needs --output FILE."), EXIT_USAGE)
     else:

@@ -51,10 +51,11 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 async def db_url(_template_db: str, tmp_path: Path) -> AsyncIterator[str]:
     if PG_URL:
+        # DELETE is ~20x faster than TRUNCATE on tables this small; ids are never assumed.
         engine = create_engine(PG_URL)
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
         await engine.dispose()
         yield PG_URL
         return
