@@ -14,6 +14,7 @@ from keyboards.justification import DecideCb, SendCb
 from storage.models import (
     AbsenceReason,
     Attendance,
+    Group,
     Invite,
     JustificationStatus,
     Person,
@@ -27,7 +28,7 @@ from tests.curator.kit import (
     mark_absent,
     reason_of,
 )
-from tests.factories import add_member
+from tests.factories import add_member, add_person, add_student
 from tests.fakebot import TgUser
 
 APPROVE = "✅ Approve: illness"
@@ -318,3 +319,24 @@ async def test_waiting_certificates_are_shown_again(app: BotApp, college: Curato
     assert "There were no unexplained absences in these dates" in curator.last.text
     thu = await reason_of(app.session_factory, college.thu, college.students[0].id)
     assert thu is not None and thu.reason is None
+
+
+async def test_a_long_list_of_links_comes_in_several_messages(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    app.stand_at(college.now)
+    async with app.session_factory.begin() as session:
+        group = await session.get(Group, college.group.id)
+        assert group is not None
+        for n in range(30):
+            student = await add_student(session, group, f"Студентов{n:02d}", "Константин")
+            parent = await add_person(session, college.org, f"Студентов{n:02d}", "Родитель")
+            await add_member(session, parent, Role.PARENT, student=student)
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    await curator.click("🔗 Invite links")
+    await curator.click("✅ Issue new links")
+    names = await _sheet_names(curator)
+    lists = [m.text for m in curator.bot_messages if "start=" in m.text]
+    assert len(lists) >= 2 and all(len(text) <= 4096 for text in lists)
+    assert sum(text.count("?start=") for text in lists) == len(names) >= 73

@@ -15,6 +15,8 @@ from services import justifications as js
 from services.absence_dates import DateRange
 from services.access import load_actor
 from services.errors import Denied, Invalid
+from services.notifier import process_events
+from services.notify_prefs import REASONS
 from storage.models import (
     AbsenceReason,
     JustificationStatus,
@@ -256,3 +258,42 @@ async def test_a_certificate_cannot_be_approved_as_unexcused(
             session, linked, settings, linked.curator, done.view.id,
             reason=AbsenceReason.UNEXCUSED,
         )  # fmt: skip
+
+
+async def test_a_certificate_sent_at_night_reaches_the_curator_in_the_morning(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    linked: CuratorCollege,
+    settings: Settings,
+) -> None:
+    college = linked
+    actor = await load_actor(session, college.parents[college.students[0].id].id)
+    night = college.at(college.today, 23, 30)
+    await js.submit(
+        session, actor, college.students[0].id, DateRange(MON, MON), "", "FILE-1", js.PHOTO,
+        night, settings=settings, compose=curator_message,
+    )  # fmt: skip
+    await session.commit()
+    [message] = await outbox(session_factory)
+    assert message.not_before == college.at(college.today + timedelta(days=1), 7)
+
+
+async def test_the_parents_hear_each_reason_through_the_notifier(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    linked: CuratorCollege,
+    settings: Settings,
+) -> None:
+    """The events carry what services/notify_facts.py reads: one notice per lesson."""
+    college = linked
+    student = college.students[0]
+    await mark_absent(session_factory, college.mon, student.id)
+    done = await _submit(session, college, settings)
+    await _decide(session, college, settings, college.curator, done.view.id)
+    await process_events(session_factory, settings, now=college.now + timedelta(hours=1))
+    notices = [m for m in await outbox(session_factory) if m.kind == REASONS]
+    assert [(m.chat_id, m.subject) for m in notices] == [
+        (PARENT_CHAT, f"reason:{college.mon.id}:{student.id}")
+    ]
+    assert "Иван: reason of the absence recorded: <b>illness</b>" in notices[0].text
+    assert "Математика, lesson of 16 November, pair 1" in notices[0].text
