@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("--role", action="append", default=[], help="only this role (repeatable)")
     inv.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     inv.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    inv.add_argument(
+        "--unlinked", action="store_true", help="only people who do not use the bot yet"
+    )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
     return parser
 
@@ -137,6 +140,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
                 tz=settings.tz,
                 roles=roles,
                 group_names=args.group,
+                unlinked_only=args.unlinked,
             )
             await session.commit()
     finally:

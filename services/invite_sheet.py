@@ -21,6 +21,7 @@ from bot.i18n import _
 from services import invites
 from services.identity import role_name
 from storage import people as q
+from storage.journal import name_key
 from storage.models import Group, Membership, Person, Role
 
 
@@ -46,6 +47,7 @@ async def build_rows(
     group_names: Sequence[str] = (),
     actor_id: int | None = None,
     source: str = "cli",
+    unlinked_only: bool = False,
 ) -> list[InviteRow]:
     """Issue fresh codes for the selected people and describe them row by row."""
     group_ids: list[int] = []
@@ -54,7 +56,9 @@ async def build_rows(
         group_ids = [g.id for g in groups]
         if not group_ids:
             return []
-    pairs = await q.people_for_invites(session, org_id, roles=roles, group_ids=group_ids)
+    pairs = await q.people_for_invites(
+        session, org_id, roles=roles, group_ids=group_ids, unlinked_only=unlinked_only
+    )
     by_person: dict[int, tuple[Person, list[Membership]]] = {}
     for person, membership in pairs:
         by_person.setdefault(person.id, (person, []))[1].append(membership)
@@ -64,9 +68,13 @@ async def build_rows(
     students = {s.id: g for s, g in await q.students_with_groups(session, list(student_ids))}
     curated = {m.group_id for _p, ms in by_person.values() for m in ms if m.group_id}
     group_names = await q.group_names(session, list(curated))
+    people = sorted(
+        (p for p, _ms in by_person.values()),
+        key=lambda p: name_key(p.last_name, p.first_name, p.middle_name),
+    )
     issued = await invites.issue(
         session,
-        [p for p, _ms in by_person.values()],
+        people,
         now=now,
         ttl=ttl,
         actor_id=actor_id,

@@ -17,6 +17,7 @@ from storage.models import (
     ProcessedUpdate,
     Role,
     Student,
+    StudentStatus,
     TelegramAccount,
 )
 
@@ -88,15 +89,26 @@ async def people_for_invites(
     *,
     roles: Sequence[Role] = (),
     group_ids: Sequence[int] = (),
+    unlinked_only: bool = False,
 ) -> Sequence[tuple[Person, Membership]]:
     """People of a college with the membership that puts them in the export, filtered by role
-    and by group (students and parents of the group, its curators)."""
+    and by group (students and parents of the group, its curators). Students who no longer
+    study (expelled, graduated, on leave) and their parents' roles for them are left out;
+    ``unlinked_only`` leaves out people who already use the bot."""
+    studying = select(Student.id).where(Student.status == StudentStatus.STUDYING)
     query = (
         select(Person, Membership)
         .join(Membership, Membership.person_id == Person.id)
-        .where(Person.org_id == org_id, Membership.active.is_(True))
-        .order_by(Person.last_name, Person.first_name, Person.id, Membership.id)
+        .where(
+            Person.org_id == org_id,
+            Membership.active.is_(True),
+            Membership.student_id.is_(None) | Membership.student_id.in_(studying),
+        )
+        .order_by(Person.id, Membership.id)
     )
+    if unlinked_only:
+        linked = select(TelegramAccount.person_id).where(TelegramAccount.active.is_(True))
+        query = query.where(Person.id.not_in(linked))
     if roles:
         query = query.where(Membership.role.in_(list(roles)))
     if group_ids:
