@@ -28,8 +28,8 @@ from services.access import Actor
 from services.errors import Denied, Invalid
 from services.identity import role_name
 from storage import announcements as q
-from storage import audit, outbox
-from storage.models import Announcement, AnnouncementReceipt, OutboxStatus, Role
+from storage import audit
+from storage.models import Announcement, OutboxStatus, Role
 from storage.notify import Account, active_accounts
 
 TEXT_MAX = 3500  # characters: the preview (header, text, figures) fits one Telegram message
@@ -269,6 +269,7 @@ async def publish(
     session.add(announcement)
     await session.flush()
     rendered: dict[str, tuple[str, dict[str, Any]]] = {}
+    messages: list[dict[str, Any]] = []
     for person_id, account in sorted(reached.accounts.items()):
         locale = account.language if account.language in SUPPORTED_LOCALES else default_locale
         if locale not in rendered:
@@ -278,21 +279,24 @@ async def publish(
                     ack_markup(announcement.id),
                 )
         body, markup = rendered[locale]
-        session.add(AnnouncementReceipt(announcement_id=announcement.id, person_id=person_id))
-        outbox.enqueue(
-            session,
-            org_id=author.org_id,
-            dedup_key=q.message_key(announcement.id, person_id),
-            person_id=person_id,
-            chat_id=account.chat_id,
-            kind=KIND,
-            subject=q.subject(announcement.id),
-            text=body,
-            reply_markup=markup,
-            document_file_id=attachment.file_id if attachment else None,
-            not_before=now,
-            created_at=now,
+        messages.append(
+            {
+                "org_id": author.org_id,
+                "dedup_key": q.message_key(announcement.id, person_id),
+                "person_id": person_id,
+                "chat_id": account.chat_id,
+                "kind": KIND,
+                "subject": q.subject(announcement.id),
+                "text": body,
+                "reply_markup": markup,
+                "document_file_id": attachment.file_id if attachment else None,
+                "status": OutboxStatus.PENDING,
+                "not_before": now,
+                "created_at": now,
+            }
         )
+    await q.add_receipts(session, announcement.id, sorted(reached.accounts))
+    await q.queue_messages(session, messages)
     audit.record(
         session,
         org_id=author.org_id,

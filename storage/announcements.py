@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, literal, or_, select, update
+from sqlalchemy import Select, String, cast, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -149,6 +149,22 @@ async def by_progress_message(
             Announcement.progress_message_id == message_id,
         )
     )
+
+
+async def add_receipts(session: AsyncSession, announcement_id: int, people: Sequence[int]) -> None:
+    if people:
+        await session.execute(
+            insert(AnnouncementReceipt.__table__),
+            [{"announcement_id": announcement_id, "person_id": p} for p in people],
+        )
+
+
+async def queue_messages(session: AsyncSession, messages: Sequence[dict[str, Any]]) -> None:
+    """Queue the recipients' messages in one executemany: a college-wide announcement is
+    thousands of rows, too many to go through the ORM one by one inside a button press.
+    The keys are new (the announcement is), so no row can collide with a queued one."""
+    if messages:
+        await session.execute(insert(OutboxMessage.__table__), list(messages))
 
 
 # --- receipts --------------------------------------------------------------------------

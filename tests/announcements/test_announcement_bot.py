@@ -83,7 +83,8 @@ async def test_curator_announcement_reaches_each_member_once_escaped(
     assert "Sent 7 of 7" in progress.text and "Sending finished" in progress.text
     assert "Acknowledged: 0 of 7" in progress.text
     assert "5 people have not linked Telegram" in progress.text
-    assert all(r.delivered_at is not None for r in await receipts(app.session_factory, 1))
+    delivered = [r.delivered_at for r in await receipts(app.session_factory, announcement.id)]
+    assert len(delivered) == 7 and None not in delivered
 
 
 async def test_acknowledgements_are_counted_once_and_listed_for_the_author(
@@ -102,7 +103,9 @@ async def test_acknowledgements_are_counted_once_and_listed_for_the_author(
     assert pupil.last.button_labels == ["✅ Acknowledged"]
     again = await pupil.click("✅ Acknowledged")
     assert again == "You have already acknowledged this announcement."
-    [receipt] = [r for r in await receipts(app.session_factory, 1) if r.acknowledged_at]
+    [announcement] = await announcements(app.session_factory)
+    all_receipts = await receipts(app.session_factory, announcement.id)
+    [receipt] = [r for r in all_receipts if r.acknowledged_at]
     assert receipt.person_id == student.person.id
 
     assert await refresh_progress(app.bot, app.session_factory) == 1
@@ -162,14 +165,17 @@ async def test_strangers_cannot_acknowledge(app: BotApp, college: College) -> No
     assert outsider.alerts[-1].text == "This announcement was not addressed to you."
     await outsider.click_data(outsider.last, "an:ack:999:")
     assert outsider.alerts[-1].text == "This announcement was not addressed to you."
-    await outsider.click_data(outsider.last, "an:acks:1:")  # the author's list is the author's
+    [announcement] = await announcements(app.session_factory)
+    # The author's list is the author's.
+    await outsider.click_data(outsider.last, f"an:acks:{announcement.id}:")
     assert outsider.alerts[-1].show_alert
 
     stranger = app.stranger()
     await stranger.command("help")
     await stranger.click_data(stranger.last, ack_data)
     assert "not linked" in (stranger.alerts[-1].text or "")
-    assert all(r.acknowledged_at is None for r in await receipts(app.session_factory, 1))
+    acknowledged = [r.acknowledged_at for r in await receipts(app.session_factory, announcement.id)]
+    assert acknowledged == [None]
 
 
 async def test_deputy_announces_to_the_teachers_of_the_whole_college(
