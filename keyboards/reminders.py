@@ -2,8 +2,10 @@
 order, up to ``MAX_BUTTONS``, then the menu.
 
 A lesson opens the teacher's lesson card (the register, with the topic and the distance
-format a tap away), an attestation item its sheet, a documents item the pair's documents.
-Every screen re-checks on the server that the person may open it.
+format a tap away), an attestation item its sheet, a documents item the pair's documents, an
+unexplained absence the student's absences on the curator's screen, and the documents waiting
+for a decision the curator's list of them (each with its decision buttons). Every screen
+re-checks on the server that the person may open it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _
 from keyboards.attestation import AttCb
 from keyboards.callbacks import MenuCb
+from keyboards.curator import AbsCb
 from keyboards.documents import DocCb
 from keyboards.journal import LessonCb
-from services.reminder_items import Digest, DocumentItem, LessonItem, SheetItem
+from services.reminder_items import (
+    AbsenceItem,
+    Digest,
+    DocumentItem,
+    JustificationItem,
+    LessonItem,
+    SheetItem,
+)
 from services.reminder_texts import ORDER
 
 MAX_BUTTONS = 8
@@ -42,30 +51,37 @@ def _target(item: object) -> tuple[str, CallbackData] | None:
     if isinstance(item, DocumentItem):
         label = f"📎 {item.group} · {item.discipline}"
         return label, DocCb(act="pair", group=item.group_id, disc=item.discipline_id)
+    if isinstance(item, AbsenceItem):
+        return f"❗ {item.group} · {item.student}", AbsCb(act="st", sid=item.student_id)
+    if isinstance(item, JustificationItem):
+        return _("📄 Certificates waiting for a decision"), AbsCb(act="cert")
     return None
 
 
 def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    # Built directly: aiogram's builder copies itself per button, and a scan makes hundreds.
+    rows: list[list[InlineKeyboardButton]] = []
     seen: set[str] = set()
-    for section in sorted(digest.sections, key=lambda s: ORDER.index(s.rule)):
-        for item in section.items:
-            target = _target(item)
-            if target is None:
-                continue
-            label, cb = target
-            data = cb.pack()
-            if data in seen:
-                continue  # a lesson missing both its register and its topic: one button
-            seen.add(data)
-            builder.button(text=label[:LABEL_MAX], callback_data=data)
-            if len(seen) == MAX_BUTTONS:
-                break
-        if len(seen) == MAX_BUTTONS:
+    items = (
+        item
+        for section in sorted(digest.sections, key=lambda s: ORDER.index(s.rule))
+        for item in section.items
+    )
+    for item in items:
+        target = _target(item)
+        if target is None:
+            continue
+        label, cb = target
+        data = cb.pack()
+        if data in seen:
+            continue  # a lesson missing both its register and its topic: one button
+        seen.add(data)
+        rows.append([InlineKeyboardButton(text=label[:LABEL_MAX], callback_data=data)])
+        if len(rows) == MAX_BUTTONS:
             break
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
-    builder.adjust(1)
-    return builder.as_markup()
+    menu = MenuCb(action="home").pack()
+    rows.append([InlineKeyboardButton(text=_("☰ Menu"), callback_data=menu)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def digest_markup(digest: Digest) -> dict[str, Any]:

@@ -8,9 +8,10 @@ applies the rules of services/deadlines.py to it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,7 @@ from storage import teaching
 from storage.models import AttestationForm, DocumentKind, Period, Role
 
 Found = dict[int, list[Section]]  # person → sections
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Context:
     settings: Settings
     now: datetime
     today: date
+    # What several slots of one scan read alike (the week's lessons, the groups…), read once.
+    cache: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
     @property
     def hours(self) -> rules.Hours:
@@ -65,6 +69,28 @@ class Context:
 
     def local_midnight(self, day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=self.tz)
+
+
+async def _once(ctx: Context, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+    if key not in ctx.cache:
+        ctx.cache[key] = await make()
+    return cast(T, ctx.cache[key])
+
+
+async def _people(session: AsyncSession, ctx: Context, role: Role) -> set[int]:
+    return await _once(ctx, ("role", role), lambda: q.people_with_role(session, ctx.org_id, role))
+
+
+async def _lessons(
+    session: AsyncSession, ctx: Context, first: date, last: date
+) -> list[q.LessonRow]:
+    return await _once(
+        ctx, ("lessons", first, last), lambda: q.lessons_between(session, ctx.org_id, first, last)
+    )
+
+
+async def _groups(session: AsyncSession, ctx: Context) -> dict[int, Any]:
+    return await _once(ctx, "groups", lambda: q.active_groups(session, ctx.org_id))
 
 
 def _add(found: Found, person_id: int, rule: Rule, items: Sequence[Item]) -> None:
@@ -94,9 +120,9 @@ def _lesson_item(row: q.LessonRow, due: Due, deadline: date) -> LessonItem:
 async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     """R1 registers and R2 topics of past lessons still in the edit window, R9, R3, R8."""
     today, cal = ctx.today, ctx.cal
-    teachers = await q.people_with_role(session, ctx.org_id, Role.TEACHER)
+    teachers = await _people(session, ctx, Role.TEACHER)
     first = rules.editable_since(today, ctx.settings.rules.edit_window_days)
-    lessons = await q.lessons_between(session, ctx.org_id, first, today - timedelta(days=1))
+    lessons = await _lessons(session, ctx, first, today - timedelta(days=1))
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
     registers: dict[int, list[LessonItem]] = defaultdict(list)
     topics: dict[int, list[LessonItem]] = defaultdict(list)
@@ -124,7 +150,7 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     due = rules.documents_reminder(today, weekly)
     if due is not None:
         deadline = rules.documents_deadline(today)
-        gaps = await document_gaps(session, ctx.org_id, today)
+        gaps = await document_gaps(session, ctx)
         for teacher_id, items in gaps.items():
             if teacher_id in teachers:
                 _add(
@@ -138,8 +164,8 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
 
 async def teacher_lesson_day(session: AsyncSession, ctx: Context) -> Found:
     """R2 and R9 of today's lessons that have ended: the topic is due today."""
-    teachers = await q.people_with_role(session, ctx.org_id, Role.TEACHER)
-    lessons = await q.lessons_between(session, ctx.org_id, ctx.today, ctx.today)
+    teachers = await _people(session, ctx, Role.TEACHER)
+    lessons = await _lessons(session, ctx, ctx.today, ctx.today)
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
@@ -163,18 +189,19 @@ async def _attestation_items(session: AsyncSession, ctx: Context) -> dict[int, l
     wide = timedelta(days=3 * (rules.R3_BEFORE + rules.R3_AFTER))  # holidays included
     near = await q.open_periods_ending(session, ctx.org_id, today - wide, today + wide)
     periods = [p for p in near if rules.attestation_due(today, p.ends_on, cal)]
-    return await attestation_gaps(session, ctx.org_id, periods, today)
+    return await attestation_gaps(session, ctx, periods)
 
 
 async def attestation_gaps(
-    session: AsyncSession, org_id: int, periods: list[Period], today: date
+    session: AsyncSession, ctx: Context, periods: list[Period]
 ) -> dict[int, list[SheetItem]]:
     """Teacher → their sheets in ``periods`` missing period grades. A sheet is what
     services/teacher_day.attestation_tasks lists: an assignment in the period (or in none)
     whose curriculum names a form of attestation for the period's semester."""
     if not periods:
         return {}
-    groups = await q.active_groups(session, org_id)
+    today = ctx.today
+    groups = await _groups(session, ctx)
     by_id = {p.id: p for p in periods}
     found_assignments = await q.assignments(session, groups, by_id)
     forms = await teaching.attestation_forms(
@@ -229,15 +256,19 @@ async def attestation_gaps(
     return found
 
 
-async def document_gaps(
-    session: AsyncSession, org_id: int, today: date
-) -> dict[int, list[DocumentItem]]:
+async def document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[DocumentItem]]:
     """R8: teacher → (group, discipline) pairs of the academic year's assignments lacking a
     work programme or a КТП (like services/documents.missing_documents, for the current
     groups and this academic year's periods only)."""
+    return await _once(ctx, "documents", lambda: _document_gaps(session, ctx))
+
+
+async def _document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[DocumentItem]]:
+    today = ctx.today
     start = rules.academic_year_start(today)
-    periods = await q.periods_overlapping(session, org_id, start, date(start.year + 1, 8, 31))
-    groups = await q.active_groups(session, org_id)
+    end = date(start.year + 1, 8, 31)
+    periods = await q.periods_overlapping(session, ctx.org_id, start, end)
+    groups = await _groups(session, ctx)
     found_assignments = await q.assignments(session, groups, {p.id for p in periods})
     have = await q.document_kinds(session, groups)
     deadline = rules.documents_deadline(today)
@@ -272,7 +303,7 @@ async def curator_morning(session: AsyncSession, ctx: Context) -> Found:
     if not curated:
         return {}
     group_ids = set().union(*curated.values())
-    groups = await q.active_groups(session, ctx.org_id)
+    groups = await _groups(session, ctx)
     absences = await q.unexplained_absences(session, ctx.org_id, group_ids, ctx.today)
     pending = await q.pending_justifications(session, ctx.org_id, group_ids)
     documents: list[tuple[int, JustificationItem]] = []
@@ -293,23 +324,25 @@ async def curator_morning(session: AsyncSession, ctx: Context) -> Found:
             rules.due_status(deadline, ctx.today),
         )
         documents.append((row.group_id, item))
+    by_group: dict[int, list[AbsenceItem]] = defaultdict(list)
+    for r in absences:
+        if r.group_id in groups:
+            by_group[r.group_id].append(
+                AbsenceItem(
+                    r.group_id,
+                    groups[r.group_id].name,
+                    r.student_id,
+                    r.student_name,
+                    r.lessons,
+                    r.first,
+                    r.last,
+                )
+            )
     found: Found = {}
     for curator_id, mine in curated.items():
-        unexplained = [
-            AbsenceItem(
-                r.group_id,
-                groups[r.group_id].name,
-                r.student_id,
-                r.student_name,
-                r.lessons,
-                r.first,
-                r.last,
-            )
-            for r in absences
-            if r.group_id in mine and r.group_id in groups
-        ]
+        ordered = sorted(mine, key=lambda g: groups[g].name if g in groups else "")
         _add(found, curator_id, Rule.JUSTIFICATION, [i for g, i in documents if g in mine])
-        _add(found, curator_id, Rule.ABSENCES, unexplained)
+        _add(found, curator_id, Rule.ABSENCES, [i for g in ordered for i in by_group.get(g, [])])
     return found
 
 
@@ -318,7 +351,7 @@ async def curator_morning(session: AsyncSession, ctx: Context) -> Found:
 
 async def admin_morning(session: AsyncSession, ctx: Context) -> Found:
     """R5: people enrolled (and new staff) still without an invite."""
-    admins = await q.people_with_role(session, ctx.org_id, Role.ADMIN)
+    admins = await _people(session, ctx, Role.ADMIN)
     if not admins:
         return {}
     since = ctx.today - rules.R5_LOOKBACK
@@ -359,7 +392,7 @@ async def deputy_daily(session: AsyncSession, ctx: Context) -> Found:
     if note is None or note.due is Due.OVERDUE:
         return {}
     found: Found = {}
-    for deputy_id in await q.people_with_role(session, ctx.org_id, Role.DEPUTY):
+    for deputy_id in await _people(session, ctx, Role.DEPUTY):
         _add(found, deputy_id, Rule.CURRICULUM, [note])
     return found
 
@@ -368,13 +401,13 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
     """Monitoring: the last seven days' overdue items by teacher (R1, R2, R9), sheets of
     periods ended and still open (R3), documents after 2 September (R8), orders entered late
     (R6) and the curriculum after 1 September (R7)."""
-    deputies = await q.people_with_role(session, ctx.org_id, Role.DEPUTY)
+    deputies = await _people(session, ctx, Role.DEPUTY)
     if not deputies:
         return {}
     today, cal = ctx.today, ctx.cal
     first, last = today - rules.WEEK, today - timedelta(days=1)
     loads: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    lessons = await q.lessons_between(session, ctx.org_id, first, last)
+    lessons = await _lessons(session, ctx, first, last)
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
     for row in lessons:
         if not row.register_done and rules.register_deadline(row.day, cal) < today:
@@ -384,10 +417,10 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
         if rules.distance_missing(row.group_id, row.day, row.distance, remote):
             loads[row.teacher_id]["distance"] += 1
     ended = await q.open_periods_ending(session, ctx.org_id, today - rules.R3_MONITOR, last)
-    for teacher_id, sheets in (await attestation_gaps(session, ctx.org_id, ended, today)).items():
+    for teacher_id, sheets in (await attestation_gaps(session, ctx, ended)).items():
         loads[teacher_id]["sheets"] += len(sheets)
     if rules.documents_overdue(today):
-        for teacher_id, pairs in (await document_gaps(session, ctx.org_id, today)).items():
+        for teacher_id, pairs in (await document_gaps(session, ctx)).items():
             loads[teacher_id]["documents"] += len(pairs)
     names = await q.short_names(session, loads)
     teachers = sorted(

@@ -55,9 +55,17 @@ def digest_text(digest: Digest) -> str:
     cap = MAX_LINES
     while True:
         text = _render(digest.day, sections, cap)
-        if visible_length(text) <= LIMIT or cap == 1:
+        if _fits(text) or cap == 1:
             return text
         cap = max(1, cap // 2)
+
+
+def _fits(text: str) -> bool:
+    # Tags and entities only shorten what Telegram counts: most digests fit by the raw length,
+    # and the exact count (slow on long texts) is only needed near the limit.
+    if len(text.encode("utf-16-le")) // 2 <= LIMIT:
+        return True
+    return visible_length(text) <= LIMIT
 
 
 def _render(day: date, sections: Sequence[Section], cap: int) -> str:

@@ -173,42 +173,41 @@ async def record(
     # The first statement writes, so on SQLite the transaction takes the write lock at once
     # (a concurrent scan waits for it) instead of failing to upgrade a read snapshot.
     fresh = await q.record_sent(session, rows)
-    queued = 0
+    messages = []
     for digest in digests:
         mine = digest.only(fresh)
-        if not mine.sections:
-            continue
-        for account in accounts.get(digest.person_id, []):
-            queued += await _queue(session, settings, org_id, now, mine, account, keyboard)
-    return len(fresh), queued
+        if mine.sections:
+            messages.extend(
+                _message(settings, org_id, now, mine, account, keyboard)
+                for account in accounts.get(digest.person_id, [])
+            )
+    return len(fresh), await q.queue_messages(session, messages)
 
 
-async def _queue(
-    session: AsyncSession,
+def _message(
     settings: Settings,
     org_id: int,
     now: datetime,
     digest: Digest,
     account: Account,
     keyboard: Keyboard | None,
-) -> int:
+) -> dict[str, Any]:
+    """The outbox row of a digest for one of the person's chats, in the chat's language."""
     with use_locale(locale_for(account.language, settings)):
         text = digest_text(digest)
         markup = keyboard(digest) if keyboard is not None else None
-    done = await outbox.enqueue_once(
-        session,
-        org_id=org_id,
-        dedup_key=outbox_key(account.chat_id, digest),
-        person_id=digest.person_id,
-        chat_id=account.chat_id,
-        kind=KIND,
-        subject="",
-        text=text,
-        reply_markup=markup,
-        not_before=now,
-        created_at=now,
-    )
-    return int(done)
+    return {
+        "org_id": org_id,
+        "dedup_key": outbox_key(account.chat_id, digest),
+        "person_id": digest.person_id,
+        "chat_id": account.chat_id,
+        "kind": KIND,
+        "subject": "",
+        "text": text,
+        "reply_markup": markup,
+        "not_before": now,
+        "created_at": now,
+    }
 
 
 def outbox_key(chat_id: int, digest: Digest) -> str:

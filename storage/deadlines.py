@@ -32,6 +32,7 @@ from storage.models import (
     Membership,
     MovementOrder,
     OrderKind,
+    OutboxMessage,
     Period,
     PeriodGrade,
     Person,
@@ -57,7 +58,9 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def short_name(last: str, first: str, middle: str) -> str:
-    return Person(last_name=last, first_name=first, middle_name=middle).short_name
+    """``Иванов И. П.``, as ``Person.short_name`` (without building a Person per row)."""
+    initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
+    return f"{last} {initials}".strip()
 
 
 # --- who ------------------------------------------------------------------------------------
@@ -605,3 +608,22 @@ async def record_sent(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         )
         fresh.update((await session.scalars(stmt)).all())
     return fresh
+
+
+async def queue_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Outbox rows (``OutboxMessage`` columns, the same in every row) in a few statements; a
+    row whose ``dedup_key`` is queued already is skipped. Returns how many went in."""
+    if not rows:
+        return 0
+    insert = _insert(session)
+    per_statement = CHUNK // (2 * len(rows[0]))
+    queued = 0
+    for start in range(0, len(rows), per_statement):
+        stmt = (
+            insert(OutboxMessage)
+            .values(list(rows[start : start + per_statement]))
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(OutboxMessage.id)
+        )
+        queued += len((await session.scalars(stmt)).all())
+    return queued

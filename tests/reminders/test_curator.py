@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from bot.config import Settings
+from keyboards.curator import AbsCb
 from services import register
 from storage.models import AbsenceJustification, JustificationStatus, Mark
 from tests.factories import College
-from tests.reminders.kit import Factory, at, link, messages, scan
+from tests.reminders.kit import Factory, at, callbacks, labels, link, messages, scan
 
 TUESDAY = date(2026, 11, 17)
 
@@ -86,3 +87,25 @@ async def test_a_decision_stops_the_reminder(
         )
     assert await scan(session_factory, settings, at(date(2026, 3, 12), 8, 30)) == 0
     assert len(await messages(session_factory, chat)) == 1
+
+
+async def test_the_curators_buttons_open_the_student_and_the_certificates(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    chat = await link(session_factory, college.curator)
+    actor, lesson = college.actor(college.teacher), college.lessons.yesterday
+    student = college.students[1]
+    async with session_factory.begin() as session:
+        await register.toggle_mark(session, actor, lesson.id, student.id, Mark.PRESENT, college.now)
+    await _justification(session_factory, college, date(2026, 11, 13))
+
+    assert await scan(session_factory, settings, at(TUESDAY, 8, 30)) == 1
+    [message] = await messages(session_factory, chat)
+    assert callbacks(message)[:2] == [
+        AbsCb(act="cert").pack(),
+        AbsCb(act="st", sid=student.id).pack(),
+    ]
+    assert labels(message)[:2] == [
+        "📄 Certificates waiting for a decision",
+        "❗ ИС-21 · Борисова А. С.",
+    ]

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+import storage.deadlines
 from bot.config import Settings
 from services import register, reminders
 from services.reminders import ScanMemo
-from storage import outbox
 from storage.models import Mark
 from tests.factories import College
 from tests.reminders.kit import Factory, at, link, messages, reminder_keys, scan
@@ -70,7 +70,7 @@ async def test_a_failure_before_the_message_is_queued_records_nothing(
         raise RuntimeError("the store went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(outbox, "enqueue_once", broken)
+        patch.setattr(storage.deadlines, "queue_messages", broken)
         assert await scan(session_factory, settings, at(TUESDAY, 8, 0)) == 0
     assert await reminder_keys(session_factory) == []
 
