@@ -14,10 +14,19 @@ from services.textsplit import TEXT_LIMIT
 
 EXCERPT = 120  # characters of the text the progress message repeats
 LIST_ROOM = TEXT_LIMIT - 200  # the list of names stops here, saying how many more
+GROUPS_NAMED = 12  # more chosen groups are counted, so the preview stays one message
+
+
+def _groups(names: Sequence[str]) -> str:
+    if not names:
+        return _("the whole college")
+    shown = ", ".join(html.escape(n) for n in names[:GROUPS_NAMED])
+    rest = len(names) - GROUPS_NAMED
+    return f"{shown}, … +{rest}" if rest > 0 else shown
 
 
 def audience_line(group_names: Sequence[str], kinds: Sequence[Kind]) -> str:
-    where = ", ".join(html.escape(n) for n in group_names) or _("the whole college")
+    where = _groups(group_names)
     who = ", ".join(kb.kind_label(k) for k in kinds) or "—"
     return _("To: {where} · {who}").format(where=where, who=who)
 
@@ -30,7 +39,7 @@ def groups_text(org_wide: bool) -> str:
 
 
 def kinds_text(group_names: Sequence[str]) -> str:
-    where = ", ".join(html.escape(n) for n in group_names) or _("the whole college")
+    where = _groups(group_names)
     return "\n".join(
         [
             _("📣 <b>New announcement</b>"),

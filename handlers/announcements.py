@@ -119,11 +119,15 @@ async def start(
     await state.clear()
     await state.set_state(AnnouncementDraft.audience)
     await state.set_data(data)
-    if message is not None:
-        if single:
+    try:
+        if message is not None and single:
             await _show_kinds(message, session, author, data)
-        else:
+        elif message is not None:
             await _show_groups(message, session, author, data)
+    except JournalError as exc:  # the curated group was closed meanwhile
+        await state.clear()
+        await refuse(query, exc)
+        return
     await query.answer()
 
 

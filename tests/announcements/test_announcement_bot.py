@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from bot.i18n import _, use_locale
 from handlers import announcement_progress
+from handlers import announcement_texts as texts
 from handlers.announcement_progress import refresh_progress
 from keyboards import announcements as kb
+from services.announcements import TEXT_MAX, Kind, Reach
+from services.textsplit import TEXT_LIMIT, visible_length
 from storage.models import AuditEntry, OutboxStatus, Person, Role
 from tests.announcements.kit import ACK, announcements, drain, link_all, outbox, receipts
 from tests.botapp import BotApp
@@ -434,3 +437,12 @@ def test_many_groups_are_paged_within_telegrams_limits() -> None:
     last = kb.groups_keyboard(groups, set(), org_wide=True, page=2)
     names = [b.text for row in last.inline_keyboard for b in row if "G-" in b.text]
     assert names[0] == "☐ G-091" and names[-1] == "☐ G-120"
+
+
+def test_a_long_text_to_many_groups_still_previews_in_one_message() -> None:
+    names = [f"ГР-{n:03}" for n in range(100)]
+    line = texts.audience_line(names, list(Kind))
+    assert "ГР-011, … +88" in line and "ГР-012" not in line
+    reach = Reach({}, 0)
+    preview = texts.preview_text(line, "я" * TEXT_MAX, texts.file_note("document", "x.pdf"), reach)
+    assert visible_length(preview) <= TEXT_LIMIT
