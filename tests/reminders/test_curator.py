@@ -10,8 +10,8 @@ from sqlalchemy import update
 from bot.config import Settings
 from keyboards.curator import AbsCb
 from services import register
-from storage.models import AbsenceJustification, JustificationStatus, Mark
-from tests.factories import College
+from storage.models import AbsenceJustification, JustificationStatus, Mark, Role
+from tests.factories import College, add_member
 from tests.reminders.kit import Factory, at, callbacks, labels, link, messages, scan
 
 TUESDAY = date(2026, 11, 17)
@@ -109,3 +109,19 @@ async def test_the_curators_buttons_open_the_student_and_the_certificates(
         "📄 Certificates waiting for a decision",
         "❗ ИС-21 · Борисова А. С.",
     ]
+
+
+async def test_a_teacher_who_is_also_a_curator_gets_one_message(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    async with session_factory.begin() as session:
+        await add_member(session, college.teacher, Role.CURATOR, group=college.group)
+        actor, lesson = college.actor(college.teacher), college.lessons.today
+        student = college.students[0].id
+        await register.toggle_mark(session, actor, lesson.id, student, Mark.PRESENT, college.now)
+    chat = await link(session_factory, college.teacher)
+
+    assert await scan(session_factory, settings, at(TUESDAY, 9, 0)) == 1
+    [message] = await messages(session_factory, chat)
+    assert "Registers to finish" in message.text  # as a teacher
+    assert "Absences without a reason in your groups" in message.text  # as a curator
