@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -147,18 +147,10 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
         if teacher_id in teachers:
             _add(found, teacher_id, Rule.ATTESTATION, items)
     weekly = rules.is_weekly_day(today, ctx.hours, cal)
-    due = rules.documents_reminder(today, weekly)
-    if due is not None:
-        deadline = rules.documents_deadline(today)
-        gaps = await document_gaps(session, ctx)
-        for teacher_id, items in gaps.items():
+    if rules.documents_reminder(today, weekly) is not None:
+        for teacher_id, pairs in (await document_gaps(session, ctx)).items():
             if teacher_id in teachers:
-                _add(
-                    found,
-                    teacher_id,
-                    Rule.DOCUMENTS,
-                    [replace(i, due=due, deadline=deadline) for i in items],
-                )
+                _add(found, teacher_id, Rule.DOCUMENTS, pairs)
     return found
 
 
