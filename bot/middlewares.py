@@ -19,25 +19,25 @@ from sqlalchemy.orm import Session
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import _
-from services.access import load_actor
+from services.access import make_actor
 from services.identity import Identity, load_identity
 from storage import people as q
-from storage.models import ProcessedUpdate
+from storage.models import Organisation, ProcessedUpdate
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 def _remember_update_on_commit(session: AsyncSession, update_id: int) -> None:
-    wrote = {"flag": False}
+    state = {"wrote": False, "recorded": False}
 
     def after_flush(sync_session: Session, _ctx: Any) -> None:
-        wrote["flag"] = True
+        state["wrote"] = True
 
     def before_commit(sync_session: Session) -> None:
-        if (wrote["flag"] or sync_session.new or sync_session.dirty or sync_session.deleted) and (
-            sync_session.get(ProcessedUpdate, update_id) is None
-        ):
+        changed = state["wrote"] or sync_session.new or sync_session.dirty or sync_session.deleted
+        if changed and not state["recorded"]:
             sync_session.add(ProcessedUpdate(update_id=update_id))
+            state["recorded"] = True
 
     event.listen(session.sync_session, "after_flush", after_flush)
     event.listen(session.sync_session, "before_commit", before_commit)
@@ -122,9 +122,12 @@ class ActorMiddleware(BaseMiddleware):
         if identity is None:
             return await handler(event, data)
         settings = data["settings"]
-        data["actor"] = await load_actor(
-            data["session"],
-            identity.person.id,
+        # The identity already holds the person and their roles: only the zone is missing.
+        org = await data["session"].get(Organisation, identity.person.org_id)
+        data["actor"] = make_actor(
+            identity.person,
+            identity.memberships,
+            timezone=org.timezone if org else settings.timezone,
             edit_window_days=settings.rules.edit_window_days,
         )
         return await handler(event, data)
