@@ -20,6 +20,7 @@ from bot.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMi
 from bot.reminder_jobs import register_reminder_jobs
 from bot.scheduler import start_background
 from handlers import get_routers
+from handlers.announcement_progress import refresh_progress
 from storage.db import create_engine, create_session_factory, migrate
 from storage.fsm import StoreFSMStorage
 from storage.models import utcnow
@@ -89,6 +90,13 @@ async def run(settings: Settings) -> None:
     dp = create_dispatcher(settings, session_factory, i18n)
     background = await start_background(bot, settings, session_factory)
     register_reminder_jobs(background.scheduler, settings, session_factory, background.sender)
+    background.scheduler.add_job(
+        refresh_progress,
+        "interval",
+        seconds=5,
+        args=[bot, session_factory],
+        id="announcement-progress",
+    )
     background.scheduler.add_job(
         forget_old_updates, "interval", hours=6, args=[session_factory], id="forget-updates"
     )
