@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     Attendance,
+    Discipline,
     Lesson,
     Mark,
     Membership,
@@ -233,3 +234,74 @@ async def test_teacher_takes_a_register(
         stored = await session.get(Lesson, lesson.id)
     assert marks == {s.id: Mark.ABSENT for s in absent} | {late.id: Mark.LATE}
     assert stored is not None and stored.register_done_at is not None
+
+
+async def test_a_grade_reaches_that_students_parent_only(
+    e2e_db: str, imported: dict[str, str], e2e_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """The teacher grades from the phone; the running bot's notifier and sender tell the
+    student's parent (one message: discipline, grade, date) and no other parent."""
+    tz = ZoneInfo("Asia/Sakhalin")
+    day = last_working_day(tz)
+    async with e2e_sessions() as session:
+        lesson = await session.scalar(
+            select(Lesson)
+            .where(Lesson.date == day, Lesson.subgroup_id.is_(None), Lesson.cancelled.is_(False))
+            .order_by(Lesson.pair_no, Lesson.id)
+        )
+        if lesson is None:
+            pytest.skip(f"the sample timetable has no whole-group lesson on {day}")
+        teacher = await session.get(Person, lesson.teacher_id)
+        discipline = await session.get(Discipline, lesson.discipline_id)
+        students = (
+            await session.scalars(
+                select(Student).where(Student.group_id == lesson.group_id).order_by(Student.id)
+            )
+        ).all()
+        parents = {}
+        for student in students:
+            parents[student.id] = await session.scalar(
+                select(Person)
+                .join(Membership, Membership.person_id == Person.id)
+                .where(Membership.role == Role.PARENT, Membership.student_id == student.id)
+                .order_by(Person.id)
+            )
+        graded = students[0]
+        # Another family: a parent of the same group who is not the graded student's parent.
+        other = next(s for s in students[1:] if parents[s.id].id != parents[graded.id].id)
+    assert teacher is not None and discipline is not None
+    env = {
+        "DATABASE_URL": e2e_db,
+        "POLLING_TIMEOUT": "5",
+        "NOTIFICATIONS__QUIET_FROM": "00:00",  # no quiet hours: the test runs at any hour
+        "NOTIFICATIONS__QUIET_TO": "00:00",
+        "NOTIFICATIONS__MERGE_MINUTES": "0",
+        "NOTIFICATIONS__SCAN_SECONDS": "1",
+    }
+    async with FakeBotAPI(bot_username=BOT_USERNAME) as api:
+        async with BotProcess(api, env=env):
+            phone = TgUser(api, 7201, teacher.first_name, language_code="en")
+            await phone.command("start", code_of(imported[teacher.external_id]))
+            mother = TgUser(api, 7202, parents[graded.id].first_name, language_code="en")
+            await mother.command("start", code_of(imported[parents[graded.id].external_id]))
+            neighbour = TgUser(api, 7203, parents[other.id].first_name, language_code="en")
+            await neighbour.command("start", code_of(imported[parents[other.id].external_id]))
+            before = {u.chat_id: len(u.bot_messages) for u in (mother, neighbour)}
+
+            await phone.command("start", f"lesson-{lesson.id}")
+            await phone.click("⭐ Grades")
+            await phone.click(
+                next(b for b in phone.last.button_labels if graded.person.short_name in b)
+            )
+            await phone.click("5")
+
+            for _ in range(100):  # the notifier scans every second; the sender follows
+                if len(mother.bot_messages) > before[mother.chat_id]:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)  # anything doubled or misaddressed would arrive by now
+    news = mother.bot_messages[before[mother.chat_id] :]
+    assert len(news) == 1, [m.text for m in news]
+    assert discipline.name in news[0].text and "5" in news[0].text
+    assert str(day.day) in news[0].text
+    assert len(neighbour.bot_messages) == before[neighbour.chat_id]
