@@ -1,8 +1,9 @@
+
 """How long one deadline scan takes on a college of 3,000 students, over one year of history
 and over ten, on SQLite.
 
-    python -m bench.reminders              # both sizes
-    python -m bench.reminders --years 1    # one size
+    python bench/reminders.py              # both sizes (or: python -m bench.reminders)
+    python bench/reminders.py --years 1    # one size
 
 The store is built once per size with bulk inserts (bench/reminders_data.py) and kept in
 ``bench/out``. Each size is timed at the busiest moment of a week: Monday 28 June 2027 at
@@ -15,13 +16,17 @@ The figures are printed; no test asserts them.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
 import argparse
 import asyncio
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine as create_sync_engine

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.i18n import create_i18n
+from bot.config import Settings
+from bot.i18n import create_i18n, use_locale
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import Base
 from tests.botapp import BotApp, start_app
+from tests.factories import College, make_college
 from tests.fakebot import FakeBotAPI
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -95,3 +97,24 @@ async def app(
     fake_api: FakeBotAPI, session_factory: async_sessionmaker[AsyncSession], db_url: str
 ) -> BotApp:
     return await start_app(fake_api, session_factory, db_url)
+
+
+@pytest.fixture
+async def college(session_factory: async_sessionmaker[AsyncSession]) -> College:
+    """The test college of tests/factories.py, committed (its objects are detached)."""
+    async with session_factory() as session:
+        made = await make_college(session)
+        await session.commit()
+        return made
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(bot_token=None, default_locale="en")
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Texts asserted in English (the msgids); folders that want it ask for it autouse."""
+    with use_locale("en"):
+        yield

@@ -10,15 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import use_locale
 from storage.models import Person, Role
-from tests.factories import College, add_member, add_person, make_college
-
-
-@pytest.fixture
-async def college(session_factory: async_sessionmaker[AsyncSession]) -> College:
-    async with session_factory() as session:
-        made = await make_college(session)
-        await session.commit()
-        return made
+from tests.factories import College, add_member, add_person
 
 
 @pytest.fixture

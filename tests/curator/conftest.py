@@ -3,13 +3,9 @@ with a curator of the other group and helpers to mark absences."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from bot.i18n import use_locale
 from tests.curator.kit import CuratorCollege, make_curator_college
 
 
@@ -19,13 +15,6 @@ async def college(session_factory: async_sessionmaker[AsyncSession]) -> CuratorC
         return await make_curator_college(session)
 
 
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(bot_token=None, default_locale="en")
-
-
 @pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
+def _english(english: None) -> None:
     """Service-level texts are asserted in English (the msgids)."""
-    with use_locale("en"):
-        yield
