@@ -17,7 +17,8 @@ the decree's, and the deputy records it in the timetable rather than the bot gue
 Lesson times are the bell times of the pair, in the college's time zone, stored in UTC.
 
 Generation is a sync, safe to re-run: a lesson is keyed by (timetable entry, date); a lesson
-still in the timetable gets its teacher, room, times and hours updated, a missing one is
+still in the timetable gets its teacher, room, times and hours updated (hours only until
+the teacher records the lesson's topic and hours), a missing one is
 created, and a lesson whose line no longer applies is removed unless it holds journal data
 (attendance, grades, topic, homework, register, distance format), in which case it is kept
 as the record of what happened. Timetable lines whose pair has no bell produce no lessons.
@@ -61,6 +62,8 @@ SYNCED_FIELDS = (
     "hours",
     "room",
 )
+
+TIMETABLE_ONLY_FIELDS = tuple(f for f in SYNCED_FIELDS if f != "hours")
 
 
 @dataclass
@@ -179,7 +182,9 @@ async def sync_lessons(
         if want is None:
             stale.append(lesson)
             continue
-        changed = {f: want[f] for f in SYNCED_FIELDS if lesson[f] != want[f]}
+        # Hours a teacher recorded with the topic are theirs; the timetable's default yields.
+        fields = SYNCED_FIELDS if lesson["topic_entered_at"] is None else TIMETABLE_ONLY_FIELDS
+        changed = {f: want[f] for f in fields if lesson[f] != want[f]}
         if changed:
             updates.append({"id": lesson["id"], **changed})
             old = {f: lesson[f] for f in changed}

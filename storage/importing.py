@@ -129,6 +129,7 @@ LESSON_FIELDS = (
     "ends_at",
     "hours",
     "room",
+    "topic_entered_at",
 )
 
 

@@ -255,3 +255,23 @@ async def test_since_leaves_the_past_alone(session: AsyncSession, college: Colle
         (date(2026, 11, 2), c.teacher.id),
         (date(2026, 11, 9), c.substitute.id),
     ]
+
+
+async def test_resync_keeps_hours_the_teacher_recorded(
+    session: AsyncSession, college: College
+) -> None:
+    """A changed timetable updates a lesson's hours only until its teacher recorded them."""
+    c = college
+    monday = line(c, 0, 1)
+    session.add(monday)
+    await session.flush()
+    await generate_lessons(session, c.org.id, c.period.id)
+    recorded, _untouched = (await session.scalars(select(Lesson).order_by(Lesson.date))).all()
+    recorded.hours, recorded.topic = 3, "Дроби"
+    recorded.topic_entered_at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    monday.hours = 4
+    await session.flush()
+    await sync_lessons(session, c.org.id, c.period.id)
+    session.expire_all()
+    hours = (await session.scalars(select(Lesson.hours).order_by(Lesson.date))).all()
+    assert hours == [3, 4]
