@@ -136,7 +136,12 @@ async def show_card(
     except JournalError as exc:
         await refuse(query, exc)
         return
-    await render_card(query, view, actor)
+    if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
+        await query.message.answer(
+            card_text(view, actor.tz), reply_markup=kb.register_keyboard(view)
+        )  # type: ignore[union-attr]
+    else:
+        await render_card(query, view, actor)
     await query.answer()
 
 
@@ -230,5 +235,5 @@ def create_router() -> Router:
     router.callback_query.register(tap, kb.MarkCb.filter())
     router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))
     router.callback_query.register(finalise, kb.LessonCb.filter(F.do == "done"))
-    router.callback_query.register(show_card, kb.LessonCb.filter(F.do == "card"))
+    router.callback_query.register(show_card, kb.LessonCb.filter(F.do.in_({"card", "new"})))
     return router

@@ -43,8 +43,9 @@ class DayCb(CallbackData, prefix="td"):
 
 
 class LessonCb(CallbackData, prefix="ls"):
-    """A lesson screen: ``card`` (the register), ``grades``, ``topic``, ``hw``, ``hwclear``,
-    ``dist``, ``distclear``, ``all`` (everyone present), ``done`` (finalise)."""
+    """A lesson screen: ``card`` (the register), ``new`` (the register in a new message, for
+    buttons under messages that must stay, such as reminders), ``grades``, ``topic``, ``hw``,
+    ``hwclear``, ``dist``, ``distclear``, ``all`` (everyone present), ``done`` (finalise)."""
 
     id: int
     do: str = "card"

@@ -38,7 +38,7 @@ LABEL_MAX = 60
 def _target(item: object) -> tuple[str, CallbackData] | None:
     if isinstance(item, LessonItem):
         label = f"📖 {item.day:%d.%m} · {item.group} · {item.discipline}"
-        return label, LessonCb(id=item.lesson_id)
+        return label, LessonCb(id=item.lesson_id, do="new")  # the digest stays
     if isinstance(item, SheetItem):
         label = f"📝 {item.group} · {item.discipline}"
         cb = AttCb(

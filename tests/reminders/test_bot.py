@@ -33,3 +33,6 @@ async def test_the_teacher_opens_the_lesson_from_the_morning_digest(app: BotApp)
     await teacher.click("📖 16.11 · ИС-21 · Математика")
     assert "Математика" in teacher.last.text and "ИС-21" in teacher.last.text
     assert any("Алексеев" in label for label in teacher.last.button_labels)  # the register
+    # The card comes as a new message: the digest stays to open its other lessons.
+    assert teacher.last.message_id != digest.message_id
+    assert "Registers to finish" in digest.text and not digest.edited

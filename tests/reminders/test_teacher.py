@@ -31,7 +31,7 @@ async def test_a_lesson_yesterday_without_a_register_is_reminded_at_the_hour_onc
     [message] = await messages(session_factory, chat)
     assert "Registers to finish" in message.text
     assert "16 Nov, pair 2 · ИС-21 · Математика — due today" in message.text
-    assert LessonCb(id=college.lessons.yesterday.id).pack() in callbacks(message)
+    assert LessonCb(id=college.lessons.yesterday.id, do="new").pack() in callbacks(message)
     # Today's lessons are not due yet, the old one is past the edit window.
     assert "17 Nov, pair" not in message.text and " 7 Nov, pair" not in message.text
     assert f"R1:{college.teacher.id}:2026-11-17" in await reminder_keys(session_factory)
@@ -74,7 +74,7 @@ async def test_no_reminders_at_the_weekend_and_on_a_holiday(
     assert await scan(session_factory, settings, at(date(2026, 11, 5), 8, 30)) == 1
     [thursday] = await messages(session_factory, chat)
     assert "3 Nov, pair 3 · ИС-21 · Математика — due today" in thursday.text
-    assert LessonCb(id=before_holiday.id).pack() in callbacks(thursday)
+    assert LessonCb(id=before_holiday.id, do="new").pack() in callbacks(thursday)
 
     for saturday_or_sunday in (date(2026, 11, 21), date(2026, 11, 22)):
         assert await scan(session_factory, settings, at(saturday_or_sunday, 8, 30)) == 0
@@ -82,7 +82,7 @@ async def test_no_reminders_at_the_weekend_and_on_a_holiday(
     monday = (await messages(session_factory, chat))[-1]
     assert "20 Nov, pair 3 · ИС-21 · Математика — due today" in monday.text
     assert "16 Nov, pair 2 · ИС-21 · Математика — overdue, was due 17 November" in monday.text
-    assert LessonCb(id=friday.id).pack() in callbacks(monday)
+    assert LessonCb(id=friday.id, do="new").pack() in callbacks(monday)
 
 
 async def test_todays_lessons_without_a_topic_in_the_evening(
@@ -100,7 +100,7 @@ async def test_todays_lessons_without_a_topic_in_the_evening(
     assert "17 Nov, pair 1 · ИС-21 · Математика" in message.text
     assert "Иностранный язык" not in message.text  # its topic is in
     assert "Registers" not in message.text  # due tomorrow, not tonight
-    assert LessonCb(id=college.lessons.today.id).pack() in callbacks(message)
+    assert LessonCb(id=college.lessons.today.id, do="new").pack() in callbacks(message)
 
 
 async def test_a_lesson_off_the_distance_day_of_its_group(
