@@ -30,6 +30,7 @@ from storage.models import (
     GroupEnrolment,
     Lesson,
     Membership,
+    Period,
     Person,
     Position,
     Role,
@@ -226,7 +227,8 @@ async def test_reimport_applies_changes(session_factory: Factory, tmp_path: Path
                     TimetableEntry.teacher_id == teacher.id,
                     TimetableEntry.weekday == int(gone["weekday"]) - 1,
                     TimetableEntry.pair_no == int(gone["pair"]),
-                    TimetableEntry.period_id == 1,
+                    TimetableEntry.period_id
+                    == select(Period.id).where(Period.name == gone["period"]).scalar_subquery(),
                 )
             )
         ).one()
