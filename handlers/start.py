@@ -32,6 +32,11 @@ REFUSALS = {
 }
 
 
+def telegram_language(code: str | None, i18n: I18n) -> str | None:
+    short = (code or "").split("-")[0]
+    return short if short in i18n.available_locales else None
+
+
 async def start_with_code(
     message: Message,
     command: CommandObject,
@@ -48,7 +53,7 @@ async def start_with_code(
         telegram_user_id=user.id,
         chat_id=message.chat.id,
         username=user.username or "",
-        language=None,
+        language=telegram_language(user.language_code, i18n),
         now=utcnow(),
         attempts_per_hour=settings.rules.invite_attempts_per_hour,
     )

@@ -116,7 +116,8 @@ async def redeem(
     attempts_per_hour: int,
 ) -> Redemption:
     """Link the Telegram account to the code's person, once. Failures are recorded for
-    throttling; success consumes the code in the same transaction."""
+    throttling; success consumes the code in the same transaction. ``language`` is the
+    Telegram client's, when the bot speaks it."""
     failures = await q.failed_attempts_since(session, telegram_user_id, now - timedelta(hours=1))
     if failures >= attempts_per_hour:
         return Redemption(Outcome.THROTTLED)
@@ -132,12 +133,15 @@ async def redeem(
     if account is not None and account.person_id != invite.person_id:
         return Redemption(Outcome.OTHER_PERSON, account)
     if account is None:
+        person = await session.get(Person, invite.person_id)
         account = TelegramAccount(
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
             person_id=invite.person_id,
             username=username,
-            language=language,
+            # The language the person meets first (the college's record of them, else their
+            # Telegram's) is kept, so messages sent later speak it too.
+            language=(person.locale if person and person.locale else None) or language,
         )
         session.add(account)
         outcome_ok = Outcome.LINKED

@@ -119,3 +119,12 @@ async def test_language_switch(app: BotApp, college: College) -> None:
     account = await _linked(app, teacher.id)
     assert account is not None and account.language == "ru"
     assert "Choose an action" not in teacher.last.text  # the menu is now in Russian
+
+
+async def test_linking_keeps_the_language_the_person_met(app: BotApp, college: College) -> None:
+    """Messages sent later (notifications, reminders) speak the language of the first screen."""
+    code = await _invite(app, college.teacher)
+    user = app.stranger(language_code="en")
+    await user.command("start", code)
+    account = await _linked(app, user.id)
+    assert account is not None and account.language == "en"

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
@@ -305,3 +305,111 @@ async def test_a_grade_reaches_that_students_parent_only(
     assert discipline.name in news[0].text and "5" in news[0].text
     assert str(day.day) in news[0].text
     assert len(neighbour.bot_messages) == before[neighbour.chat_id]
+
+
+async def _wait_for(user: TgUser, count: int, seconds: float = 15.0) -> None:
+    """Until ``user`` has more than ``count`` messages from the bot (the sender is async)."""
+    for _ in range(int(seconds * 10)):
+        if len(user.bot_messages) > count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no new message for {user!r}: {[m.text for m in user.bot_messages]}")
+
+
+async def test_a_photo_certificate_approved_by_the_curator(
+    e2e_db: str, imported: dict[str, str], e2e_sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A teacher records an absence; the parent sends a photo certificate; the curator gets it
+    through the outbox, approves it; the absence gets its reason and the parent is told."""
+    tz = ZoneInfo("Asia/Sakhalin")
+    day = last_working_day(tz)
+    async with e2e_sessions() as session:
+        # A parent (and nothing else: P… ids) with one child in the whole college, so the
+        # certificate is for that child; the child's group has a curator.
+        counts = dict(
+            (
+                await session.execute(
+                    select(Membership.person_id, func.count())
+                    .where(Membership.role == Role.PARENT)
+                    .group_by(Membership.person_id)
+                )
+            ).all()
+        )
+        curated = select(Membership.group_id).where(Membership.role == Role.CURATOR)
+        pairs = (
+            await session.execute(
+                select(Student, Person)
+                .join(Membership, Membership.student_id == Student.id)
+                .join(Person, Person.id == Membership.person_id)
+                .where(Student.group_id.in_(curated), Membership.role == Role.PARENT)
+                .order_by(Student.id)
+            )
+        ).all()
+        lesson = None
+        for student, parent in pairs:
+            if counts[parent.id] != 1 or not parent.external_id.startswith("P"):
+                continue
+            lesson = await session.scalar(
+                select(Lesson)
+                .where(
+                    Lesson.date == day,
+                    Lesson.subgroup_id.is_(None),
+                    Lesson.cancelled.is_(False),
+                    Lesson.group_id == student.group_id,
+                )
+                .order_by(Lesson.pair_no, Lesson.id)
+            )
+            if lesson is not None:
+                break
+        if lesson is None:
+            pytest.skip(f"no whole-group lesson of a curated group on {day}")
+        teacher = await session.get(Person, lesson.teacher_id)
+        curator = await session.scalar(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.role == Role.CURATOR, Membership.group_id == lesson.group_id)
+        )
+        student_name = student.person.short_name
+    assert teacher is not None and curator is not None
+    env = {
+        "DATABASE_URL": e2e_db,
+        "POLLING_TIMEOUT": "5",
+        "NOTIFICATIONS__QUIET_FROM": "00:00",
+        "NOTIFICATIONS__QUIET_TO": "00:00",
+        "NOTIFICATIONS__SCAN_SECONDS": "1",
+    }
+    async with FakeBotAPI(bot_username=BOT_USERNAME) as api:
+        async with BotProcess(api, env=env):
+            phone = TgUser(api, 7301, teacher.first_name, language_code="en")
+            await phone.command("start", code_of(imported[teacher.external_id]))
+            await phone.command("start", f"lesson-{lesson.id}")
+            card = phone.last
+            await phone.click(next(b for b in card.button_labels if student_name in b), card)
+            await phone.click("💾 Done", card)
+
+            head = TgUser(api, 7302, curator.first_name, language_code="en")
+            await head.command("start", code_of(imported[curator.external_id]))
+            mother = TgUser(api, 7303, parent.first_name, language_code="en")
+            await mother.command("start", code_of(imported[parent.external_id]))
+            await mother.click("📄 Send a certificate")
+            await mother.send(f"{day:%d.%m}–{day:%d.%m}")
+            seen_by_head = len(head.bot_messages)
+            await mother.send_photo(b"\xff\xd8 certificate", caption="Flu")
+            told = len(mother.bot_messages)
+
+            await _wait_for(head, seen_by_head)
+            notice = head.bot_messages[-1]
+            assert student_name in notice.text and "Flu" in notice.text
+            await head.click(next(b for b in notice.button_labels if "Approve" in b), notice)
+            await _wait_for(mother, told)
+            assert "accepted" in mother.bot_messages[-1].text
+
+    async with e2e_sessions() as session:
+        mark = await session.scalar(
+            select(Attendance).where(
+                Attendance.lesson_id == lesson.id, Attendance.student_id == student.id
+            )
+        )
+    assert mark is not None and mark.mark is Mark.ABSENT
+    assert mark.reason is not None and mark.reason.value == "illness"
+    assert mark.reason_set_by == curator.id
