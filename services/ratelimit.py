@@ -10,6 +10,7 @@ evenly instead of letting a full window go out in one burst.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -64,10 +65,8 @@ class SlidingWindow:
                 # Full: wait for the oldest answer to leave the window or for an answer.
                 wait = self.done[0] + self.span - now if self.done else None
                 self._released.clear()
-                try:
+                with contextlib.suppress(TimeoutError):  # the window moved on: look again
                     await asyncio.wait_for(self._released.wait(), wait)
-                except TimeoutError:
-                    pass
 
     def release(self) -> None:
         self.in_flight -= 1
