@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import _
 from services.access import make_actor
+from services.errors import JournalError
 from services.identity import Identity, load_identity
 from storage import people as q
 from storage.models import Organisation, ProcessedUpdate
@@ -133,10 +134,28 @@ class ActorMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class RefusalMiddleware(BaseMiddleware):
+    """A use case's refusal (``JournalError``: not yours, closed, invalid) undoes the update's
+    changes and is told politely: an alert for a button, a reply for a message."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except JournalError as exc:
+            await data["session"].rollback()
+            if isinstance(event, CallbackQuery):
+                await event.answer(exc.message, show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(exc.message)
+            return None
+
+
 def journal_router(name: str) -> Router:
-    """A router for linked people acting in the journal: guarded, with ``actor`` loaded."""
+    """A router for linked people acting in the journal: guarded, with ``actor`` loaded and
+    refusals answered."""
     router = Router(name=name)
     for observer in (router.message, router.callback_query):
         observer.middleware(LinkedOnly())
         observer.middleware(ActorMiddleware())
+        observer.middleware(RefusalMiddleware())
     return router

@@ -25,7 +25,7 @@ from bot.i18n import _
 from bot.middlewares import journal_router
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import announcements as kb
 from services import announcements as svc
 from services.access import Actor
@@ -68,10 +68,9 @@ async def _draft(
     data = await state.get_data()
     try:
         author = svc.author_of(actor, data.get("role"))
-    except JournalError as exc:
+    except JournalError:
         await state.clear()
-        await refuse(query, exc)
-        return None
+        raise
     return author, data
 
 
@@ -105,11 +104,7 @@ async def start(
     state: FSMContext,
 ) -> None:
     message = _message(query)
-    try:
-        author = svc.author_of(actor, identity.role)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    author = svc.author_of(actor, identity.role)
     single = not author.org_wide and len(author.curated) == 1
     data: dict[str, Any] = {
         "role": author.role.value,
@@ -124,10 +119,9 @@ async def start(
             await _show_kinds(message, session, author, data)
         elif message is not None:
             await _show_groups(message, session, author, data)
-    except JournalError as exc:  # the curated group was closed meanwhile
+    except JournalError:  # the curated group was closed meanwhile
         await state.clear()
-        await refuse(query, exc)
-        return
+        raise
     await query.answer()
 
 
@@ -143,18 +137,14 @@ async def toggle_group(
         return
     author, data = draft
     chosen = set(data.get("groups", []))
-    try:
-        if callback_data.val == kb.WHOLE_COLLEGE:
-            if not author.org_wide:
-                raise Denied(svc.not_your_group())
-            chosen = set()
-        else:
-            group_id = int(callback_data.val) if callback_data.val.isdigit() else -1
-            await svc.check_groups(session, author, [group_id])
-            chosen ^= {group_id}
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if callback_data.val == kb.WHOLE_COLLEGE:
+        if not author.org_wide:
+            raise Denied(svc.not_your_group())
+        chosen = set()
+    else:
+        group_id = int(callback_data.val) if callback_data.val.isdigit() else -1
+        await svc.check_groups(session, author, [group_id])
+        chosen ^= {group_id}
     data["groups"] = sorted(chosen)
     await state.update_data(groups=data["groups"])
     if message := _message(query):
@@ -205,12 +195,8 @@ async def show_kinds(
         return
     await state.set_state(AnnouncementDraft.audience)
     message = _message(query)
-    try:
-        if message is not None:
-            await _show_kinds(message, session, author, data)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if message is not None:
+        await _show_kinds(message, session, author, data)
     await query.answer()
 
 
@@ -225,20 +211,12 @@ async def toggle_kind(
     if draft is None:
         return
     author, data = draft
-    try:
-        kind = svc.check_kind(author, callback_data.val)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    kind = svc.check_kind(author, callback_data.val)
     data["kinds"] = sorted(set(data.get("kinds", [])) ^ {kind.value})
     await state.update_data(kinds=data["kinds"])
     message = _message(query)
-    try:
-        if message is not None:
-            await _show_kinds(message, session, author, data)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if message is not None:
+        await _show_kinds(message, session, author, data)
     await query.answer()
 
 
@@ -249,11 +227,7 @@ async def ask_text(
     if draft is None:
         return
     author, data = draft
-    try:
-        names = await svc.check_audience(session, author, _audience(data))
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    names = await svc.check_audience(session, author, _audience(data))
     await state.set_state(AnnouncementDraft.text)
     audience = texts.audience_line(list(names.values()), _audience(data).kinds)
     if message := _message(query):
@@ -373,26 +347,21 @@ async def send(
         if data.get("file_id")
         else None
     )
-    try:
-        announcement = await svc.publish(
-            session,
-            author,
-            _audience(data),
-            data.get("text", ""),
-            attachment,
-            clock(),
-            progress_chat_id=message.chat.id,
-            progress_message_id=message.message_id,
-            ack_markup=kb.ack_markup,
-            default_locale=settings.default_locale,
-        )
-        figures = await svc.figures(session, announcement)
-        text = await progress.progress_view(session, announcement, figures)
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    announcement = await svc.publish(
+        session,
+        author,
+        _audience(data),
+        data.get("text", ""),
+        attachment,
+        clock(),
+        progress_chat_id=message.chat.id,
+        progress_message_id=message.message_id,
+        ack_markup=kb.ack_markup,
+        default_locale=settings.default_locale,
+    )
+    figures = await svc.figures(session, announcement)
+    text = await progress.progress_view(session, announcement, figures)
+    await session.commit()
     await state.clear()
     await edit_or_send(message, text, kb.progress_keyboard(announcement.id))
     progress.remember(session_factory, announcement.id, figures)
@@ -417,12 +386,7 @@ async def acknowledge(
     session: AsyncSession,
     clock: Clock,
 ) -> None:
-    try:
-        outcome = await svc.acknowledge(session, identity.person.id, callback_data.ann, clock())
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    outcome = await svc.acknowledge(session, identity.person.id, callback_data.ann, clock())
     await session.commit()
     if outcome is svc.AckOutcome.ALREADY:
         await query.answer(_("You have already acknowledged this announcement."))
@@ -440,11 +404,7 @@ async def acknowledge(
 async def who_acknowledged(
     query: CallbackQuery, callback_data: kb.AnnCb, identity: Identity, session: AsyncSession
 ) -> None:
-    try:
-        acks = await svc.acknowledgers(session, identity.person.id, callback_data.ann)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    acks = await svc.acknowledgers(session, identity.person.id, callback_data.ann)
     if message := _message(query):
         await message.answer(texts.acknowledgers_text(acks), reply_markup=kb.menu_keyboard())
     await query.answer()

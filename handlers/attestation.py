@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, current_locale, fmt_date, ngettext
 from bot.middlewares import journal_router
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import attestation as kb
 from keyboards.journal import grade_label
 from services import attestation, teacher_day
 from services.access import Actor
 from services.attestation import AttestationRow, AttestationSheet
-from services.errors import Denied, JournalError
+from services.errors import Denied
 from storage.models import Subgroup
 
 Clock = Callable[[], datetime]
@@ -158,45 +158,40 @@ async def on_sheet(
 ) -> None:
     data = callback_data
     toast: str | None = None
-    try:
-        if data.act == "open":
-            sheet = await _sheet(session, actor, data)
-            if sheet.locked:
-                raise Denied(sheet.locked)
-            row = _row(sheet, data.student)
-            await edit_or_send(query.message, keypad_text(sheet, row), kb.keypad(sheet, row))  # type: ignore[arg-type]
-            await query.answer()
-            return
-        if data.act == "del":
-            await attestation.remove_period_grade(
-                session,
-                actor,
-                data.group,
-                data.disc,
-                data.period,
-                data.student,
-                subgroup_id=data.sub or None,
-            )
-            toast = _("Period grade removed.")
-        elif data.act != "sheet":
-            grade = await attestation.set_period_grade(
-                session,
-                actor,
-                data.group,
-                data.disc,
-                data.period,
-                data.student,
-                data.act,
-                clock(),
-                subgroup_id=data.sub or None,
-            )
-            toast = _("Saved: {value}.").format(value=grade_label(grade.value))
-        await session.commit()
+    if data.act == "open":
         sheet = await _sheet(session, actor, data)
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
+        if sheet.locked:
+            raise Denied(sheet.locked)
+        row = _row(sheet, data.student)
+        await edit_or_send(query.message, keypad_text(sheet, row), kb.keypad(sheet, row))  # type: ignore[arg-type]
+        await query.answer()
         return
+    if data.act == "del":
+        await attestation.remove_period_grade(
+            session,
+            actor,
+            data.group,
+            data.disc,
+            data.period,
+            data.student,
+            subgroup_id=data.sub or None,
+        )
+        toast = _("Period grade removed.")
+    elif data.act != "sheet":
+        grade = await attestation.set_period_grade(
+            session,
+            actor,
+            data.group,
+            data.disc,
+            data.period,
+            data.student,
+            data.act,
+            clock(),
+            subgroup_id=data.sub or None,
+        )
+        toast = _("Saved: {value}.").format(value=grade_label(grade.value))
+    await session.commit()
+    sheet = await _sheet(session, actor, data)
     text = sheet_text(sheet, await _subgroup_name(session, sheet))
     await edit_or_send(query.message, text, kb.sheet_keyboard(sheet))  # type: ignore[arg-type]
     await query.answer(toast)

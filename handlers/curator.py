@@ -23,7 +23,7 @@ from bot.middlewares import journal_router
 from handlers import curator_text as text
 from handlers.justification import send_to_curator
 from handlers.justification_text import waiting_header
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, InvCb
 from keyboards.menu import home_button
@@ -64,8 +64,7 @@ async def show_overview(
     query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
 ) -> None:
     if not actor.curator_group_ids:
-        await refuse(query, _not_curator())
-        return
+        raise _not_curator()
     if await state.get_state() == ReasonRange.dates.state:
         await state.clear()
     groups = await absences.curated_groups(session, actor)
@@ -83,8 +82,7 @@ async def show_days(
     query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
     if not actor.curator_group_ids:
-        await refuse(query, _not_curator())
-        return
+        raise _not_curator()
     days = await absences.by_day(session, actor, actor.today(clock()))
     await edit_or_send(query.message, text.days_text(days), kb.days_keyboard(days))  # type: ignore[arg-type]
     await query.answer()
@@ -98,8 +96,7 @@ async def show_day(
         await _stale(query)
         return
     if not actor.curator_group_ids:
-        await refuse(query, _not_curator())
-        return
+        raise _not_curator()
     found = await absences.of_day(session, actor, day, actor.today(clock()))
     await edit_or_send(query.message, text.day_text(found), kb.day_keyboard(found))  # type: ignore[arg-type]
     await query.answer()
@@ -107,18 +104,13 @@ async def show_day(
 
 async def _render_student(
     query: CallbackQuery, session: AsyncSession, actor: Actor, student_id: int, today: date
-) -> bool:
-    try:
-        student, found = await absences.of_student(session, actor, student_id, today)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return False
+) -> None:
+    student, found = await absences.of_student(session, actor, student_id, today)
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
         text.student_text(student, found),
         kb.student_keyboard(found),
     )
-    return True
 
 
 async def show_student(
@@ -131,8 +123,8 @@ async def show_student(
 ) -> None:
     if await state.get_state() == ReasonRange.dates.state:
         await state.clear()  # "Back" from typing dates
-    if await _render_student(query, session, actor, callback_data.sid, actor.today(clock())):
-        await query.answer()
+    await _render_student(query, session, actor, callback_data.sid, actor.today(clock()))
+    await query.answer()
 
 
 async def ask_reason(
@@ -143,18 +135,14 @@ async def ask_reason(
     if not data.les and dates is None:
         await _stale(query)
         return
-    try:
-        student, rows = await absences.unexplained_in(
-            session,
-            actor,
-            data.sid,
-            first=dates.first if dates else None,
-            last=dates.last if dates else None,
-            lesson_id=data.les or None,
-        )
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    student, rows = await absences.unexplained_in(
+        session,
+        actor,
+        data.sid,
+        first=dates.first if dates else None,
+        last=dates.last if dates else None,
+        lesson_id=data.les or None,
+    )
     what = text.scope_label(rows, data.les, dates)
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
@@ -174,22 +162,17 @@ async def set_reason(
         await _stale(query)
         return
     now = clock()
-    try:
-        result = await absences.set_reason(
-            session,
-            actor,
-            data.sid,
-            reason,
-            now,
-            first=dates.first if dates else None,
-            last=dates.last if dates else None,
-            lesson_id=data.les or None,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    result = await absences.set_reason(
+        session,
+        actor,
+        data.sid,
+        reason,
+        now,
+        first=dates.first if dates else None,
+        last=dates.last if dates else None,
+        lesson_id=data.les or None,
+    )
+    await session.commit()
     today = actor.today(now)
     if data.bk == "d" and (day := kb.parse_day(data.d1)) is not None:
         found = await absences.of_day(session, actor, day, today)
@@ -209,11 +192,7 @@ async def ask_range(
     actor: Actor,
     state: FSMContext,
 ) -> None:
-    try:
-        student = await absences.student_for_reasons(session, actor, callback_data.sid)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    student = await absences.student_for_reasons(session, actor, callback_data.sid)
     await state.set_state(ReasonRange.dates)
     await state.set_data({"sid": student.student_id})
     await query.message.answer(  # type: ignore[union-attr]
@@ -272,25 +251,21 @@ async def show_waiting(query: CallbackQuery, session: AsyncSession, actor: Actor
 async def invites_ask(
     query: CallbackQuery, callback_data: InvCb, session: AsyncSession, actor: Actor
 ) -> None:
-    try:
-        if callback_data.group:
-            group = await curator_invites.curated_group(session, actor, callback_data.group)
-        else:
-            groups = await absences.curated_groups(session, actor)
-            if not groups:
-                raise _not_curator()
-            if len(groups) > 1:
-                await edit_or_send(
-                    query.message,  # type: ignore[arg-type]
-                    text.invite_choose_group(),
-                    kb.invite_groups_keyboard(groups),
-                )
-                await query.answer()
-                return
-            group = groups[0]
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if callback_data.group:
+        group = await curator_invites.curated_group(session, actor, callback_data.group)
+    else:
+        groups = await absences.curated_groups(session, actor)
+        if not groups:
+            raise _not_curator()
+        if len(groups) > 1:
+            await edit_or_send(
+                query.message,  # type: ignore[arg-type]
+                text.invite_choose_group(),
+                kb.invite_groups_keyboard(groups),
+            )
+            await query.answer()
+            return
+        group = groups[0]
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
         text.invite_confirm(group),
@@ -309,20 +284,15 @@ async def invites_issue(
     bot: Bot,
 ) -> None:
     me = await bot.me()
-    try:
-        group, rows = await curator_invites.issue_group_links(
-            session,
-            actor,
-            callback_data.group,
-            bot_username=me.username or "",
-            now=clock(),
-            ttl=timedelta(days=settings.rules.invite_ttl_days),
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    group, rows = await curator_invites.issue_group_links(
+        session,
+        actor,
+        callback_data.group,
+        bot_username=me.username or "",
+        now=clock(),
+        ttl=timedelta(days=settings.rules.invite_ttl_days),
+    )
+    await session.commit()
     target = query.message
     assert isinstance(target, Message)
     if not rows:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, fmt_date
 from bot.middlewares import journal_router
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import documents as kb
 from services import access, documents
 from services.access import Actor, TeachingScope
@@ -103,12 +103,8 @@ async def show_pair(
     data = callback_data
     if await state.get_state() == DocumentUpload.file.state:
         await state.clear()  # "Back" from an upload: no longer waiting for a file
-    try:
-        scope = await _scope(session, actor, data.group, data.disc)
-        current = await documents.current_documents(session, actor, data.group, data.disc)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    scope = await _scope(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc)
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
         pair_text(scope, current, actor),
@@ -125,12 +121,8 @@ async def ask_upload(
     state: FSMContext,
 ) -> None:
     data = callback_data
-    try:
-        kind = _kind(data.kind)
-        scope = await _scope(session, actor, data.group, data.disc)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    kind = _kind(data.kind)
+    scope = await _scope(session, actor, data.group, data.disc)
     await state.set_state(DocumentUpload.file)
     await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
     await query.message.answer(  # type: ignore[union-attr]
@@ -185,13 +177,9 @@ async def send_current(
     query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
 ) -> None:
     data = callback_data
-    try:
-        kind = _kind(data.kind)
-        scope = await _scope(session, actor, data.group, data.disc)
-        current = await documents.current_documents(session, actor, data.group, data.disc)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    kind = _kind(data.kind)
+    scope = await _scope(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc)
     document = current.get(kind)
     if document is None:
         await query.answer(

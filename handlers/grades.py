@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, fmt_date
 from bot.middlewares import journal_router
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import journal as kb
 from services import grades
 from services.access import Actor, not_on_register
@@ -69,11 +69,7 @@ async def show_sheet(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    try:
-        sheet = await grades.lesson_grades(session, actor, callback_data.id, clock())
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    sheet = await grades.lesson_grades(session, actor, callback_data.id, clock())
     await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
     await query.answer()
 
@@ -104,37 +100,30 @@ async def on_grade(
     state: FSMContext,
 ) -> None:
     data, now = callback_data, clock()
-    try:
-        if data.act == "open":
-            await _show_keypad(query, session, actor, now, data)
-            await query.answer()
-            return
-        if data.act == "note":
-            await grades.lesson_grades(session, actor, data.lesson, now)  # authorises the view
-            await state.set_state(GradeComment.text)
-            await state.update_data(lesson=data.lesson, student=data.student, grade=data.grade)
-            await query.message.answer(  # type: ignore[union-attr]
-                _("Write a comment to the grade (up to 255 characters), or /cancel.")
-            )
-            await query.answer()
-            return
-        if data.act == "del":
-            await grades.remove_grade(session, actor, data.grade, now)
-            toast = _("Grade removed.")
-        elif data.grade:
-            await grades.change_grade(session, actor, data.grade, now, value=data.act)
-            toast = _("Grade changed to {value}.").format(value=kb.grade_label(data.act))
-        else:
-            kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
-            await grades.add_grade(
-                session, actor, data.lesson, data.student, data.act, now, kind=kind
-            )
-            toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
+    if data.act == "open":
+        await _show_keypad(query, session, actor, now, data)
+        await query.answer()
         return
+    if data.act == "note":
+        await grades.lesson_grades(session, actor, data.lesson, now)  # authorises the view
+        await state.set_state(GradeComment.text)
+        await state.update_data(lesson=data.lesson, student=data.student, grade=data.grade)
+        await query.message.answer(  # type: ignore[union-attr]
+            _("Write a comment to the grade (up to 255 characters), or /cancel.")
+        )
+        await query.answer()
+        return
+    if data.act == "del":
+        await grades.remove_grade(session, actor, data.grade, now)
+        toast = _("Grade removed.")
+    elif data.grade:
+        await grades.change_grade(session, actor, data.grade, now, value=data.act)
+        toast = _("Grade changed to {value}.").format(value=kb.grade_label(data.act))
+    else:
+        kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
+        await grades.add_grade(session, actor, data.lesson, data.student, data.act, now, kind=kind)
+        toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
+    await session.commit()
     sheet = await grades.lesson_grades(session, actor, data.lesson, now)
     await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
     await query.answer(toast)

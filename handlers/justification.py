@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.i18n import _
 from bot.middlewares import journal_router
 from handlers import justification_text as text
-from handlers.lessons import edit_or_send, refuse
+from handlers.lessons import edit_or_send
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideCb, SendCb
@@ -91,13 +91,9 @@ async def start(
 ) -> None:
     child = identity.child.student_id if identity.child else None
     sid = callback_data.sid or await js.default_student(session, actor, identity.role, child)
-    try:
-        if sid is None:
-            raise JournalError(_("There is no student to send a certificate for."))
-        student = await js.student_for_submitter(session, actor, sid, actor.today(clock()))
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if sid is None:
+        raise JournalError(_("There is no student to send a certificate for."))
+    student = await js.student_for_submitter(session, actor, sid, actor.today(clock()))
     await state.set_state(JustForm.dates)
     await state.set_data({"sid": student.student_id})
     await edit_or_send(query.message, text.ask_dates(student), kb.dates_keyboard())  # type: ignore[arg-type]
@@ -120,12 +116,8 @@ async def quick_dates(
         await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
         return
     now = clock()
-    try:
-        dates = quick_range(callback_data.v, actor.today(now))
-        await _dates_chosen(query.message, dates, actor, state, now)  # type: ignore[arg-type]
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    dates = quick_range(callback_data.v, actor.today(now))
+    await _dates_chosen(query.message, dates, actor, state, now)  # type: ignore[arg-type]
     await query.answer()
 
 
@@ -243,22 +235,17 @@ async def decide(
 ) -> None:
     approve = callback_data.act == "ok"
     reason = REASONS_BY_CODE.get(callback_data.r, AbsenceReason.ILLNESS)
-    try:
-        decision = await js.decide(
-            session,
-            actor,
-            callback_data.id,
-            approve=approve,
-            reason=reason,
-            now=clock(),
-            settings=settings,
-            compose=outcome_message,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    decision = await js.decide(
+        session,
+        actor,
+        callback_data.id,
+        approve=approve,
+        reason=reason,
+        now=clock(),
+        settings=settings,
+        compose=outcome_message,
+    )
+    await session.commit()
     if decision.already:
         await query.answer(text.already_decided(decision.view), show_alert=True)
         await _close_buttons(query)
@@ -271,12 +258,9 @@ async def decide(
 async def _open(
     query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
 ) -> JustificationView | None:
-    """The certificate if the actor may decide it and it is still open; else an alert."""
-    try:
-        view = await js.for_decision(session, actor, callback_data.id)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return None
+    """The certificate if the actor may decide it and it is still open; else an alert (a
+    refusal to decide is raised and answered by the router's middleware)."""
+    view = await js.for_decision(session, actor, callback_data.id)
     if view.status is not JustificationStatus.PENDING:
         await query.answer(text.already_decided(view), show_alert=True)
         await _close_buttons(query)
@@ -307,11 +291,7 @@ async def back_to_decision(
 async def show_photo(
     query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
 ) -> None:
-    try:
-        view = await js.for_decision(session, actor, callback_data.id)
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    view = await js.for_decision(session, actor, callback_data.id)
     if not view.file_id:
         await query.answer(_("This certificate has no photo."), show_alert=True)
         return

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _
 from bot.middlewares import journal_router
-from handlers.lessons import card_text, refuse
+from handlers.lessons import card_text
 from keyboards import journal as kb
 from services import lesson_details, register
 from services.access import Actor
@@ -53,11 +53,7 @@ async def ask(
     state: FSMContext,
 ) -> None:
     lesson_id, action = callback_data.id, callback_data.do
-    try:
-        details = await _editable(session, actor, lesson_id, clock())
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    details = await _editable(session, actor, lesson_id, clock())
     lesson = details.lesson
     message = query.message
     assert message is not None
@@ -104,11 +100,7 @@ async def choose_distance_mode(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    try:
-        await _editable(session, actor, callback_data.id, clock())
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    await _editable(session, actor, callback_data.id, clock())
     mode = "online" if callback_data.do == "don" else "offline"
     await state.set_state(LessonInput.distance)
     await state.update_data(lesson=callback_data.id, mode=mode)
@@ -159,21 +151,16 @@ async def set_hours(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    try:
-        details = await lesson_details.lesson_details(session, actor, callback_data.id, clock())
-        await lesson_details.set_topic(
-            session,
-            actor,
-            callback_data.id,
-            details.lesson.topic,
-            clock(),
-            hours=callback_data.do[1:],
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    details = await lesson_details.lesson_details(session, actor, callback_data.id, clock())
+    await lesson_details.set_topic(
+        session,
+        actor,
+        callback_data.id,
+        details.lesson.topic,
+        clock(),
+        hours=callback_data.do[1:],
+    )
+    await session.commit()
     hours = int(callback_data.do[1:])
     await query.message.edit_text(  # type: ignore[union-attr]
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
@@ -242,18 +229,13 @@ async def clear(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    try:
-        if callback_data.do == "hwclear":
-            await lesson_details.clear_homework(session, actor, callback_data.id, clock())
-            note = _("Homework cleared.")
-        else:
-            await lesson_details.clear_distance(session, actor, callback_data.id, clock())
-            note = _("The lesson is no longer marked as distance.")
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await refuse(query, exc)
-        return
+    if callback_data.do == "hwclear":
+        await lesson_details.clear_homework(session, actor, callback_data.id, clock())
+        note = _("Homework cleared.")
+    else:
+        await lesson_details.clear_distance(session, actor, callback_data.id, clock())
+        note = _("The lesson is no longer marked as distance.")
+    await session.commit()
     await state.clear()
     await query.answer(note)
     await _show_card(query.message, session, actor, callback_data.id, clock(), note)  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
 """The teacher's day and the lesson card with its register.
 
 Every press is re-authorised by the services (the lesson is the actor's, the student is on
-its register, the period is open, the edit window has not passed); a refusal is shown as an
-alert and changes nothing.
+its register, the period is open, the edit window has not passed); a refusal they raise is
+shown as an alert and changes nothing (``bot.middlewares.RefusalMiddleware``).
 """
 
 from __future__ import annotations
@@ -104,10 +104,6 @@ async def edit_or_send(message: Message, text: str, markup: InlineKeyboardMarkup
             raise
 
 
-async def refuse(query: CallbackQuery, exc: JournalError) -> None:
-    await query.answer(exc.message, show_alert=True)
-
-
 async def show_day(
     query: CallbackQuery, callback_data: kb.DayCb, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
@@ -131,11 +127,7 @@ async def show_card(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    try:
-        view = await register.open_register(session, actor, callback_data.id, clock())
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    view = await register.open_register(session, actor, callback_data.id, clock())
     if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
         await query.message.answer(
             card_text(view, actor.tz), reply_markup=kb.register_keyboard(view)
@@ -150,11 +142,7 @@ async def open_by_link(
 ) -> None:
     """``/start lesson-<id>``: a lesson opened from a link in a message or a reminder."""
     lesson_id = int((command.args or "").removeprefix(LESSON_LINK_PREFIX))
-    try:
-        view = await register.open_register(session, actor, lesson_id, clock())
-    except JournalError as exc:
-        await message.answer(exc.message)
-        return
+    view = await register.open_register(session, actor, lesson_id, clock())
     await message.answer(card_text(view, actor.tz), reply_markup=kb.register_keyboard(view))
 
 
@@ -170,16 +158,12 @@ async def tap(
     clock: Clock,
 ) -> None:
     seen = kb.MARKS_BY_CODE.get(callback_data.seen)
-    try:
-        if seen is None:
-            raise JournalError(_("This button is out of date. Please open the register again."))
-        view = await register.toggle_mark(
-            session, actor, callback_data.lesson, callback_data.student, seen, clock()
-        )
-        await session.commit()
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    if seen is None:
+        raise JournalError(_("This button is out of date. Please open the register again."))
+    view = await register.toggle_mark(
+        session, actor, callback_data.lesson, callback_data.student, seen, clock()
+    )
+    await session.commit()
     await render_card(query, view, actor)
     await query.answer()
 
@@ -191,12 +175,8 @@ async def all_present(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    try:
-        view = await register.mark_all_present(session, actor, callback_data.id, clock())
-        await session.commit()
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    view = await register.mark_all_present(session, actor, callback_data.id, clock())
+    await session.commit()
     await render_card(query, view, actor)
     await query.answer(_("Everyone is present."))
 
@@ -208,12 +188,8 @@ async def finalise(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    try:
-        result = await register.finalise_register(session, actor, callback_data.id, clock())
-        await session.commit()
-    except JournalError as exc:
-        await refuse(query, exc)
-        return
+    result = await register.finalise_register(session, actor, callback_data.id, clock())
+    await session.commit()
     await render_card(query, result.view, actor)
     if result.changes:
         note = ngettext(
