@@ -1,0 +1,58 @@
+"""The command line as an operator meets it: one clear line for what they can fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/journal.sqlite3")
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TIMEZONE", "Mars/Olympus"), ("DEFAULT_LOCALE", "fr"), ("RULES__EDIT_WINDOW_DAYS", "-1")],
+)
+def test_an_invalid_setting_is_one_line_naming_it(
+    store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and variable in err
+    assert not (store / "journal.sqlite3").exists()
+
+
+def test_migrate_creates_the_store(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert (store / "journal.sqlite3").exists()
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_import_of_a_missing_file_says_so(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(store / "nowhere.xlsx")]) == 1
+    assert "File not found" in capsys.readouterr().err
+
+
+def test_invites_with_an_unknown_role(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["invites", "--role", "janitor", "--bot-username", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown role" in err and "teacher" in err
+
+
+def test_invites_without_a_college(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["invites", "--bot-username", "x"]) == 1
+    assert "No such college" in capsys.readouterr().err
