@@ -28,10 +28,10 @@ from services import notify_prefs as prefs
 from services import notify_texts as texts
 from services.notify_facts import Fact, facts_of, merged
 from services.quiet_hours import release_time
-from storage import journal
+from storage import events, journal
 from storage import notify as people
 from storage import outbox as q
-from storage.models import Attendance, Event, Organisation, utcnow
+from storage.models import AbsenceJustification, Attendance, Event, Organisation, utcnow
 from storage.notify import Family, Recipient
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,11 @@ async def handle_event(session: AsyncSession, ctx: _Context, event: Event) -> No
     person_ids = {r.person_id for f in families.values() for r in f.recipients}
     chosen = await people.preferences_of(session, person_ids)
     tz = await _zone(session, ctx, event.org_id)
+    told = await _told_elsewhere(session, event)
     for fact in facts:
         family = families.get(fact.student_id)
         for recipient in family.recipients if family else ():
-            if recipient.account.linked_at > event.created_at:
+            if recipient.account.linked_at > event.created_at or recipient.person_id in told:
                 continue
             mode = prefs.mode_of(
                 chosen.get(recipient.person_id, {}), fact.kind, as_parent=recipient.as_parent
@@ -99,6 +100,18 @@ async def handle_event(session: AsyncSession, ctx: _Context, event: Event) -> No
             if mode == prefs.NOW:
                 assert family is not None
                 await _queue(session, ctx, tz, event, fact, family, recipient)
+
+
+async def _told_elsewhere(session: AsyncSession, event: Event) -> set[int]:
+    """People who hear of this event another way: whoever sent the certificate that set an
+    absence reason gets one message with the curator's decision, not one per lesson."""
+    if event.kind != events.ABSENCE_REASON_SET:
+        return set()
+    justification_id = event.payload.get("justification_id")
+    if not isinstance(justification_id, int):
+        return set()
+    row = await session.get(AbsenceJustification, justification_id)
+    return {row.submitted_by} if row is not None else set()
 
 
 async def _queue(

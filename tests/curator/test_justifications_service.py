@@ -25,9 +25,10 @@ from storage.models import (
     TelegramAccount,
 )
 from tests.curator.kit import MON, THU, CuratorCollege, mark_absent, outbox, reason_of
-from tests.factories import audit_trail
+from tests.factories import add_member, add_person, audit_trail
 
 CURATOR_CHAT, OTHER_CURATOR_CHAT, PARENT_CHAT = 7001, 7002, 7003
+SECOND_PARENT_CHAT = 7004
 
 
 async def _link(factory: async_sessionmaker[AsyncSession], person: Person, chat: int) -> None:
@@ -284,16 +285,21 @@ async def test_the_parents_hear_each_reason_through_the_notifier(
     linked: CuratorCollege,
     settings: Settings,
 ) -> None:
-    """The events carry what services/notify_facts.py reads: one notice per lesson."""
+    """The events carry what services/notify_facts.py reads: one notice per lesson, to the
+    parents who did not send the certificate (its sender hears the decision in one message)."""
     college = linked
     student = college.students[0]
+    async with session_factory.begin() as s:
+        mother = await add_person(s, college.org, "Алексеева", "Мария")
+        await add_member(s, mother, Role.PARENT, student=student)
+    await _link(session_factory, mother, SECOND_PARENT_CHAT)
     await mark_absent(session_factory, college.mon, student.id)
     done = await _submit(session, college, settings)
     await _decide(session, college, settings, college.curator, done.view.id)
     await process_events(session_factory, settings, now=college.now + timedelta(hours=1))
     notices = [m for m in await outbox(session_factory) if m.kind == REASONS]
     assert [(m.chat_id, m.subject) for m in notices] == [
-        (PARENT_CHAT, f"reason:{college.mon.id}:{student.id}")
+        (SECOND_PARENT_CHAT, f"reason:{college.mon.id}:{student.id}")
     ]
     assert "Иван: reason of the absence recorded: <b>illness</b>" in notices[0].text
     assert "Математика, lesson of 16 November, pair 1" in notices[0].text

@@ -11,7 +11,7 @@ from bot.config import Settings
 from services import notify_prefs as prefs
 from services.notifier import process_events
 from storage import events
-from storage.models import Attendance, Event, Mark, OutboxStatus, TelegramAccount
+from storage.models import Attendance, Event, Mark, OutboxStatus, Role, TelegramAccount
 from tests.factories import College
 from tests.notifications import kit
 
@@ -234,3 +234,43 @@ async def test_an_absence_reason_is_told_with_the_lesson_looked_up_when_left_out
         f"📝 {student.person.first_name}: reason of the absence recorded: <b>illness</b>",
         f"{college.math.name}, lesson of 17 November, pair 1",
     ]
+
+
+async def test_whoever_sent_the_certificate_is_not_told_lesson_by_lesson(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    """A reason set by an approved certificate: its sender hears the curator's decision in one
+    message (services/justifications.py); a second parent still hears of each reason."""
+    from storage.models import AbsenceJustification
+    from tests.factories import add_member, add_person
+
+    student = college.students[0]
+    sender = college.parents[student.id]
+    async with session_factory.begin() as session:
+        other_parent = await add_person(session, college.org, "Алексеева", "Мария")
+        await add_member(session, other_parent, Role.PARENT, student=student)
+    chats = await kit.link_everyone(session_factory, college)
+    await kit.link(session_factory, other_parent)
+    await kit.absent(session_factory, college, student, now=college.now)
+    await kit.notify(session_factory, settings, college.now)
+    before = len(await kit.outbox(session_factory))
+    async with session_factory.begin() as session:
+        row = await session.scalar(select(Attendance).where(Attendance.student_id == student.id))
+        assert row is not None
+        certificate = AbsenceJustification(
+            org_id=college.org.id, student_id=student.id, submitted_by=sender.id,
+            date_from=college.today, date_to=college.today,
+        )  # fmt: skip
+        session.add(certificate)
+        await session.flush()
+        events.emit(
+            session, org_id=college.org.id, kind=events.ABSENCE_REASON_SET,
+            subject=f"reason:{row.lesson_id}:{student.id}",
+            payload={"attendance_id": row.id, "reason": "illness", "old_reason": None,
+                     "justification_id": certificate.id},
+        )  # fmt: skip
+    later = college.now + timedelta(minutes=1)
+    await kit.notify(session_factory, settings, later)
+    new = (await kit.outbox(session_factory))[before:]
+    assert [m.person_id for m in new] == [other_parent.id]
+    assert chats[sender.id] not in {m.chat_id for m in new}
