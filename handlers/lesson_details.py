@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _
 from bot.middlewares import journal_router
-from handlers.lessons import card_text
+from handlers.lessons import card_keyboard, card_text
 from keyboards import journal as kb
 from services import lesson_details, register
 from services.access import Actor
@@ -119,7 +119,7 @@ async def _show_card(
 ) -> None:
     view = await register.open_register(session, actor, lesson_id, now)
     await message.answer(
-        note + "\n\n" + card_text(view, actor.tz), reply_markup=kb.register_keyboard(view)
+        note + "\n\n" + card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
     )
 
 

@@ -22,7 +22,7 @@ from bot.i18n import _, fmt_date, fmt_time, ngettext
 from bot.middlewares import journal_router
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
-from services import register, teacher_day
+from services import access, register, teacher_day
 from services.access import Actor
 from services.errors import JournalError
 from services.register import RegisterView
@@ -31,8 +31,15 @@ from storage.models import Mark
 Clock = Callable[[], datetime]
 
 
-def day_text(day: date, cards: list[teacher_day.LessonCard]) -> str:
-    lines = [_("<b>My lessons</b> · {day}").format(day=fmt_date(day))]
+def day_text(day: date, cards: list[teacher_day.LessonCard], group: str | None = None) -> str:
+    if group is None:
+        lines = [_("<b>My lessons</b> · {day}").format(day=fmt_date(day))]
+    else:
+        lines = [
+            _("<b>Journal of {group}</b> · {day}").format(
+                group=html.escape(group), day=fmt_date(day)
+            )
+        ]
     if not cards:
         lines.append(_("No lessons on this day."))
     for card in cards:
@@ -104,6 +111,23 @@ async def edit_or_send(message: Message, text: str, markup: InlineKeyboardMarkup
             raise
 
 
+def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
+    """The card's keyboard; an overseer's Back leads to the lesson's group, not to a day of
+    their own lessons."""
+    group = 0 if access.teaches(actor, view.lesson) else view.lesson.group_id
+    return kb.register_keyboard(view, group)
+
+
+async def show_groups(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+    groups = await teacher_day.overseen_groups(session, actor)
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        _("<b>Group journals</b>\nChoose a group."),
+        kb.groups_keyboard(groups),
+    )
+    await query.answer()
+
+
 async def show_day(
     query: CallbackQuery, callback_data: kb.DayCb, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
@@ -115,8 +139,16 @@ async def show_day(
         )
     except ValueError:
         day = actor.today(clock())
-    cards = await teacher_day.lessons_of_day(session, actor, day)
-    await edit_or_send(query.message, day_text(day, cards), kb.day_keyboard(day, cards))  # type: ignore[arg-type]
+    if callback_data.g:
+        cards = await teacher_day.group_lessons_of_day(session, actor, callback_data.g, day)
+        title = dict(await teacher_day.overseen_groups(session, actor))[callback_data.g]
+    else:
+        cards, title = await teacher_day.lessons_of_day(session, actor, day), None
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        day_text(day, cards, title),
+        kb.day_keyboard(day, cards, callback_data.g),
+    )
     await query.answer()
 
 
@@ -130,7 +162,7 @@ async def show_card(
     view = await register.open_register(session, actor, callback_data.id, clock())
     if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
         await query.message.answer(
-            card_text(view, actor.tz), reply_markup=kb.register_keyboard(view)
+            card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
         )  # type: ignore[union-attr]
     else:
         await render_card(query, view, actor)
@@ -143,11 +175,11 @@ async def open_by_link(
     """``/start lesson-<id>``: a lesson opened from a link in a message or a reminder."""
     lesson_id = int((command.args or "").removeprefix(LESSON_LINK_PREFIX))
     view = await register.open_register(session, actor, lesson_id, clock())
-    await message.answer(card_text(view, actor.tz), reply_markup=kb.register_keyboard(view))
+    await message.answer(card_text(view, actor.tz), reply_markup=card_keyboard(view, actor))
 
 
 async def render_card(query: CallbackQuery, view: RegisterView, actor: Actor) -> None:
-    await edit_or_send(query.message, card_text(view, actor.tz), kb.register_keyboard(view))  # type: ignore[arg-type]
+    await edit_or_send(query.message, card_text(view, actor.tz), card_keyboard(view, actor))  # type: ignore[arg-type]
 
 
 async def tap(
@@ -208,6 +240,7 @@ def create_router() -> Router:
         open_by_link, CommandStart(deep_link=True, magic=F.args.regexp(LESSON_LINK_PATTERN))
     )
     router.callback_query.register(show_day, kb.DayCb.filter())
+    router.callback_query.register(show_groups, kb.GroupsCb.filter())
     router.callback_query.register(tap, kb.MarkCb.filter())
     router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))
     router.callback_query.register(finalise, kb.LessonCb.filter(F.do == "done"))

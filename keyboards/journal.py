@@ -37,9 +37,15 @@ KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
 class DayCb(CallbackData, prefix="td"):
-    """The teacher's lessons of a day (``day`` as YYYYMMDD; empty: today)."""
+    """Lessons of a day (``day`` as YYYYMMDD; empty: today): the teacher's own, or with
+    ``g`` a group id, that group's, for the deputy director and the director."""
 
     day: str = ""
+    g: int = 0
+
+
+class GroupsCb(CallbackData, prefix="gj"):
+    """The college's groups, to open a group's journal (deputy director, director)."""
 
 
 class LessonCb(CallbackData, prefix="ls"):
@@ -80,6 +86,8 @@ def lesson_link(bot_username: str, lesson_id: int) -> str:
 
 
 add_menu_item(Role.TEACHER, __("📅 My lessons"), DayCb())
+add_menu_item(Role.DEPUTY, __("🗂 Group journals"), GroupsCb())
+add_menu_item(Role.DIRECTOR, __("🗂 Group journals"), GroupsCb())
 
 
 def day_code(day: date) -> str:
@@ -107,26 +115,40 @@ def lesson_status(card: LessonCard) -> str:
     return ("✅" if card.register_done else "⬜") + ("📝" if card.topic_entered else "")
 
 
-def day_keyboard(day: date, cards: Sequence[LessonCard]) -> InlineKeyboardMarkup:
+def day_keyboard(day: date, cards: Sequence[LessonCard], group: int = 0) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for card in cards:
-        group = card.group_name + (f"/{card.subgroup_name}" if card.subgroup_name else "")
-        label = f"{lesson_status(card)} {fmt_time(card.starts)} {group} {card.discipline_name}"
+        group_name = card.group_name + (f"/{card.subgroup_name}" if card.subgroup_name else "")
+        label = f"{lesson_status(card)} {fmt_time(card.starts)} {group_name} {card.discipline_name}"
         builder.button(text=label[:60], callback_data=LessonCb(id=card.lesson_id))
     builder.adjust(1)
     nav = InlineKeyboardBuilder()
-    nav.button(text="◀", callback_data=DayCb(day=day_code(day - timedelta(days=1))))
-    nav.button(text=_("Today"), callback_data=DayCb())
-    nav.button(text="▶", callback_data=DayCb(day=day_code(day + timedelta(days=1))))
+    nav.button(text="◀", callback_data=DayCb(day=day_code(day - timedelta(days=1)), g=group))
+    nav.button(text=_("Today"), callback_data=DayCb(g=group))
+    nav.button(text="▶", callback_data=DayCb(day=day_code(day + timedelta(days=1)), g=group))
+    if group:
+        nav.button(text=_("⬅ Groups"), callback_data=GroupsCb())
     nav.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
-    nav.adjust(3, 1)
+    nav.adjust(3, 2 if group else 1)
     builder.attach(nav)
     return builder.as_markup()
 
 
-def register_keyboard(view: RegisterView) -> InlineKeyboardMarkup:
+def groups_keyboard(groups: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for group_id, name in groups:
+        builder.button(text=name, callback_data=DayCb(g=group_id))
+    builder.adjust(3)
+    menu = InlineKeyboardBuilder()
+    menu.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.attach(menu)
+    return builder.as_markup()
+
+
+def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarkup:
     """Built row by row, not with InlineKeyboardBuilder: the builder deep-copies every button
-    on every add, which made this keyboard (the hot path of a register tap) cost ~10 ms."""
+    on every add, which made this keyboard (the hot path of a register tap) cost ~10 ms.
+    ``group``: back to that group's day (an overseer's view) instead of the teacher's day."""
     lesson_id = view.lesson.id
 
     def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -149,7 +171,7 @@ def register_keyboard(view: RegisterView) -> InlineKeyboardMarkup:
     rows.append([lesson(_("⭐ Grades"), "grades"), lesson(_("✏ Topic"), "topic")])
     rows.append([lesson(_("🏠 Homework"), "hw"), lesson(_("💻 Distance"), "dist")])
     day = _("⬅ {day}").format(day=fmt_date(view.lesson.date, "d MMM"))
-    rows.append([button(day, DayCb(day=day_code(view.lesson.date)))])
+    rows.append([button(day, DayCb(day=day_code(view.lesson.date), g=group))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

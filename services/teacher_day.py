@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.access import Actor
+from bot.i18n import _
+from services.access import OVERSEERS, Actor
 from services.attestation import curriculum_semester
+from services.errors import Denied
 from storage import journal as q
 from storage import teaching
 from storage.models import AttestationForm, Period
@@ -52,7 +55,29 @@ class AttestationTask:
 async def lessons_of_day(session: AsyncSession, actor: Actor, day: date) -> list[LessonCard]:
     """The actor's own lessons on ``day`` (a local date), in bell order."""
     rows = await q.teacher_lessons_on(session, actor.org_id, actor.person_id, day)
-    tz = actor.tz
+    return _cards(rows, actor.tz)
+
+
+async def overseen_groups(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:
+    """The groups whose journal the deputy director or the director may open: the college's."""
+    if not actor.roles & OVERSEERS:
+        raise Denied(_("Only the deputy director and the director open other teachers' journals."))
+    return await q.college_groups(session, actor.org_id)
+
+
+async def group_lessons_of_day(
+    session: AsyncSession, actor: Actor, group_id: int, day: date
+) -> list[LessonCard]:
+    """A group's lessons on ``day`` for the deputy director or the director of its college
+    (the lesson card then lets the deputy correct a lesson past the teacher's edit window)."""
+    groups = dict(await overseen_groups(session, actor))
+    if group_id not in groups:
+        raise Denied(_("This group is not in your college."))
+    rows = await q.group_lessons_on(session, actor.org_id, group_id, day)
+    return _cards(rows, actor.tz)
+
+
+def _cards(rows: list[q.DayRow], tz: ZoneInfo) -> list[LessonCard]:
     return [
         LessonCard(
             lesson_id=row.lesson.id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -257,6 +257,29 @@ async def teacher_lessons_on(
     session: AsyncSession, org_id: int, teacher_id: int, day: date
 ) -> list[DayRow]:
     """A teacher's lessons of a day in bell order, with the number of grades each holds."""
+    return await _lessons_on(session, org_id, day, Lesson.teacher_id == teacher_id)
+
+
+async def group_lessons_on(
+    session: AsyncSession, org_id: int, group_id: int, day: date
+) -> list[DayRow]:
+    """A group's lessons of a day (its subgroups' too) in bell order."""
+    return await _lessons_on(session, org_id, day, Lesson.group_id == group_id)
+
+
+async def college_groups(session: AsyncSession, org_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the college's active groups, by name."""
+    rows = await session.execute(
+        select(Group.id, Group.name)
+        .where(Group.org_id == org_id, Group.active.is_(True))
+        .order_by(Group.name)
+    )
+    return [(gid, name) for gid, name in rows.all()]
+
+
+async def _lessons_on(
+    session: AsyncSession, org_id: int, day: date, whose: ColumnElement[bool]
+) -> list[DayRow]:
     grades_count = (
         select(func.count(Grade.id))
         .where(Grade.lesson_id == Lesson.id)
@@ -268,7 +291,7 @@ async def teacher_lessons_on(
         .join(Group, Group.id == Lesson.group_id)
         .join(Discipline, Discipline.id == Lesson.discipline_id)
         .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
-        .where(Lesson.teacher_id == teacher_id, Lesson.date == day, Lesson.org_id == org_id)
+        .where(whose, Lesson.date == day, Lesson.org_id == org_id)
         .order_by(Lesson.starts_at, Lesson.pair_no, Lesson.id)
     )
     return [DayRow(*row) for row in rows]

@@ -238,3 +238,48 @@ async def test_cancel_leaves_the_topic_as_it_was(
     async with app.session_factory() as session:
         lesson = await session.get(Lesson, college.lessons.today.id)
         assert lesson is not None and lesson.topic == ""
+
+
+async def test_the_deputy_corrects_a_lesson_past_the_edit_window(
+    app: BotApp, college: College
+) -> None:
+    """Past the window the teacher is refused; the deputy opens the group's journal on that
+    day and changes the register."""
+    app.stand_at(college.now)
+    old = college.lessons.old
+    student = college.students[0]
+    teacher = await app.link(college.teacher)
+    await teacher.command("start", f"lesson-{old.id}")
+    assert "edit window" in teacher.last.text
+    assert not any(student.person.last_name in b for b in teacher.last.button_labels)
+
+    deputy = await app.link(college.deputy)
+    await deputy.command("menu")
+    await deputy.click("🗂 Group journals")
+    await deputy.click(college.group.name)
+    assert f"Journal of {college.group.name}" in deputy.last.text
+    while f"· {old.date.day} " not in deputy.last.text.split("\n", 1)[0]:
+        await deputy.click("◀")
+    await deputy.click(next(b for b in deputy.last.button_labels if "Математика" in b))
+    await deputy.click(_student_button(deputy, student.person.last_name))
+    assert await _marks(app, old.id) == {student.id: Mark.ABSENT}
+    async with app.session_factory() as session:
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.entity == "attendance").order_by(AuditEntry.id)
+        )
+        assert entry is not None and entry.actor_id == college.deputy.id
+    # Back leads to the group's day, not to the deputy's own (empty) lessons.
+    back = next(b for b in deputy.last.button_labels if b.startswith("⬅"))
+    await deputy.click(back)
+    assert f"Journal of {college.group.name}" in deputy.last.text
+
+
+async def test_group_journals_are_for_overseers_only(app: BotApp, college: College) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    assert "🗂 Group journals" not in teacher.last.button_labels
+    await teacher.click_data(teacher.last, f"td::{college.group.id}")
+    assert teacher.alerts[-1].show_alert
+    await teacher.click_data(teacher.last, "gj")
+    assert teacher.alerts[-1].show_alert

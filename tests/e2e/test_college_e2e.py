@@ -195,7 +195,7 @@ async def test_teacher_takes_a_register(
             phone = TgUser(api, 7101, teacher.first_name, language_code="en")
             await phone.command("start", code_of(imported[teacher.external_id]))
             await phone.click("📅 My lessons")
-            while f"{day.day} " not in phone.last.text.split("\n", 1)[0]:
+            while f"· {day.day} " not in phone.last.text.split("\n", 1)[0]:
                 await phone.click("◀")
             hhmm = lesson.starts_at.astimezone(tz).strftime("%H:%M")
             await phone.click(next(b for b in phone.last.button_labels if hhmm in b))
