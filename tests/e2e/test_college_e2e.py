@@ -155,6 +155,14 @@ async def test_onboarding_through_the_real_process(
             assert "not valid" in thief.last.text
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
+        # The command menu is registered per language, Russian for everyone else.
+        menus = {
+            lang: [c["description"] for c in cmds] for (_s, lang), cmds in api.commands.items()
+        }
+        assert set(menus) == {"", "ru", "en"}
+        assert "Main menu" in menus["en"]
+        assert "Главное меню" in menus["ru"]
+        assert menus[""] == menus["ru"]
 
     async with e2e_sessions() as session:
         linked = {
