@@ -103,14 +103,20 @@ async def show_day(
 
 
 async def _render_student(
-    query: CallbackQuery, session: AsyncSession, actor: Actor, student_id: int, today: date
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    student_id: int,
+    today: date,
+    *,
+    fresh: bool = False,
 ) -> None:
     student, found = await absences.of_student(session, actor, student_id, today)
-    await edit_or_send(
-        query.message,  # type: ignore[arg-type]
-        text.student_text(student, found),
-        kb.student_keyboard(found),
-    )
+    screen, markup = text.student_text(student, found), kb.student_keyboard(found)
+    if fresh:
+        await query.message.answer(screen, reply_markup=markup)  # type: ignore[union-attr]
+    else:
+        await edit_or_send(query.message, screen, markup)  # type: ignore[arg-type]
 
 
 async def show_student(
@@ -123,7 +129,14 @@ async def show_student(
 ) -> None:
     if await state.get_state() == ReasonRange.dates.state:
         await state.clear()  # "Back" from typing dates
-    await _render_student(query, session, actor, callback_data.sid, actor.today(clock()))
+    await _render_student(
+        query,
+        session,
+        actor,
+        callback_data.sid,
+        actor.today(clock()),
+        fresh=bool(callback_data.nw),
+    )
     await query.answer()
 
 

@@ -38,7 +38,8 @@ class AbsCb(CallbackData, prefix="ab"):
     ``sid``), ``ask`` (reason choice for ``sid``: lesson ``les``, or days ``d1``–``d2``),
     ``set`` (the same with reason ``r``), ``rng`` (type a date range for ``sid``), ``cert``
     (certificates waiting for a decision). ``bk`` is where ``ask``/``set`` return: ``s``
-    the student, ``d`` the day ``d1``."""
+    the student, ``d`` the day ``d1``. ``nw`` 1: show in a new message (a button under a
+    reminder, which must stay)."""
 
     act: str = "ov"
     sid: int = 0
@@ -47,6 +48,7 @@ class AbsCb(CallbackData, prefix="ab"):
     d2: str = ""
     r: str = ""
     bk: str = ""
+    nw: int = 0
 
 
 class InvCb(CallbackData, prefix="iv"):

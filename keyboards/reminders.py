@@ -52,7 +52,7 @@ def _target(item: object) -> tuple[str, CallbackData] | None:
         label = f"📎 {item.group} · {item.discipline}"
         return label, DocCb(act="pair", group=item.group_id, disc=item.discipline_id)
     if isinstance(item, AbsenceItem):
-        return f"❗ {item.group} · {item.student}", AbsCb(act="st", sid=item.student_id)
+        return f"❗ {item.group} · {item.student}", AbsCb(act="st", sid=item.student_id, nw=1)
     if isinstance(item, JustificationItem):
         return _("📄 Certificates waiting for a decision"), AbsCb(act="cert")
     return None

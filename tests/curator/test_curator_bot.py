@@ -342,3 +342,18 @@ async def test_a_long_list_of_links_comes_in_several_messages(
     assert (
         sum(text.count("?start=") for text in lists) == len(names) >= 72
     )  # the expelled student and their parent are left out
+
+
+async def test_a_student_opened_from_a_reminder_comes_as_a_new_message(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    app.stand_at(college.now)
+    student = college.students[0]
+    await mark_absent(app.session_factory, college.lessons.today, student.id)
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    digest_like = curator.last
+    await curator.click_data(digest_like, AbsCb(act="st", sid=student.id, nw=1).pack())
+    assert curator.last.message_id != digest_like.message_id
+    assert not digest_like.edited
+    assert student.person.last_name in curator.last.text

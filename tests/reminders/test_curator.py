@@ -103,7 +103,7 @@ async def test_the_curators_buttons_open_the_student_and_the_certificates(
     [message] = await messages(session_factory, chat)
     assert callbacks(message)[:2] == [
         AbsCb(act="cert").pack(),
-        AbsCb(act="st", sid=student.id).pack(),
+        AbsCb(act="st", sid=student.id, nw=1).pack(),  # the digest stays
     ]
     assert labels(message)[:2] == [
         "📄 Certificates waiting for a decision",
