@@ -177,7 +177,7 @@ async def on_sheet(
             subgroup_id=data.sub or None,
         )
         toast = _("Period grade removed.")
-    elif data.act != "sheet":
+    elif data.act not in {"sheet", "new"}:
         grade = await attestation.set_period_grade(
             session,
             actor,
@@ -193,7 +193,8 @@ async def on_sheet(
     await session.commit()
     sheet = await _sheet(session, actor, data)
     text = sheet_text(sheet, await _subgroup_name(session, sheet))
-    await edit_or_send(query.message, text, kb.sheet_keyboard(sheet))  # type: ignore[arg-type]
+    fresh = data.act == "new"  # from a reminder: the digest stays
+    await edit_or_send(query.message, text, kb.sheet_keyboard(sheet), fresh=fresh)  # type: ignore[arg-type]
     await query.answer(toast)
 
 

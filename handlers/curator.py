@@ -112,11 +112,12 @@ async def _render_student(
     fresh: bool = False,
 ) -> None:
     student, found = await absences.of_student(session, actor, student_id, today)
-    screen, markup = text.student_text(student, found), kb.student_keyboard(found)
-    if fresh:
-        await query.message.answer(screen, reply_markup=markup)  # type: ignore[union-attr]
-    else:
-        await edit_or_send(query.message, screen, markup)  # type: ignore[arg-type]
+    await edit_or_send(
+        query.message,  # type: ignore[arg-type]
+        text.student_text(student, found),
+        kb.student_keyboard(found),
+        fresh=fresh,
+    )
 
 
 async def show_student(

@@ -109,6 +109,7 @@ async def show_pair(
         query.message,  # type: ignore[arg-type]
         pair_text(scope, current, actor),
         kb.pair_keyboard(data.group, data.disc, current),
+        fresh=data.act == "new",  # from a reminder: the digest stays
     )
     await query.answer()
 
@@ -202,7 +203,7 @@ async def send_current(
 def create_router() -> Router:
     router = journal_router("documents")
     router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == "list"))
-    router.callback_query.register(show_pair, kb.DocCb.filter(F.act == "pair"))
+    router.callback_query.register(show_pair, kb.DocCb.filter(F.act.in_({"pair", "new"})))
     router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == "up"))
     router.callback_query.register(send_current, kb.DocCb.filter(F.act == "get"))
     router.message.register(on_document, DocumentUpload.file, F.document)

@@ -102,8 +102,14 @@ def card_text(view: RegisterView, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-async def edit_or_send(message: Message, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Edit the screen in place; an identical screen (a repeated tap) is not an error."""
+async def edit_or_send(
+    message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
+) -> None:
+    """Edit the screen in place; an identical screen (a repeated tap) is not an error.
+    ``fresh``: send it as a new message instead (opened from a reminder, which must stay)."""
+    if fresh:
+        await message.answer(text, reply_markup=markup)
+        return
     try:
         await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:

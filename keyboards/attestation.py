@@ -26,8 +26,9 @@ class AttListCb(CallbackData, prefix="al"):
 
 
 class AttCb(CallbackData, prefix="at"):
-    """A sheet (``student`` 0) or one student's keypad. ``act``: ``sheet``, ``open`` (the
-    keypad), a value (2–5, pass, fail) or ``del``."""
+    """A sheet (``student`` 0) or one student's keypad. ``act``: ``sheet`` (``new``: the sheet
+    in a new message, from a reminder), ``open`` (the keypad), a value (2–5, pass, fail) or
+    ``del``."""
 
     group: int
     sub: int = 0

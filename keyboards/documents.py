@@ -19,8 +19,9 @@ KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
 class DocCb(CallbackData, prefix="dc"):
-    """``list`` (the teacher's pairs), ``pair`` (one pair's documents), ``up`` (ask for an
-    upload of ``kind``), ``get`` (send the current document of ``kind``)."""
+    """``list`` (the teacher's pairs), ``pair`` (one pair's documents; ``new``: the same in a
+    new message, from a reminder), ``up`` (ask for an upload of ``kind``), ``get`` (send the
+    current document of ``kind``)."""
 
     act: str = "list"
     group: int = 0

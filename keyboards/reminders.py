@@ -46,11 +46,12 @@ def _target(item: object) -> tuple[str, CallbackData] | None:
             sub=item.subgroup_id or 0,
             disc=item.discipline_id,
             period=item.period_id,
+            act="new",  # the digest stays
         )
         return label, cb
     if isinstance(item, DocumentItem):
         label = f"📎 {item.group} · {item.discipline}"
-        return label, DocCb(act="pair", group=item.group_id, disc=item.discipline_id)
+        return label, DocCb(act="new", group=item.group_id, disc=item.discipline_id)
     if isinstance(item, AbsenceItem):
         return f"❗ {item.group} · {item.student}", AbsCb(act="st", sid=item.student_id, nw=1)
     if isinstance(item, JustificationItem):

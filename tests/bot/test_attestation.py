@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
+from keyboards.attestation import AttCb
 from services.grades import add_grade
 from storage.models import AttestationForm, AuditEntry, GradeKind, Period, PeriodGrade
 from tests.botapp import BotApp
@@ -190,3 +191,16 @@ async def test_another_teacher_cannot_use_the_buttons(
     assert other.alerts[-1].show_alert
     async with app.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(PeriodGrade)) == 0
+
+
+async def test_a_sheet_opened_from_a_reminder_comes_as_a_new_message(
+    app: BotApp, college: College
+) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    digest_like = teacher.last
+    sheet = AttCb(group=college.group.id, disc=college.math.id, period=college.autumn.id, act="new")
+    await teacher.click_data(digest_like, sheet.pack())
+    assert teacher.last.message_id != digest_like.message_id and not digest_like.edited
+    assert "Математика" in teacher.last.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from keyboards.documents import DocCb
 from storage.models import AuditEntry, DocumentKind, TeachingDocument
 from tests.botapp import BotApp
 from tests.factories import College
@@ -184,3 +185,17 @@ async def test_back_from_an_upload_stops_waiting_for_a_file(
     await teacher.upload_document(b"late", "rp.pdf")
     assert "Saved" not in teacher.last.text
     assert await _documents(app) == []
+
+
+async def test_a_pair_opened_from_a_reminder_comes_as_a_new_message(
+    app: BotApp, college: College
+) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    digest_like = teacher.last
+    await teacher.click_data(
+        digest_like, DocCb(act="new", group=college.group.id, disc=college.math.id).pack()
+    )
+    assert teacher.last.message_id != digest_like.message_id and not digest_like.edited
+    assert "Математика" in teacher.last.text

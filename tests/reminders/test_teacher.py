@@ -146,7 +146,7 @@ async def test_period_grades_as_the_period_ends(
     assert "Attestation grades (due by the last day of the period)" in message.text
     assert "ИС-21 · Математика: 2 of 6 entered — due 31 December" in message.text
     assert "ИС-21/1 · Иностранный язык: 0 of 3 entered — due 31 December" in message.text
-    sheet = AttCb(group=college.group.id, disc=college.math.id, period=college.autumn.id)
+    sheet = AttCb(group=college.group.id, disc=college.math.id, period=college.autumn.id, act="new")
     assert sheet.pack() in callbacks(message)
 
 
@@ -170,7 +170,7 @@ async def test_work_programmes_from_20_august(
     assert "Work programmes and КТП to upload (due 2 September)" in message.text
     assert "ИС-21 · Иностранный язык: work programme, calendar-thematic plan (КТП)" in message.text
     assert "Математика" not in message.text  # both are in
-    pair = DocCb(act="pair", group=college.group.id, disc=college.english.id)
+    pair = DocCb(act="new", group=college.group.id, disc=college.english.id)
     assert pair.pack() in callbacks(message)
     # After 2 September: once a week (on Mondays), not every day.
     assert await scan(session_factory, settings, at(date(2026, 9, 8), 8, 0)) == 0
