@@ -1,4 +1,3 @@
-
 """How long one deadline scan takes on a college of 3,000 students, over one year of history
 and over ten, on SQLite.
 
