@@ -153,33 +153,22 @@ async def send_homework_file(
     await query.answer()
 
 
-async def show_grades(
+async def show_summary(
     query: CallbackQuery,
     callback_data: DiaryCb,
     session: AsyncSession,
     identity: Identity,
     clock: Clock = utcnow,
 ) -> None:
+    """The period's grades by discipline (``grades``) or attendance by reason (``att``)."""
     card = await _student(query, callback_data, session, identity)
     if card is None:
         return
-    summary = await diary.grades_summary(session, card, card.today(clock()))
-    screen = text.grades_screen(card, summary)
-    await _show(query, screen.text, kb.summary_keyboard(card.student_id))
-
-
-async def show_attendance(
-    query: CallbackQuery,
-    callback_data: DiaryCb,
-    session: AsyncSession,
-    identity: Identity,
-    clock: Clock = utcnow,
-) -> None:
-    card = await _student(query, callback_data, session, identity)
-    if card is None:
-        return
-    summary = await diary.attendance_summary(session, card, card.today(clock()))
-    screen = text.attendance_screen(card, summary)
+    today = card.today(clock())
+    if callback_data.act == "grades":
+        screen = text.grades_screen(card, await diary.grades_summary(session, card, today))
+    else:
+        screen = text.attendance_screen(card, await diary.attendance_summary(session, card, today))
     await _show(query, screen.text, kb.summary_keyboard(card.student_id))
 
 
@@ -192,6 +181,5 @@ def create_router() -> Router:
     router.callback_query.register(show_week, DiaryCb.filter(F.act == "week"))
     router.callback_query.register(show_lesson, DiaryCb.filter(F.act == "lesson"))
     router.callback_query.register(send_homework_file, DiaryCb.filter(F.act == "file"))
-    router.callback_query.register(show_grades, DiaryCb.filter(F.act == "grades"))
-    router.callback_query.register(show_attendance, DiaryCb.filter(F.act == "att"))
+    router.callback_query.register(show_summary, DiaryCb.filter(F.act.in_({"grades", "att"})))
     return router

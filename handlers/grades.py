@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, fmt_date
 from bot.middlewares import journal_router
-from handlers.lessons import edit_or_send
+from handlers.lessons import edit_or_send, save_input
 from keyboards import journal as kb
 from services import grades
 from services.access import Actor, not_on_register
-from services.errors import Denied, JournalError
+from services.errors import Denied
 from services.grades import LessonGrades, StudentGrades
 from storage.models import GradeKind
 
@@ -133,14 +133,10 @@ async def on_comment(
     message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
 ) -> None:
     data = await state.get_data()
-    try:
-        await grades.change_grade(
-            session, actor, int(data["grade"]), clock(), comment=message.text or ""
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+    change = grades.change_grade(
+        session, actor, int(data["grade"]), clock(), comment=message.text or ""
+    )
+    if await save_input(message, session, change) is None:
         return
     await state.clear()
     sheet = await grades.lesson_grades(session, actor, int(data["lesson"]), clock())

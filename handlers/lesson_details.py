@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _
 from bot.middlewares import journal_router
-from handlers.lessons import card_keyboard, card_text
+from handlers.lessons import card_keyboard, card_text, save_input
 from keyboards import journal as kb
 from services import lesson_details, register
 from services.access import Actor
-from services.errors import Denied, JournalError
+from services.errors import Denied
 
 Clock = Callable[[], datetime]
 TRAILING_TIME = re.compile(r"^(?P<platform>.*?)\s+(?P<time>\d{1,2}[:.]\d{2})\s*$")
@@ -127,14 +127,9 @@ async def on_topic(
     message: Message, session: AsyncSession, actor: Actor, clock: Clock, state: FSMContext
 ) -> None:
     lesson_id = int((await state.get_data())["lesson"])
-    try:
-        details = await lesson_details.set_topic(
-            session, actor, lesson_id, message.text or "", clock()
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+    change = lesson_details.set_topic(session, actor, lesson_id, message.text or "", clock())
+    details = await save_input(message, session, change)
+    if details is None:
         return
     await state.clear()
     await message.answer(
@@ -151,17 +146,12 @@ async def set_hours(
     actor: Actor,
     clock: Clock,
 ) -> None:
+    hours = int(callback_data.do[1:])
     details = await lesson_details.lesson_details(session, actor, callback_data.id, clock())
     await lesson_details.set_topic(
-        session,
-        actor,
-        callback_data.id,
-        details.lesson.topic,
-        clock(),
-        hours=callback_data.do[1:],
+        session, actor, callback_data.id, details.lesson.topic, clock(), hours=hours
     )
     await session.commit()
-    hours = int(callback_data.do[1:])
     await query.message.edit_text(  # type: ignore[union-attr]
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
         reply_markup=kb.hours_keyboard(callback_data.id, hours),
@@ -175,20 +165,16 @@ async def on_homework(
     lesson_id = int((await state.get_data())["lesson"])
     document = message.document
     text = message.caption if document else message.text
-    try:
-        await lesson_details.set_homework(
-            session,
-            actor,
-            lesson_id,
-            text or "",
-            clock(),
-            file_id=document.file_id if document else None,
-            file_name=document.file_name if document else None,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+    change = lesson_details.set_homework(
+        session,
+        actor,
+        lesson_id,
+        text or "",
+        clock(),
+        file_id=document.file_id if document else None,
+        file_name=document.file_name if document else None,
+    )
+    if await save_input(message, session, change) is None:
         return
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Homework saved."))
@@ -202,20 +188,10 @@ async def on_distance(
     text = (message.text or "").strip()
     found = TRAILING_TIME.match(text)
     platform, at = (found["platform"], found["time"]) if found else (text, None)
-    try:
-        await lesson_details.set_distance(
-            session,
-            actor,
-            lesson_id,
-            clock(),
-            mode=str(data.get("mode", "")),
-            platform=platform,
-            at=at,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+    change = lesson_details.set_distance(
+        session, actor, lesson_id, clock(), mode=str(data.get("mode", "")), platform=platform, at=at
+    )
+    if await save_input(message, session, change) is None:
         return
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Distance format saved."))

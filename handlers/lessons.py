@@ -8,8 +8,9 @@ shown as an alert and changes nothing (``bot.middlewares.RefusalMiddleware``).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -29,6 +30,7 @@ from services.register import RegisterView
 from storage.models import Mark
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def day_text(day: date, cards: list[teacher_day.LessonCard], group: str | None = None) -> str:
@@ -115,6 +117,19 @@ async def edit_or_send(
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message:
             raise
+
+
+async def save_input(message: Message, session: AsyncSession, change: Awaitable[T]) -> T | None:
+    """Typed input: store ``change`` and commit, giving back its result; a refusal undoes it
+    and asks for another try (None), the conversation staying where it is."""
+    try:
+        result = await change
+        await session.commit()
+    except JournalError as exc:
+        await session.rollback()
+        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        return None
+    return result
 
 
 def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
