@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script from the repository root
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
 
-from services.delivery import Limits, Sender  # noqa: E402
+from handlers.sender import Limits, Sender  # noqa: E402
 from storage.db import create_engine, create_session_factory, migrate  # noqa: E402
 from storage.models import (  # noqa: E402
     Organisation,

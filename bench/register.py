@@ -46,10 +46,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.college import HANDLED_UPDATES, BuiltCollege, Size, TodayLesson, build_college
 from bot.app import create_dispatcher
-from bot.config import Settings
-from bot.i18n import create_i18n
+from core.config import Settings
+from core.i18n import create_i18n
 from keyboards.journal import MARK_CODES, LessonCb, MarkCb
-from services.register import next_mark
+from services.journal.register import next_mark
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import Attendance, Mark
 from tests.fakebot import ChatMessage, FakeBotAPI, TgUser

@@ -32,13 +32,13 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 
 from bench.reminders_data import TODAY, TZ, Size, build
-from bot.config import Settings
-from bot.i18n import create_i18n
-from bot.reminder_jobs import scan_reminders
-from services import deadlines as rules
-from services.reminder_rules import Context
-from services.reminders import COLLECTORS, ScanMemo
-from services.workdays import WorkCalendar, load_work_calendar
+from bot.jobs import scan_reminders
+from core.config import Settings
+from core.i18n import create_i18n
+from services.calendar.workdays import WorkCalendar, load_work_calendar
+from services.reminders import deadlines as rules
+from services.reminders.rules import Context
+from services.reminders.scan import COLLECTORS, ScanMemo
 from storage.db import create_engine, create_session_factory, migrate
 
 OUT = Path(__file__).resolve().parent / "out"

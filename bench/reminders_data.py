@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 
-from services.workdays import WorkCalendar
+from services.calendar.workdays import WorkCalendar
 from storage.models import (
     AbsenceJustification,
     AbsenceReason,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -11,20 +10,16 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import SUPPORTED_LOCALES, Settings
-from bot.i18n import _, create_i18n
-from bot.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMiddleware
-from bot.reminder_jobs import register_reminder_jobs
-from bot.scheduler import start_background
+from bot.jobs import start_background
+from core.config import SUPPORTED_LOCALES, Settings
+from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
-from handlers.announcement_progress import refresh_progress
+from handlers.fsm import StoreFSMStorage
+from handlers.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMiddleware
 from storage.db import create_engine, create_session_factory, migrate
-from storage.fsm import StoreFSMStorage
 from storage.models import utcnow
-from storage.people import forget_processed_before
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +51,7 @@ def create_dispatcher(
     )
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     dp.update.outer_middleware(IdentityMiddleware())
-    LocaleMiddleware(i18n).setup(dp)
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.include_routers(*get_routers())
     dp.startup.register(set_commands)
     return dp
@@ -75,12 +70,6 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(commands, language_code=locale)
 
 
-async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
-    """Telegram redelivers an update for at most a day; older ids need not be remembered."""
-    async with session_factory.begin() as session:
-        await forget_processed_before(session, utcnow() - timedelta(days=2))
-
-
 async def run(settings: Settings) -> None:
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -89,17 +78,6 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     dp = create_dispatcher(settings, session_factory, i18n)
     background = await start_background(bot, settings, session_factory)
-    register_reminder_jobs(background.scheduler, settings, session_factory, background.sender)
-    background.scheduler.add_job(
-        refresh_progress,
-        "interval",
-        seconds=5,
-        args=[bot, session_factory],
-        id="announcement-progress",
-    )
-    background.scheduler.add_job(
-        forget_old_updates, "interval", hours=6, args=[session_factory], id="forget-updates"
-    )
     try:
         await dp.start_polling(
             bot,

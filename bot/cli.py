@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from bot.config import Settings, SettingsError, load_settings
-from bot.i18n import _, create_i18n, ngettext, use_locale
+from core.config import Settings, SettingsError, load_settings
+from core.i18n import _, create_i18n, ngettext, use_locale
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -110,7 +110,7 @@ async def _import(path: Path, settings: Settings) -> int:
 
 
 async def _invites(args: argparse.Namespace, settings: Settings) -> int:
-    from services import invite_sheet
+    from services.people import invite_sheet
     from storage import colleges
     from storage.db import create_engine, create_session_factory
     from storage.models import Role, utcnow

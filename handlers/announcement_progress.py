@@ -26,11 +26,11 @@ from aiogram.exceptions import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import use_locale
+from core.i18n import use_locale
 from handlers import announcement_texts as texts
 from keyboards import announcements as kb
-from services import announcements as svc
-from services.announcements import Figures, Kind
+from services.announcements import service as svc
+from services.announcements.service import Figures, Kind
 from storage import announcements as q
 from storage.models import Announcement, utcnow
 

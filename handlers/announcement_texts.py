@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from bot.i18n import _, ngettext
+from core.i18n import _, ngettext
+from core.textsplit import TEXT_LIMIT
 from keyboards import announcements as kb
-from services.announcements import Acknowledgers, Figures, Kind, Reach
-from services.textsplit import TEXT_LIMIT
+from services.announcements.service import Acknowledgers, Figures, Kind, Reach
 
 EXCERPT = 120  # characters of the text the progress message repeats
 LIST_ROOM = TEXT_LIMIT - 200  # the list of names stops here, saying how many more

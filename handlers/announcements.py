@@ -2,14 +2,12 @@
 the send, the recipients' "Acknowledge" and the author's list of who acknowledged.
 
 The draft lives in the conversation state on the server; still, every press re-derives the
-author from their current roles and re-checks what it names (services/announcements.py),
+author from their current roles and re-checks what it names (services/announcements/service.py),
 and the send checks the whole audience once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,20 +18,19 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from bot.i18n import _
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.config import Settings
+from core.errors import Denied, JournalError
+from core.i18n import _
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
 from handlers.lessons import edit_or_send
+from handlers.middlewares import journal_router
 from keyboards import announcements as kb
-from services import announcements as svc
 from services.access import Actor
-from services.announcements import Attachment, Audience, Author
-from services.errors import Denied, JournalError
-from services.identity import Identity
-
-Clock = Callable[[], datetime]
+from services.announcements import service as svc
+from services.announcements.service import Attachment, Audience, Author
+from services.people.identity import Identity
 
 
 class AnnouncementDraft(StatesGroup):

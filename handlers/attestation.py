@@ -9,26 +9,23 @@ form); a refusal is shown as an alert and changes nothing.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import datetime
 
 from aiogram import Router
 from aiogram.types import CallbackQuery
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, current_locale, fmt_date, ngettext
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.errors import Denied
+from core.i18n import _, current_locale, fmt_date, ngettext
 from handlers.lessons import edit_or_send
+from handlers.middlewares import journal_router
 from keyboards import attestation as kb
 from keyboards.journal import grade_label
-from services import attestation, teacher_day
 from services.access import Actor
-from services.attestation import AttestationRow, AttestationSheet
-from services.errors import Denied
+from services.journal import attestation, teacher_day
+from services.journal.attestation import AttestationRow, AttestationSheet
 from storage.models import Subgroup
-
-Clock = Callable[[], datetime]
 
 
 def average_text(row: AttestationRow) -> str:

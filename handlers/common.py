@@ -6,12 +6,11 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
-from bot.i18n import _
+from core.i18n import I18n, _
 from handlers.menu import show_menu
 from keyboards import menu as kb
-from services.identity import Identity
+from services.people.identity import Identity
 
 
 async def help_(message: Message, identity: Identity | None) -> None:

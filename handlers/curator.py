@@ -8,8 +8,7 @@ now); a refusal is a polite alert and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -17,23 +16,25 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.i18n import _
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.config import Settings
+from core.errors import Denied, JournalError
+from core.i18n import _
+from core.textsplit import split_html
 from handlers import curator_text as text
 from handlers.justification import send_to_curator
 from handlers.justification_text import waiting_header
 from handlers.lessons import edit_or_send
+from handlers.middlewares import journal_router
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, InvCb
 from keyboards.menu import home_button
-from services import absences, curator_invites, invite_sheet, justifications
-from services.absence_dates import DateRange, parse_range
+from services.absences import justifications
+from services.absences import unexplained as absences
+from services.absences.dates import DateRange, parse_range
 from services.access import Actor
-from services.errors import Denied, JournalError
-from services.textsplit import split_html
+from services.people import curator_invites, invite_sheet
 
-Clock = Callable[[], datetime]
 WAITING_SHOWN = 10
 
 

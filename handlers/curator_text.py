@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from bot.i18n import _, fmt_date, ngettext
+from core.i18n import _, fmt_date, ngettext
 from keyboards.curator import DAYS_MAX, STUDENTS_MAX, reason_word
-from services.absence_dates import DateRange
-from services.absences import DayAbsences, ReasonResult, StudentAbsences
-from services.invite_sheet import InviteRow
+from services.absences.dates import DateRange
+from services.absences.unexplained import DayAbsences, ReasonResult, StudentAbsences
+from services.people.invite_sheet import InviteRow
 from storage.absences import AbsenceRow, StudentInfo
 from storage.models import Group
 

@@ -1,7 +1,7 @@
 """The diary of students and parents: a day, a week, one lesson, homework files, grades by
 discipline and attendance of the current period.
 
-Every press names the student (0: the one in use, from the menu) and ``services.diary``
+Every press names the student (0: the one in use, from the menu) and ``services.diary.service``
 re-checks that the person may see them; otherwise a polite alert, and nothing of that
 student is shown.
 """
@@ -9,26 +9,24 @@ student is shown.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, fmt_date
-from bot.middlewares import LinkedOnly
+from core.clock import Clock
+from core.errors import Denied
+from core.i18n import _, fmt_date
 from handlers import diary_text as text
+from handlers.middlewares import LinkedOnly
 from keyboards import diary as kb
 from keyboards.diary import DiaryCb
-from services import diary
-from services.diary import StudentCard
-from services.errors import Denied
-from services.identity import Identity
+from services.diary import service as diary
+from services.diary.service import StudentCard
+from services.people.identity import Identity
 from storage.models import utcnow
-
-Clock = Callable[[], datetime]
 
 
 async def _student(

@@ -16,8 +16,8 @@ from datetime import date
 
 from babel.numbers import format_decimal
 
-from bot.i18n import _, current_locale, fmt_date, fmt_time, ngettext
-from services.diary import (
+from core.i18n import _, current_locale, fmt_date, fmt_time, ngettext
+from services.diary.service import (
     AttendanceSummary,
     DiaryDay,
     DiaryLesson,

@@ -8,8 +8,7 @@ Every press re-checks that the teacher teaches the group the discipline.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -18,17 +17,17 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, fmt_date
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.errors import Invalid, JournalError
+from core.i18n import _, fmt_date
 from handlers.lessons import edit_or_send
+from handlers.middlewares import journal_router
 from keyboards import documents as kb
-from services import access, documents
+from services import access
 from services.access import Actor, TeachingScope
-from services.documents_overview import DocumentPair, documents_overview
-from services.errors import Invalid, JournalError
+from services.journal import documents
+from services.journal.documents_overview import DocumentPair, documents_overview
 from storage.models import DocumentKind, TeachingDocument
-
-Clock = Callable[[], datetime]
 
 
 class DocumentUpload(StatesGroup):

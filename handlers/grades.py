@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import F, Router
@@ -12,17 +11,16 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, fmt_date
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.errors import Denied
+from core.i18n import _, fmt_date
 from handlers.lessons import edit_or_send, save_input
+from handlers.middlewares import journal_router
 from keyboards import journal as kb
-from services import grades
 from services.access import Actor, not_on_register
-from services.errors import Denied
-from services.grades import LessonGrades, StudentGrades
+from services.journal import grades
+from services.journal.grades import LessonGrades, StudentGrades
 from storage.models import GradeKind
-
-Clock = Callable[[], datetime]
 
 
 class GradeComment(StatesGroup):

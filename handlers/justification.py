@@ -3,16 +3,15 @@ comment, a photo or a document — and the curator approves or rejects it.
 
 The sender's steps are a conversation (``JustForm``); the curator's buttons come with the
 message the outbox delivers. Every press re-checks on the server whose certificate it is
-(services/justifications.py); a refusal is a polite alert and changes nothing.
+(services/absences/justifications.py); a refusal is a polite alert and changes nothing.
 
 Telegram takes a photo's file_id only for a photo, and the outbox sends files as documents
-(services/delivery.py), so a photo certificate reaches the curator as text with a
+(handlers/sender.py), so a photo certificate reaches the curator as text with a
 "Show the photo" button; a document certificate comes as the document itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import F, Router
@@ -22,23 +21,22 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.i18n import _
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.config import Settings
+from core.errors import JournalError
+from core.i18n import _
 from handlers import justification_text as text
 from handlers.lessons import edit_or_send
+from handlers.middlewares import journal_router
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideCb, SendCb
-from services import justifications as js
-from services.absence_dates import DateRange, parse_range, quick_range
+from services.absences import justifications as js
+from services.absences.dates import DateRange, parse_range, quick_range
+from services.absences.justifications import Decision, JustificationView, Outgoing
 from services.access import Actor
-from services.errors import JournalError
-from services.identity import Identity
-from services.justifications import Decision, JustificationView, Outgoing
+from services.people.identity import Identity
 from storage.models import AbsenceReason, JustificationStatus
-
-Clock = Callable[[], datetime]
 
 
 class JustForm(StatesGroup):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 
-from bot.i18n import _, ngettext
+from core.i18n import _, ngettext
 from handlers.curator_text import lessons_count
 from keyboards.curator import reason_word
-from services.absence_dates import DateRange
-from services.justifications import MAX_COMMENT, Decision, JustificationView
+from services.absences.dates import DateRange
+from services.absences.justifications import MAX_COMMENT, Decision, JustificationView
 from storage.absences import StudentInfo
 from storage.models import JustificationStatus
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import F, Router
@@ -17,15 +16,15 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.errors import Denied
+from core.i18n import _
 from handlers.lessons import card_keyboard, card_text, save_input
+from handlers.middlewares import journal_router
 from keyboards import journal as kb
-from services import lesson_details, register
 from services.access import Actor
-from services.errors import Denied
+from services.journal import lesson_details, register
 
-Clock = Callable[[], datetime]
 TRAILING_TIME = re.compile(r"^(?P<platform>.*?)\s+(?P<time>\d{1,2}[:.]\d{2})\s*$")
 
 

@@ -2,13 +2,13 @@
 
 Every press is re-authorised by the services (the lesson is the actor's, the student is on
 its register, the period is open, the edit window has not passed); a refusal they raise is
-shown as an alert and changes nothing (``bot.middlewares.RefusalMiddleware``).
+shown as an alert and changes nothing (``handlers.middlewares.RefusalMiddleware``).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -19,17 +19,18 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, fmt_date, fmt_time, ngettext
-from bot.middlewares import journal_router
+from core.clock import Clock
+from core.errors import JournalError
+from core.i18n import _, fmt_date, fmt_time, ngettext
+from handlers.middlewares import journal_router
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
-from services import access, register, teacher_day
+from services import access
 from services.access import Actor
-from services.errors import JournalError
-from services.register import RegisterView
+from services.journal import register, teacher_day
+from services.journal.register import RegisterView
 from storage.models import Mark
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
 

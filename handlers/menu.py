@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
-from bot.middlewares import LinkedOnly
+from core.i18n import I18n, _
+from handlers.middlewares import LinkedOnly
 from keyboards import menu as kb
 from keyboards.callbacks import MenuCb
-from services import identity as ident
-from services.identity import Identity
+from services.people import identity as ident
+from services.people.identity import Identity
 from storage.models import Role
 
 

@@ -8,13 +8,13 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.i18n import _, fmt_date, fmt_time
-from bot.middlewares import LinkedOnly
+from core.config import Settings
+from core.i18n import _, fmt_date, fmt_time
+from handlers.middlewares import LinkedOnly
 from keyboards import notifications as kb
 from keyboards.notifications import NotifyCb
-from services import notify_prefs as prefs
-from services.identity import Identity
+from services.notifications import prefs
+from services.people.identity import Identity
 from storage.models import Role
 
 LISTENERS = (Role.PARENT, Role.STUDENT)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.i18n import _
+from core.config import Settings
+from core.i18n import I18n, _
 from handlers.menu import show_menu
 from keyboards.journal import LESSON_LINK_PATTERN
-from services import invites
-from services.identity import Identity, load_identity
+from services.people import invites
+from services.people.identity import Identity, load_identity
 from storage.models import utcnow
 
 REFUSALS = {

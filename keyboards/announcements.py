@@ -8,13 +8,12 @@ from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __
+from core.i18n import LazyProxy, _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.announcements import ANNOUNCER_ROLES, Kind
+from services.announcements.service import ANNOUNCER_ROLES, Kind
 
 GROUPS_PER_PAGE = 45  # three to a row; a keyboard holds at most 100 buttons
 WHOLE_COLLEGE = "all"

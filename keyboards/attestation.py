@@ -12,12 +12,12 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __
+from core.i18n import _, __
 from keyboards.callbacks import MenuCb
 from keyboards.journal import grade_label
 from keyboards.menu import add_menu_item
-from services.attestation import FORM_VALUES, AttestationRow, AttestationSheet
-from services.teacher_day import AttestationTask
+from services.journal.attestation import FORM_VALUES, AttestationRow, AttestationSheet
+from services.journal.teacher_day import AttestationTask
 from storage.models import AttestationForm, Role
 
 

@@ -2,7 +2,7 @@
 the group's invite links.
 
 Buttons carry ids and dates only; the server re-checks on every press that the student is in
-one of the curator's groups (services/absences.py).
+one of the curator's groups (services/absences/unexplained.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __, fmt_date
+from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.absences import DayAbsences, StudentAbsences
+from services.absences.unexplained import DayAbsences, StudentAbsences
 from storage.models import AbsenceReason, Group, Role
 
 REASON_CODES = {

@@ -13,10 +13,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __, fmt_date
+from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.diary import DiaryDay, DiaryLesson, DiaryWeek
+from services.diary.service import DiaryDay, DiaryLesson, DiaryWeek
 from storage.models import Role
 
 LABEL_MAX = 48

@@ -8,10 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __
+from core.i18n import _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.documents_overview import DocumentPair
+from services.journal.documents_overview import DocumentPair
 from storage.models import DocumentKind, Role, TeachingDocument
 
 KIND_CODES = {DocumentKind.WORK_PROGRAMME: "wp", DocumentKind.KTP: "ktp"}

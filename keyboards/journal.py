@@ -13,12 +13,12 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __, fmt_date, fmt_time
+from core.i18n import _, __, fmt_date, fmt_time
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.grades import LessonGrades, StudentGrades
-from services.register import RegisterView
-from services.teacher_day import LessonCard
+from services.journal.grades import LessonGrades, StudentGrades
+from services.journal.register import RegisterView
+from services.journal.teacher_day import LessonCard
 from storage.models import GradeKind, Mark, Role
 
 MARK_CODES = {Mark.PRESENT: "p", Mark.ABSENT: "a", Mark.LATE: "l"}

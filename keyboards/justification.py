@@ -12,11 +12,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __
+from core.i18n import _, __
 from keyboards.callbacks import MenuCb
 from keyboards.curator import REASON_CODES, reason_word
 from keyboards.menu import add_menu_item
-from services.justifications import APPROVAL_REASONS
+from services.absences.justifications import APPROVAL_REASONS
 from storage.models import Role
 
 
@@ -107,5 +107,5 @@ def reject_keyboard(justification_id: int) -> InlineKeyboardMarkup:
 
 
 def as_outbox(markup: InlineKeyboardMarkup) -> dict[str, Any]:
-    """The keyboard as the outbox stores it (services/delivery.py reads it back)."""
+    """The keyboard as the outbox stores it (handlers/sender.py reads it back)."""
     return markup.model_dump(mode="json", exclude_none=True)

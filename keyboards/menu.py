@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGE_NAMES, _
+from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.callbacks import MenuCb
-from services.identity import Child, Identity, role_name
+from services.people.identity import Child, Identity, role_name
 from storage.models import Role
 
 

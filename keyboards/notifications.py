@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import _, __
+from core.i18n import LazyProxy, _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services import notify_prefs as prefs
+from services.notifications import prefs
 from storage.models import Role
 
 

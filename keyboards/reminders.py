@@ -15,13 +15,13 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from core.i18n import _
 from keyboards.attestation import AttCb
 from keyboards.callbacks import MenuCb
 from keyboards.curator import AbsCb
 from keyboards.documents import DocCb
 from keyboards.journal import LessonCb
-from services.reminder_items import (
+from services.reminders.items import (
     AbsenceItem,
     Digest,
     DocumentItem,
@@ -29,7 +29,7 @@ from services.reminder_items import (
     LessonItem,
     SheetItem,
 )
-from services.reminder_texts import ORDER
+from services.reminders.texts import ORDER
 
 MAX_BUTTONS = 8
 LABEL_MAX = 60
@@ -86,5 +86,5 @@ def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
 
 
 def digest_markup(digest: Digest) -> dict[str, Any]:
-    """The keyboard as the outbox stores it (services/delivery.py validates it back)."""
+    """The keyboard as the outbox stores it (handlers/sender.py validates it back)."""
     return digest_keyboard(digest).model_dump(exclude_none=True)

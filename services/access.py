@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import JournalRules
-from bot.i18n import _, fmt_date, ngettext
-from services.errors import Denied
+from core.config import JournalRules
+from core.errors import Denied
+from core.i18n import _, fmt_date, ngettext
 from storage import journal as q
 from storage import people, teaching
 from storage.journal import LessonInfo

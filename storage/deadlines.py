@@ -1,4 +1,4 @@
-"""Queries of the deadline scheduler (services/reminders.py).
+"""Queries of the deadline scheduler (services/reminders/scan.py).
 
 Every query is bounded by dates or by the college's current groups and goes through an index,
 so a scan costs what is due, not what the store has gathered over the years: lessons by

@@ -14,8 +14,8 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher
-from bot.config import Settings
-from bot.i18n import create_i18n
+from core.config import Settings
+from core.i18n import create_i18n
 from storage.models import Person, TelegramAccount
 from tests.fakebot import FakeBotAPI, TgUser
 

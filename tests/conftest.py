@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from bot.i18n import create_i18n, use_locale
+from core.config import Settings
+from core.i18n import create_i18n, use_locale
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import Base
 from tests.botapp import BotApp, start_app

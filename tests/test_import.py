@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import I18n, use_locale
+from core.i18n import I18n, use_locale
 from services.importer import (
     BUILTIN_POSITIONS,
     ImportReport,

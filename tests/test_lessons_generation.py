@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.lessons import generate_lessons, sync_lessons
+from services.journal.lessons import generate_lessons, sync_lessons
 from storage.models import (
     Attendance,
     AuditEntry,

@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from bot import LOCALES_DIR, PROJECT_ROOT
+from core import LOCALES_DIR, PROJECT_ROOT
 
 KEYWORDS = {"_": None, "__": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.workdays import WorkCalendar, load_work_calendar
+from services.calendar.workdays import WorkCalendar, load_work_calendar
 from storage.models import CalendarEntry, CalendarKind, Group, Organisation
 
 RU = WorkCalendar()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from bot.i18n import _
+from core.i18n import _
 
 from .report import RowError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Hashable, Iterator
 
-from bot.i18n import _
+from core.i18n import _
 
 from .cells import Row
 from .choices import LOCALE_ALIASES

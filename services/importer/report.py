@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
-
-from bot.i18n import _, __, ngettext
+from core.i18n import LazyProxy, _, __, ngettext
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.i18n import _
+from core.i18n import _
 
 from .report import RowError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import _
+from core.i18n import _
 from storage.models import AttestationForm, DisciplineKind, Role
 
 from .cells import Row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
+from core.i18n import _
 from storage.models import Role
 
 from .cells import norm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import _
+from core.i18n import _
 from storage.models import WeekParity
 
 from .cells import Row, norm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services.lessons import sync_lessons
+from services.journal.lessons import sync_lessons
 from storage.models import Lesson, TeachingAssignment, TimetableEntry
 
 from .model import AssignmentData
@@ -86,7 +86,7 @@ async def write_timetable(
 
 async def write_lessons(w: Writer, period_id: dict[str, int]) -> None:
     """Dated lessons of every period of the file. A period that has lessons already is
-    synced from today on: the past stays as it was taught (see ``services.lessons``)."""
+    synced from today on: the past stays as it was taught (see ``services.journal.lessons``)."""
     for pid in period_id.values():
         count = select(func.count()).select_from(Lesson).where(Lesson.period_id == pid)
         has_lessons = (await w.session.execute(count)).scalar_one() > 0

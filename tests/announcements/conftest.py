@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import use_locale
+from core.i18n import use_locale
 from storage.models import Person, Role
 from tests.factories import College, add_member, add_person
 

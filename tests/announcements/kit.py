@@ -8,10 +8,10 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.sender import Limits, Sender
 from keyboards import announcements as kb
-from services import announcements as svc
 from services.access import load_actor
-from services.delivery import Limits, Sender
+from services.announcements import service as svc
 from storage.models import (
     Announcement,
     AnnouncementReceipt,

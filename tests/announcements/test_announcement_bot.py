@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.i18n import _, use_locale
+from core.i18n import _, use_locale
+from core.textsplit import TEXT_LIMIT, visible_length
 from handlers import announcement_progress
 from handlers import announcement_texts as texts
 from handlers.announcement_progress import refresh_progress
 from keyboards import announcements as kb
-from services.announcements import TEXT_MAX, Kind, Reach
-from services.textsplit import TEXT_LIMIT, visible_length
+from services.announcements.service import TEXT_MAX, Kind, Reach
 from storage.models import AuditEntry, OutboxStatus, Person, Role
 from tests.announcements.kit import ACK, announcements, drain, link_all, outbox, receipts
 from tests.botapp import BotApp

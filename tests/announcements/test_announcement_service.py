@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import announcements as svc
+from core.errors import Denied, Invalid
 from services.access import load_actor
-from services.announcements import Audience, Kind
-from services.errors import Denied, Invalid
+from services.announcements import service as svc
+from services.announcements.service import Audience, Kind
 from storage.models import Announcement, Person, Role, TelegramAccount, utcnow
 from tests.announcements.kit import outbox, publish, receipts
 from tests.factories import College, audit_trail, make_college

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from keyboards.attestation import AttCb
-from services.grades import add_grade
+from services.journal.grades import add_grade
 from storage.models import AttestationForm, AuditEntry, GradeKind, Period, PeriodGrade
 from tests.botapp import BotApp
 from tests.factories import College

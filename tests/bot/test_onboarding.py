@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from services import invites
+from services.people import invites
 from storage.models import InviteAttempt, Person, TelegramAccount, utcnow
 from tests.botapp import BotApp
 from tests.factories import College

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.delivery import Sender
+from handlers.sender import Sender
 from storage.models import (
     AbsenceJustification,
     AbsenceReason,

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import absences
-from services.absence_dates import parse_range, quick_range
+from core.errors import Denied, Invalid
+from services.absences import unexplained as absences
+from services.absences.dates import parse_range, quick_range
 from services.access import Actor, load_actor
-from services.errors import Denied, Invalid
-from services.notify_facts import facts_of
+from services.notifications.facts import facts_of
 from storage import events
 from storage.models import AbsenceReason
 from tests.curator.kit import FRI, MON, THU, CuratorCollege, mark_absent, reason_of

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from core.config import Settings
+from core.errors import Denied, Invalid
 from handlers.justification import curator_message, outcome_message
-from services import justifications as js
-from services.absence_dates import DateRange
+from services.absences import justifications as js
+from services.absences.dates import DateRange
 from services.access import load_actor
-from services.errors import Denied, Invalid
-from services.notifier import process_events
-from services.notify_prefs import REASONS
+from services.notifications.notifier import process_events
+from services.notifications.prefs import REASONS
 from storage.models import (
     AbsenceReason,
     JustificationStatus,
@@ -285,7 +285,7 @@ async def test_the_parents_hear_each_reason_through_the_notifier(
     linked: CuratorCollege,
     settings: Settings,
 ) -> None:
-    """The events carry what services/notify_facts.py reads: one notice per lesson, to the
+    """The events carry what services/notifications/facts.py reads: one notice per lesson, to the
     parents who did not send the certificate (its sender hears the decision in one message)."""
     college = linked
     student = college.students[0]

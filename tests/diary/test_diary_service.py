@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services import diary
-from services.diary import StudentCard, Viewer
-from services.errors import Denied
+from core.errors import Denied
+from services.diary import service as diary
+from services.diary.service import StudentCard, Viewer
 from storage.models import (
     AbsenceReason,
     CalendarEntry,

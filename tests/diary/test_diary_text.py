@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from handlers import diary_text as text
-from services.diary import (
+from services.diary.service import (
     AttendanceSummary,
     DiaryDay,
     DiaryLesson,

@@ -8,8 +8,9 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from services import grades, notifier, register
+from core.config import Settings
+from services.journal import grades, register
+from services.notifications import notifier
 from storage.models import (
     Grade,
     Mark,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import time
 
-from bot.config import Notifications, Settings
-from bot.scheduler import start_background
+from bot.jobs import start_background
+from core.config import Notifications, Settings
 from tests.botapp import BotApp
 from tests.factories import College
 from tests.notifications import kit
@@ -24,7 +24,13 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
     await kit.add_grade(app.session_factory, college, student, "4", college.now)
 
     background = await start_background(app.bot, settings, app.session_factory)
-    assert {job.id for job in background.scheduler.get_jobs()} == {"notifier", "digests"}
+    assert {job.id for job in background.scheduler.get_jobs()} == {
+        "notifier",
+        "digests",
+        "reminders",
+        "announcement-progress",
+        "forget-updates",
+    }
     try:
         for _ in range(500):
             if parent.messages:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.delivery import Limits, Sender
+from handlers.sender import Limits, Sender
 from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, TelegramAccount
 from tests.fakebot import FakeBotAPI
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from services import notify_prefs as prefs
-from services.digests import make_digests
+from core.config import Settings
+from services.notifications import prefs
+from services.notifications.digests import make_digests
 from storage.models import Person
 from tests.factories import College
 from tests.notifications import kit

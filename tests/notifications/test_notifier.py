@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from services import notify_prefs as prefs
-from services.notifier import process_events
+from core.config import Settings
+from services.notifications import prefs
+from services.notifications.notifier import process_events
 from storage import events
 from storage.models import Attendance, Event, Mark, OutboxStatus, Role, TelegramAccount
 from tests.factories import College
@@ -240,7 +240,7 @@ async def test_whoever_sent_the_certificate_is_not_told_lesson_by_lesson(
     session_factory: Factory, college: College, settings: Settings
 ) -> None:
     """A reason set by an approved certificate: its sender hears the curator's decision in one
-    message (services/justifications.py); a second parent still hears of each reason."""
+    message (services/absences/justifications.py); a second parent still hears of each reason."""
     from storage.models import AbsenceJustification
     from tests.factories import add_member, add_person
 

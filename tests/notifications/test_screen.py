@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.config import Settings
-from services.delivery import Limits, Sender
+from core.config import Settings
+from handlers.sender import Limits, Sender
 from storage.models import NotificationPreference, Person, TelegramAccount
 from tests.botapp import BotApp
 from tests.factories import College

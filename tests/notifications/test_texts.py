@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from services.quiet_hours import latest_local, release_time
-from services.textsplit import split_html, visible_length
+from core.textsplit import split_html, visible_length
+from services.notifications.quiet_hours import latest_local, release_time
 from tests.fakebot import parse_html
 
 SAKHALIN = ZoneInfo("Asia/Sakhalin")  # UTC+11

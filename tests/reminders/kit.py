@@ -8,9 +8,9 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
-from bot.reminder_jobs import scan_reminders
-from services.reminders import ScanMemo
+from bot.jobs import scan_reminders
+from core.config import Settings
+from services.reminders.scan import ScanMemo
 from storage.models import OutboxMessage, Person, SentReminder, TelegramAccount
 from tests.factories import SAKHALIN, local_dt
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.reminder_jobs import scan_reminders
-from services.delivery import Sender
+from bot.jobs import scan_reminders
+from handlers.sender import Sender
 from tests.botapp import BotApp
 from tests.factories import College, make_college
 from tests.reminders.kit import at

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from bot.config import Settings
+from core.config import Settings
 from keyboards.curator import AbsCb
-from services import register
+from services.journal import register
 from storage.models import AbsenceJustification, JustificationStatus, Mark, Role
 from tests.factories import College, add_member
 from tests.reminders.kit import Factory, at, callbacks, labels, link, messages, scan

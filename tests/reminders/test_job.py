@@ -7,9 +7,8 @@ from datetime import timedelta
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Reminders, Settings
-from bot.reminder_jobs import JOB_ID, register_reminder_jobs
-from bot.scheduler import create_scheduler
+from bot.jobs import JOB_ID, add_reminder_job, create_scheduler
+from core.config import Reminders, Settings
 
 
 async def test_the_scan_runs_every_scan_minutes(
@@ -17,7 +16,7 @@ async def test_the_scan_runs_every_scan_minutes(
 ) -> None:
     settings = Settings(bot_token=None, reminders=Reminders(scan_minutes=3))
     scheduler = create_scheduler(settings)
-    job = register_reminder_jobs(scheduler, settings, session_factory)
+    job = add_reminder_job(scheduler, settings, session_factory)
     assert scheduler.get_job(JOB_ID) is job
     assert isinstance(job.trigger, IntervalTrigger)
     assert job.trigger.interval == timedelta(minutes=3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.config import Settings
+from core.config import Settings
 from storage.models import (
     Curriculum,
     Invite,

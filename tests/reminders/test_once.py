@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 
 import storage.deadlines
-from bot.config import Settings
-from services import register, reminders
-from services.reminders import ScanMemo
+from core.config import Settings
+from services.journal import register
+from services.reminders import scan as reminders
+from services.reminders.scan import ScanMemo
 from storage.models import Mark
 from tests.factories import College
 from tests.reminders.kit import Factory, at, link, messages, reminder_keys, scan

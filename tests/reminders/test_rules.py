@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from services import deadlines as rules
-from services.deadlines import Due, Hours, SlotKind
-from services.workdays import WorkCalendar
+from services.calendar.workdays import WorkCalendar
+from services.reminders import deadlines as rules
+from services.reminders.deadlines import Due, Hours, SlotKind
 from storage.models import CalendarKind
 from tests.factories import SAKHALIN
 

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from bot.config import Settings
+from core.config import Settings
 from keyboards.attestation import AttCb
 from keyboards.documents import DocCb
 from keyboards.journal import LessonCb
-from services import register
+from services.journal import register
 from storage.models import DocumentKind, Lesson, Mark, PeriodGrade, TeachingDocument
 from tests.factories import College, add_lesson
 from tests.reminders.kit import Factory, at, callbacks, link, messages, reminder_keys, scan

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from bot.config import Settings
-from bot.i18n import use_locale
+from core.config import Settings
+from core.i18n import use_locale
+from core.textsplit import TEXT_LIMIT, visible_length
 from keyboards.reminders import MAX_BUTTONS, digest_keyboard
-from services.deadlines import Due
-from services.reminder_items import AbsenceItem, Digest, LessonItem, Rule, Section
-from services.reminder_texts import digest_text
-from services.textsplit import TEXT_LIMIT, visible_length
+from services.reminders.deadlines import Due
+from services.reminders.items import AbsenceItem, Digest, LessonItem, Rule, Section
+from services.reminders.texts import digest_text
 from storage.models import Discipline, Person
 from tests.factories import College
 from tests.reminders.kit import Factory, at, labels, link, messages, scan

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import Denied
 from services.access import (
     Refusal,
     check_student,
@@ -21,7 +22,6 @@ from services.access import (
     teaching_for,
     window_open,
 )
-from services.errors import Denied
 from storage.models import Lesson, Membership, Person, Role
 from tests.factories import College, make_college
 

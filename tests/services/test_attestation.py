@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.attestation import (
+from core.errors import Denied, Invalid
+from services.journal.attestation import (
     attestation_sheet,
     curriculum_semester,
     remove_period_grade,
@@ -16,8 +17,7 @@ from services.attestation import (
     suggested_value,
     validate_period_value,
 )
-from services.errors import Denied, Invalid
-from services.grades import add_grade
+from services.journal.grades import add_grade
 from storage.models import AttestationForm, Grade, GradeKind, PeriodGrade
 from tests.factories import College, audit_trail
 

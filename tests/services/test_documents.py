@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.documents import current_documents, missing_documents, upload_document
-from services.errors import Denied, Invalid
+from core.errors import Denied, Invalid
+from services.journal.documents import current_documents, missing_documents, upload_document
 from storage.models import DocumentKind, TeachingDocument
 from tests.factories import College, audit_trail, make_college
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.errors import Denied, Invalid
-from services.grades import (
+from core.errors import Denied, Invalid
+from services.journal.grades import (
     add_grade,
     change_grade,
     lesson_grades,

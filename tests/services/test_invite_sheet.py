@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import invite_sheet, invites
+from services.people import invite_sheet, invites
 from storage.models import Role, TelegramAccount, utcnow
 from tests.factories import College
 

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.errors import Denied, Invalid
-from services.lesson_details import (
+from core.errors import Denied, Invalid
+from services.journal.lesson_details import (
     clear_distance,
     clear_homework,
     lesson_details,

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.errors import Denied, Invalid
-from services.register import (
+from core.errors import Denied, Invalid
+from services.journal.register import (
     finalise_register,
     mark_all_present,
     next_mark,

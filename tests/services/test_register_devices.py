@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.access import Actor
-from services.register import finalise_register, open_register, toggle_mark
+from services.journal.register import finalise_register, open_register, toggle_mark
 from storage import events
 from storage.models import Mark
 from tests.factories import College, audit_trail, events_of

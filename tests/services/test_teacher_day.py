@@ -6,10 +6,10 @@ from datetime import time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.grades import add_grade
-from services.lesson_details import set_homework, set_topic
-from services.register import finalise_register
-from services.teacher_day import attestation_tasks, lessons_of_day, lessons_today
+from services.journal.grades import add_grade
+from services.journal.lesson_details import set_homework, set_topic
+from services.journal.register import finalise_register
+from services.journal.teacher_day import attestation_tasks, lessons_of_day, lessons_today
 from storage.models import AttestationForm, Period, TeachingAssignment
 from tests.factories import College
 

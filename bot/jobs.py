@@ -1,0 +1,189 @@
+"""Background work, all in one place: every scheduled job and the sender that delivers what
+the jobs queue.
+
+``bot.app.run`` calls ``start_background`` once the bot exists and ``Background.stop`` on the
+way out. Each job is added by its own ``add_…_job`` function and listed in ``start_background``;
+a new job is one more function and one more line there. The scheduler's defaults (coalesce,
+one instance at a time) make a missed run one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from apscheduler.job import Job
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import utcnow
+from core.config import Settings
+from handlers.announcement_progress import refresh_progress
+from handlers.sender import Limits, Sender
+from keyboards.reminders import digest_markup
+from services.notifications import digests, notifier
+from services.reminders import scan as reminders
+from services.reminders.scan import ScanMemo, ScanReport
+from storage.people import forget_processed_before
+
+log = logging.getLogger(__name__)
+
+DIGEST_SCAN_MINUTES = 10  # digests are due at an hour; looking this often finds them on time
+PROGRESS_SECONDS = 5  # how often an announcement's author sees the sending progress
+
+
+def create_scheduler(settings: Settings) -> AsyncIOScheduler:
+    """A scheduler in the college's time zone; a job never runs twice at once, and runs it
+    missed (the process was busy or down) collapse into one."""
+    return AsyncIOScheduler(
+        timezone=settings.tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+
+
+def add_notifier_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: Sender | None = None,
+) -> Job:
+    """Turn new journal events into messages every ``notifications.scan_seconds``."""
+
+    async def notify() -> None:
+        if await notifier.process_events(session_factory, settings) and sender is not None:
+            sender.wake()
+
+    return scheduler.add_job(
+        notify,
+        IntervalTrigger(seconds=settings.notifications.scan_seconds, timezone=settings.tz),
+        id="notifier",
+        replace_existing=True,
+        next_run_time=datetime.now(settings.tz),
+    )
+
+
+def add_digest_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: Sender | None = None,
+) -> Job:
+    """Queue the daily digests and the weekly summaries that are due."""
+
+    async def digest() -> None:
+        if await digests.make_digests(session_factory, settings) and sender is not None:
+            sender.wake()
+
+    return scheduler.add_job(
+        digest,
+        IntervalTrigger(minutes=DIGEST_SCAN_MINUTES, timezone=settings.tz),
+        id="digests",
+        replace_existing=True,
+        next_run_time=datetime.now(settings.tz),
+    )
+
+
+JOB_ID = "reminders"
+
+
+async def scan_reminders(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    memo: ScanMemo | None = None,
+) -> ScanReport:
+    """One scan with the digests' buttons; ``now`` moves the clock in tests and benchmarks."""
+    return await reminders.scan(
+        session_factory, settings, now=now, memo=memo, keyboard=digest_markup
+    )
+
+
+def add_reminder_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: Sender | None = None,
+) -> Job:
+    """Add the periodic deadline scan; the sender, when given, is woken when it queued."""
+    memo = ScanMemo()
+
+    async def scan() -> None:
+        report = await scan_reminders(session_factory, settings, memo=memo)
+        if report.queued:
+            log.info("deadline reminders: %s messages queued", report.queued)
+            if sender is not None:
+                sender.wake()
+
+    return scheduler.add_job(
+        scan,
+        IntervalTrigger(minutes=settings.reminders.scan_minutes, timezone=settings.tz),
+        id=JOB_ID,
+        replace_existing=True,
+        next_run_time=datetime.now(settings.tz),
+    )
+
+
+async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Telegram redelivers an update for at most a day; older ids need not be remembered."""
+    async with session_factory.begin() as session:
+        await forget_processed_before(session, utcnow() - timedelta(days=2))
+
+
+def add_housekeeping_jobs(
+    scheduler: AsyncIOScheduler, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """The announcement authors' progress messages, and forgetting old update ids."""
+    scheduler.add_job(
+        refresh_progress,
+        IntervalTrigger(seconds=PROGRESS_SECONDS),
+        args=[bot, session_factory],
+        id="announcement-progress",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        forget_old_updates,
+        IntervalTrigger(hours=6),
+        args=[session_factory],
+        id="forget-updates",
+        replace_existing=True,
+    )
+
+
+@dataclass
+class Background:
+    scheduler: AsyncIOScheduler
+    sender: Sender
+    stop_event: asyncio.Event
+    sender_task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        """Stop the jobs, let the sender finish the messages it is sending, and return."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.stop_event.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.sender_task
+
+
+async def start_background(
+    bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> Background:
+    sender = Sender(
+        bot, session_factory, limits=Limits(per_second=settings.notifications.send_per_second)
+    )
+    scheduler = create_scheduler(settings)
+    add_notifier_job(scheduler, settings, session_factory, sender)
+    add_digest_job(scheduler, settings, session_factory, sender)
+    add_reminder_job(scheduler, settings, session_factory, sender)
+    add_housekeeping_jobs(scheduler, bot, session_factory)
+    scheduler.start()
+    stop_event = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop_event), name="outbox-sender")
+    log.info("background jobs and the outbox sender started")
+    return Background(scheduler, sender, stop_event, task)

@@ -1,0 +1,119 @@
+"""Settings from the environment and an optional ``.env`` file.
+
+Nested groups use ``__`` in variable names (``REMINDERS__HOUR=9``); the top-level names the
+README documents (``BOT_TOKEN``, ``DATABASE_URL`` …) stay flat because operators type them.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("data") / "journal.sqlite3"
+SUPPORTED_LOCALES = ("ru", "en")
+
+
+class JournalRules(BaseModel):
+    """Knobs of the journal's own rules."""
+
+    edit_window_days: int = Field(7, ge=0, le=365)
+    invite_ttl_days: int = Field(30, ge=1, le=365)
+    invite_attempts_per_hour: int = Field(5, ge=1, le=100)
+
+
+class Reminders(BaseModel):
+    """Hours (college time) at which the scheduler sends deadline digests
+    (services/reminders/deadlines.py
+    says which rule goes in which). Only on working days."""
+
+    teacher_hour: time = time(8, 0)  # registers, topics, period grades, work programmes
+    # Lessons of the day still without a topic (due that day).
+    teacher_evening_hour: time = time(17, 0)
+    curator_hour: time = time(8, 30)  # unexplained absences, absence documents
+    admin_hour: time = time(9, 0)  # accounts of newly enrolled people and new staff
+    deputy_weekday: int = Field(0, ge=0, le=6)  # Monday = 0: the weekly overdue digest
+    deputy_hour: time = time(9, 0)
+    scan_minutes: int = Field(5, ge=1, le=120)
+
+
+class Notifications(BaseModel):
+    """Parents' and students' notifications. Times are in the college's time zone."""
+
+    # Messages that fall in the quiet hours wait for their end; they are never dropped.
+    quiet_from: time = time(22, 0)
+    quiet_to: time = time(7, 0)
+    # A teacher's correction within this window merges into one message with the final value.
+    merge_minutes: int = Field(2, ge=0, le=60)
+    digest_hour: time = time(19, 0)
+    weekly_weekday: int = Field(6, ge=0, le=6)  # Monday = 0; the weekly summary's day
+    scan_seconds: int = Field(10, ge=1, le=600)  # how often new journal events are read
+    # Telegram allows 30 a second overall; a little under it keeps clear of 429s.
+    send_per_second: int = Field(29, ge=1, le=30)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
+    telegram_api_url: str | None = None
+    timezone: str = "Asia/Sakhalin"
+    default_locale: str = "ru"
+    polling_timeout: int = Field(30, ge=0, le=50)
+
+    rules: JournalRules = JournalRules()
+    reminders: Reminders = Reminders()
+    notifications: Notifications = Notifications()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Operators paste plain URLs; the store needs the async drivers.
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "__".join(str(part) for part in first["loc"]).upper()
+        raise SettingsError(f"{name}: {first['msg']}") from None

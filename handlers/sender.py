@@ -1,0 +1,348 @@
+"""The sender: drains due outbox messages to Telegram within its limits, losing none.
+
+* Limits: at most ``per_second`` messages a second overall, one a second to a private chat,
+  20 a minute to a group (handlers/ratelimit.py). Each chat has one worker, so its messages
+  go in order; a slow or paused chat holds up nobody else.
+* 429: the chat waits exactly ``retry_after``. Telegram does not say which limit was hit, so
+  a second 429 from another chat within a second means the limit is the overall one: then all
+  sending waits ``retry_after``.
+* 403 (blocked, deactivated, kicked): the chat's accounts turn inactive and its queued
+  messages fail; nothing more is sent there until the person is back (any update from them
+  activates the account again, see handlers/middlewares.py).
+* 5xx, network errors: the message is tried again later, backing off up to ``BACKOFF_MAX``.
+* 400 (a message Telegram will never take): the message fails, with the reason kept.
+* Crash safety: a message is marked sent in its own short transaction right after Telegram
+  took it, so a crash sends again only the messages that were in flight.
+* A text over 4096 characters (1024 for a caption) becomes several messages, stored as
+  several rows before the first is sent, so each part is sent once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
+from handlers.ratelimit import SlidingWindow
+from storage import outbox as q
+from storage.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 5.0  # seconds before the first retry after a server or network error
+BACKOFF_MAX = 900.0
+GLOBAL_429_SPAN = 1.0  # 429s from two chats this close together: the overall limit
+INACTIVE_SWEEP = 60.0  # seconds between sweeps of messages queued for blocked chats
+STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
+# A process that died a moment ago may have sent in the last second what Telegram still counts.
+START_PAUSE = 1.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: int = 29  # overall; Telegram allows 30
+    private_per_second: int = 1
+    group_per_minute: int = 20
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0  # server or network errors, tried again later
+    too_many_requests: int = 0  # 429s received
+
+
+class _Outcome(Enum):
+    DONE = "done"  # sent, failed or rescheduled: next message
+    AGAIN = "again"  # paused by a 429 or moved: the same message again
+    CHAT_GONE = "chat_gone"  # the chat refused the bot: drop its queue
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        limits: Limits | None = None,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.bot = bot
+        self.session_factory = session_factory
+        self.limits = limits or Limits()
+        self.poll_interval = poll_interval
+        self.stats = SenderStats()
+        per_second = self.limits.per_second
+        self._overall = SlidingWindow(per_second, 1.0, spacing=1.0 / per_second)
+        self._chat_windows: dict[int, SlidingWindow] = {}
+        self._queues: dict[int, deque[OutboxMessage]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._in_flight: set[int] = set()
+        self._last_429: tuple[float, int] | None = None
+        self._stopping = False
+        self._now: Callable[[], datetime] = utcnow
+        self._wake = asyncio.Event()
+
+    # --- entry points --------------------------------------------------------------
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Send until ``stop_event`` is set, then let the messages being sent finish."""
+        self._now = utcnow
+        self._overall.pause(START_PAUSE)
+        loop = asyncio.get_running_loop()
+        next_sweep = 0.0
+        try:
+            while not stop_event.is_set():
+                try:
+                    if loop.time() >= next_sweep:
+                        await self._sweep_inactive()
+                        next_sweep = loop.time() + INACTIVE_SWEEP
+                    if len(self._in_flight) < 2 * self.limits.per_second:
+                        await self._fill(utcnow(), 4 * self.limits.per_second)
+                except Exception:  # the store may be away for a moment: try again soon
+                    log.exception("the sender could not read the outbox")
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        _first_of(stop_event.wait(), self._wake.wait()), self.poll_interval
+                    )
+            self._stopping = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._join(), STOP_GRACE)
+        finally:
+            for task in list(self._workers.values()):
+                task.cancel()
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def drain_once(self, now: datetime | None = None) -> int:
+        """Send everything due at ``now`` (default: the current time) and return how many
+        messages were sent. Messages rescheduled after an error are due later, not now."""
+        fixed = now or utcnow()
+        self._now = lambda: fixed
+        before = self.stats.sent
+        try:
+            await self._sweep_inactive()
+            while await self._fill(fixed, 500) or self._workers:
+                await self._join()
+        finally:
+            self._now = utcnow
+        return self.stats.sent - before
+
+    def wake(self) -> None:
+        """New messages are queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    # --- dispatching ---------------------------------------------------------------
+
+    async def _sweep_inactive(self) -> None:
+        async with self.session_factory.begin() as session:
+            self.stats.failed += await q.fail_inactive(session)
+
+    async def _fill(self, now: datetime, limit: int) -> int:
+        async with self.session_factory() as session:
+            due = await q.due_messages(session, now, limit, self._in_flight)
+        for message in due:
+            self._in_flight.add(message.id)
+            self._queues.setdefault(message.chat_id, deque()).append(message)
+            if message.chat_id not in self._workers:
+                task = asyncio.create_task(self._work(message.chat_id))
+                self._workers[message.chat_id] = task
+        self._forget_idle_windows()
+        return len(due)
+
+    async def _join(self) -> None:
+        while self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def _forget_idle_windows(self) -> None:
+        if len(self._chat_windows) > 2 * len(self._workers) + 1000:
+            for chat_id in [c for c, w in self._chat_windows.items() if w.idle()]:
+                if chat_id not in self._workers:
+                    del self._chat_windows[chat_id]
+
+    async def _work(self, chat_id: int) -> None:
+        queue = self._queues[chat_id]
+        try:
+            while queue and not self._stopping:
+                outcome = await self._deliver(queue)
+                if outcome is _Outcome.AGAIN:
+                    continue
+                done = [queue.popleft()] if outcome is _Outcome.DONE else list(queue)
+                if outcome is _Outcome.CHAT_GONE:
+                    queue.clear()
+                for message in done:
+                    self._in_flight.discard(message.id)
+        except Exception:
+            log.exception("the sender failed on chat %s; its messages stay queued", chat_id)
+        finally:
+            for message in queue:
+                self._in_flight.discard(message.id)
+            del self._queues[chat_id]
+            del self._workers[chat_id]
+            if len(self._in_flight) < 2 * self.limits.per_second:
+                self._wake.set()
+
+    # --- one message ---------------------------------------------------------------
+
+    async def _deliver(self, queue: deque[OutboxMessage]) -> _Outcome:
+        message = queue[0]
+        if _too_long(message):
+            if not await self._split(queue):
+                return _Outcome.DONE  # merged or sent meanwhile: nothing to do
+            message = queue[0]
+        window = self._chat_window(message.chat_id)
+        await window.acquire()
+        try:
+            await self._overall.acquire()
+            try:
+                telegram_id = await self._call(message)
+            finally:
+                self._overall.release()
+        except TelegramRetryAfter as exc:
+            self._too_many(message.chat_id, exc.retry_after)
+            return _Outcome.AGAIN
+        except TelegramMigrateToChat as exc:
+            await self._move(queue, exc.migrate_to_chat_id)
+            return _Outcome.AGAIN
+        except TelegramForbiddenError as exc:
+            await self._chat_gone(message, exc.message)
+            return _Outcome.CHAT_GONE
+        except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as exc:
+            await self._write(q.mark_failed, message.id, exc.message)
+            self.stats.failed += 1
+            log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, exc)
+            return _Outcome.DONE
+        except Exception as exc:  # 5xx, network, anything passing: try again later
+            await self._retry_later(message, exc)
+            return _Outcome.DONE
+        finally:
+            window.release()
+        await self._write(q.mark_sent, message.id, self._now(), telegram_id)
+        self.stats.sent += 1
+        return _Outcome.DONE
+
+    async def _call(self, message: OutboxMessage) -> int:
+        markup = (
+            InlineKeyboardMarkup.model_validate(message.reply_markup)
+            if message.reply_markup
+            else None
+        )
+        if message.document_file_id:
+            sent = await self.bot.send_document(
+                message.chat_id,
+                message.document_file_id,
+                caption=message.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        else:
+            sent = await self.bot.send_message(
+                message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        return sent.message_id
+
+    def _chat_window(self, chat_id: int) -> SlidingWindow:
+        if chat_id not in self._chat_windows:
+            private = chat_id > 0
+            self._chat_windows[chat_id] = (
+                SlidingWindow(self.limits.private_per_second, 1.0)
+                if private
+                else SlidingWindow(self.limits.group_per_minute, 60.0)
+            )
+        return self._chat_windows[chat_id]
+
+    def _too_many(self, chat_id: int, retry_after: float) -> None:
+        self.stats.too_many_requests += 1
+        self._chat_window(chat_id).pause(retry_after)
+        now = asyncio.get_running_loop().time()
+        last = self._last_429
+        if last is not None and last[1] != chat_id and now - last[0] < GLOBAL_429_SPAN:
+            self._overall.pause(retry_after)
+        self._last_429 = (now, chat_id)
+        log.info("429 for chat %s: waiting %s s", chat_id, retry_after)
+
+    async def _split(self, queue: deque[OutboxMessage]) -> bool:
+        """Store the parts of the first message in place of it; False if it is gone."""
+        message = queue[0]
+        parts: list[tuple[str, str | None]] = [
+            (text, None) for text in split_html(message.text, TEXT_LIMIT)
+        ]
+        if message.document_file_id:  # the caption is too long: the text goes first
+            parts.append(("", message.document_file_id))
+        async with self.session_factory.begin() as session:
+            rows = await q.split_message(session, message.id, parts)
+        if not rows:
+            return False
+        queue.popleft()
+        for row in reversed(rows):
+            self._in_flight.add(row.id)
+            queue.appendleft(row)
+        return True
+
+    async def _move(self, queue: deque[OutboxMessage], new_chat_id: int) -> None:
+        old = queue[0].chat_id
+        async with self.session_factory.begin() as session:
+            await q.move_chat(session, old, new_chat_id)
+        for message in queue:
+            message.chat_id = new_chat_id
+
+    async def _chat_gone(self, message: OutboxMessage, reason: str) -> None:
+        async with self.session_factory.begin() as session:
+            await q.mark_failed(session, message.id, reason)
+            others = await q.deactivate_chat(session, message.chat_id, "recipient inactive")
+        self.stats.failed += 1 + others
+        log.info("chat %s refused the bot (%s): account deactivated", message.chat_id, reason)
+
+    async def _retry_later(self, message: OutboxMessage, exc: Exception) -> None:
+        delay = min(BACKOFF_FIRST * 2**message.attempts, BACKOFF_MAX)
+        error = f"{type(exc).__name__}: {exc}"
+        await self._write(q.retry_later, message.id, self._now() + timedelta(seconds=delay), error)
+        self.stats.retried += 1
+        log.warning("message %s to chat %s: %s; again in %s s", message.id, message.chat_id,
+                    error, delay)  # fmt: skip
+
+    async def _write(self, action: Callable[..., object], *args: object) -> None:
+        """One short transaction; a store hiccup is tried again, the message being out."""
+        for attempt in range(3):
+            try:
+                async with self.session_factory.begin() as session:
+                    await action(session, *args)  # type: ignore[misc]
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+
+
+def _too_long(message: OutboxMessage) -> bool:
+    limit = CAPTION_LIMIT if message.document_file_id else TEXT_LIMIT
+    return visible_length(message.text) > limit
+
+
+async def _first_of(*waits: object) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]  # type: ignore[arg-type]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

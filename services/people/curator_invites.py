@@ -1,0 +1,56 @@
+"""Invite links a curator hands out to their group (R5): new personal links for the group's
+students and parents. New codes revoke the people's unused older ones (services/people/invites.py),
+so the screens ask before issuing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Denied
+from core.i18n import _
+from services.access import Actor
+from services.people import invite_sheet
+from services.people.invite_sheet import InviteRow
+from storage.models import Group, Role
+
+INVITED_ROLES = (Role.STUDENT, Role.PARENT)
+
+
+def not_your_group() -> str:
+    return _("This group is not among your groups.")
+
+
+async def curated_group(session: AsyncSession, actor: Actor, group_id: int) -> Group:
+    """The group if the actor is its curator now, else Denied."""
+    group = await session.get(Group, group_id)
+    if group is None or group.org_id != actor.org_id or group_id not in actor.curator_group_ids:
+        raise Denied(not_your_group())
+    return group
+
+
+async def issue_group_links(
+    session: AsyncSession,
+    actor: Actor,
+    group_id: int,
+    *,
+    bot_username: str,
+    now: datetime,
+    ttl: timedelta,
+) -> tuple[Group, list[InviteRow]]:
+    """Fresh links for the students and parents of the curator's group. The caller commits."""
+    group = await curated_group(session, actor, group_id)
+    rows = await invite_sheet.build_rows(
+        session,
+        actor.org_id,
+        bot_username=bot_username,
+        now=now,
+        ttl=ttl,
+        tz=actor.tz,
+        roles=INVITED_ROLES,
+        group_names=[group.name],
+        actor_id=actor.person_id,
+        source="bot",
+    )
+    return group, rows

@@ -1,0 +1,124 @@
+"""Who is using the bot: a person's roles, the children of a parent, the role in use.
+
+A person may hold several roles (a teacher who is a curator and a parent). The menu shows one
+role at a time; the one in use is kept on the Telegram account. Role order below is the order
+menus list them in and the default pick: the role a person most likely opened the bot for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.i18n import LazyProxy, __
+from storage import people as q
+from storage.models import Group, Membership, Person, Role, Student, TelegramAccount
+
+ROLE_ORDER = (
+    Role.TEACHER,
+    Role.CURATOR,
+    Role.DEPUTY,
+    Role.DIRECTOR,
+    Role.SECRETARY,
+    Role.ADMIN,
+    Role.REGIONAL,
+    Role.PARENT,
+    Role.STUDENT,
+)
+
+
+ROLE_NAMES: dict[Role, LazyProxy] = {
+    Role.TEACHER: __("Teacher"),
+    Role.CURATOR: __("Curator"),
+    Role.PARENT: __("Parent"),
+    Role.STUDENT: __("Student"),
+    Role.DEPUTY: __("Deputy director"),
+    Role.SECRETARY: __("Secretary"),
+    Role.ADMIN: __("Administrator"),
+    Role.DIRECTOR: __("Director"),
+    Role.REGIONAL: __("Regional specialist"),
+}
+
+
+def role_name(role: Role) -> str:
+    return str(ROLE_NAMES[role])
+
+
+@dataclass(frozen=True)
+class Child:
+    student_id: int
+    short_name: str
+    first_name: str
+    group_name: str
+
+
+@dataclass
+class Identity:
+    account: TelegramAccount
+    person: Person
+    memberships: list[Membership]
+    children: list[Child] = field(default_factory=list)
+
+    @property
+    def org_id(self) -> int:
+        return self.person.org_id
+
+    @property
+    def roles(self) -> list[Role]:
+        held = {m.role for m in self.memberships}
+        return [r for r in ROLE_ORDER if r in held]
+
+    @property
+    def role(self) -> Role | None:
+        """The role in use: the stored choice while still held, else the first held."""
+        roles = self.roles
+        if self.account.current_role in roles:
+            return self.account.current_role
+        return roles[0] if roles else None
+
+    @property
+    def child(self) -> Child | None:
+        for child in self.children:
+            if child.student_id == self.account.current_student_id:
+                return child
+        return self.children[0] if self.children else None
+
+    def curated_group_ids(self) -> list[int]:
+        return [m.group_id for m in self.memberships if m.role is Role.CURATOR and m.group_id]
+
+
+async def load_identity(session: AsyncSession, account: TelegramAccount) -> Identity:
+    person = await session.get(Person, account.person_id)
+    assert person is not None  # FK with cascade: an account never outlives its person
+    memberships = list(await q.active_memberships(session, person.id))
+    child_ids = [m.student_id for m in memberships if m.role is Role.PARENT and m.student_id]
+    pairs = await q.students_with_groups(session, child_ids)
+    children = [_child(s, g) for s, g in pairs]
+    children.sort(key=lambda c: c.short_name)
+    return Identity(account, person, memberships, children)
+
+
+def _child(student: Student, group: Group | None) -> Child:
+    return Child(
+        student_id=student.id,
+        short_name=student.person.short_name,
+        first_name=student.person.first_name,
+        group_name=group.name if group else "",
+    )
+
+
+def switch_role(identity: Identity, role: Role) -> bool:
+    """Use ``role`` if the person holds it; a forged role changes nothing."""
+    if role not in identity.roles:
+        return False
+    identity.account.current_role = role
+    return True
+
+
+def switch_child(identity: Identity, student_id: int) -> bool:
+    """Look at ``student_id`` if it is this parent's child; any other id changes nothing."""
+    if all(c.student_id != student_id for c in identity.children):
+        return False
+    identity.account.current_student_id = student_id
+    return True

@@ -1,0 +1,140 @@
+"""Invite sheets: one row per person with their personal deep link, as CSV or XLSX.
+
+People with several roles get one link (a link identifies a person, not a role); the row lists
+all their roles in scope of the export. Parents' rows name their children's groups so a curator
+can hand out the sheet by group.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.i18n import _
+from services.people import invites
+from services.people.identity import role_name
+from storage import people as q
+from storage.journal import name_key
+from storage.models import Group, Membership, Person, Role
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    external_id: str
+    full_name: str
+    roles: str
+    groups: str
+    link: str
+    expires: str
+
+
+async def build_rows(
+    session: AsyncSession,
+    org_id: int,
+    *,
+    bot_username: str,
+    now: datetime,
+    ttl: timedelta,
+    tz: ZoneInfo,
+    roles: Sequence[Role] = (),
+    group_names: Sequence[str] = (),
+    actor_id: int | None = None,
+    source: str = "cli",
+    unlinked_only: bool = False,
+) -> list[InviteRow]:
+    """Issue fresh codes for the selected people and describe them row by row."""
+    group_ids: list[int] = []
+    if group_names:
+        groups = await q.groups_by_names(session, org_id, group_names)
+        group_ids = [g.id for g in groups]
+        if not group_ids:
+            return []
+    pairs = await q.people_for_invites(
+        session, org_id, roles=roles, group_ids=group_ids, unlinked_only=unlinked_only
+    )
+    by_person: dict[int, tuple[Person, list[Membership]]] = {}
+    for person, membership in pairs:
+        by_person.setdefault(person.id, (person, []))[1].append(membership)
+    if not by_person:
+        return []
+    student_ids = {m.student_id for _p, ms in by_person.values() for m in ms if m.student_id}
+    students = {s.id: g for s, g in await q.students_with_groups(session, list(student_ids))}
+    curated = {m.group_id for _p, ms in by_person.values() for m in ms if m.group_id}
+    group_names = await q.group_names(session, list(curated))
+    people = sorted(
+        (p for p, _ms in by_person.values()),
+        key=lambda p: name_key(p.last_name, p.first_name, p.middle_name),
+    )
+    issued = await invites.issue(
+        session,
+        people,
+        now=now,
+        ttl=ttl,
+        actor_id=actor_id,
+        source=source,
+    )
+    rows = []
+    for item in issued:
+        person, memberships = by_person[item.person.id]
+        role_words = sorted({role_name(m.role) for m in memberships})
+        rows.append(
+            InviteRow(
+                external_id=person.external_id,
+                full_name=person.full_name,
+                roles=", ".join(role_words),
+                groups=", ".join(sorted(_groups_of(memberships, students, group_names))),
+                link=invites.deep_link(bot_username, item.code),
+                expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return rows
+
+
+def _groups_of(
+    memberships: list[Membership],
+    students: dict[int, Group | None],
+    group_names: dict[int, str],
+) -> set[str]:
+    names: set[str] = set()
+    for m in memberships:
+        if m.group_id in group_names:
+            names.add(group_names[m.group_id])
+        child_group = students.get(m.student_id) if m.student_id else None
+        if child_group is not None:
+            names.add(child_group.name)
+    return names
+
+
+def headers() -> list[str]:
+    return [_("ID"), _("Full name"), _("Roles"), _("Groups"), _("Personal link"), _("Valid until")]
+
+
+def to_csv(rows: Sequence[InviteRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers())
+    for r in rows:
+        writer.writerow([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
+    # BOM so that Excel opens Cyrillic CSV correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Invites")[:31]
+    sheet.append(headers())
+    for r in rows:
+        sheet.append([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
+    for column, width in zip("ABCDEF", (10, 36, 24, 16, 70, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
