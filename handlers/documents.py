@@ -27,6 +27,7 @@ from services import access
 from services.access import Actor, TeachingScope
 from services.journal import documents
 from services.journal.documents_overview import DocumentPair, documents_overview
+from services.policy import Action
 from storage.models import DocumentKind, TeachingDocument
 
 
@@ -83,7 +84,14 @@ def _kind(code: str) -> DocumentKind:
 async def _scope(
     session: AsyncSession, actor: Actor, group_id: int, discipline_id: int
 ) -> TeachingScope:
-    return await access.teaching_for(session, actor, group_id, discipline_id, any_subgroup=True)
+    return await access.teaching_for(
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        action=Action.UPLOAD_WORK_PROGRAMMES,
+        any_subgroup=True,
+    )
 
 
 async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:

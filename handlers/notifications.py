@@ -15,9 +15,9 @@ from keyboards import notifications as kb
 from keyboards.notifications import NotifyCb
 from services.notifications import prefs
 from services.people.identity import Identity
+from services.policy import Action, role_may
 from storage.models import Role
 
-LISTENERS = (Role.PARENT, Role.STUDENT)
 MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from it
 
 
@@ -49,7 +49,7 @@ def screen_text(settings: Settings, *, as_parent: bool) -> str:
 async def show(
     query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
 ) -> None:
-    if identity.role not in LISTENERS:
+    if not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS):
         await query.answer(_("Notifications are for parents and students."), show_alert=True)
         return
     await _render(query, identity, session, settings)
@@ -63,7 +63,10 @@ async def cycle(
     session: AsyncSession,
     settings: Settings,
 ) -> None:
-    if identity.role not in LISTENERS or callback_data.kind not in prefs.KINDS:
+    if (
+        not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS)
+        or callback_data.kind not in prefs.KINDS
+    ):
         await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
         return
     mode = await prefs.cycle(

@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import LazyProxy, _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
-from services.announcements.service import ANNOUNCER_ROLES, Kind
+from services.announcements.service import ANNOUNCING, Kind
 
 GROUPS_PER_PAGE = 45  # three to a row; a keyboard holds at most 100 buttons
 WHOLE_COLLEGE = "all"
@@ -30,8 +30,7 @@ class AnnCb(CallbackData, prefix="an"):
     val: str = ""
 
 
-for _role in ANNOUNCER_ROLES:
-    add_menu_item(_role, __("📣 Announcement"), AnnCb(act="new"))
+add_menu_item(ANNOUNCING, __("📣 Announcement"), AnnCb(act="new"))
 
 
 KIND_LABELS: dict[Kind, LazyProxy] = {

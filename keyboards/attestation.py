@@ -18,7 +18,8 @@ from keyboards.journal import grade_label
 from keyboards.menu import add_menu_item
 from services.journal.attestation import FORM_VALUES, AttestationRow, AttestationSheet
 from services.journal.teacher_day import AttestationTask
-from storage.models import AttestationForm, Role
+from services.policy import Action
+from storage.models import AttestationForm
 
 
 class AttListCb(CallbackData, prefix="al"):
@@ -47,7 +48,7 @@ class TaskProgress:
     total: int
 
 
-add_menu_item(Role.TEACHER, __("📝 Attestation"), AttListCb())
+add_menu_item(Action.GRADE_ATTESTATION, __("📝 Attestation"), AttListCb())
 
 
 def form_label(form: AttestationForm) -> str:

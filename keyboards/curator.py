@@ -18,7 +18,8 @@ from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
 from services.absences.unexplained import DayAbsences, StudentAbsences
-from storage.models import AbsenceReason, Group, Role
+from services.policy import Action
+from storage.models import AbsenceReason, Group
 
 REASON_CODES = {
     AbsenceReason.ILLNESS: "i",
@@ -58,8 +59,8 @@ class InvCb(CallbackData, prefix="iv"):
     group: int = 0
 
 
-add_menu_item(Role.CURATOR, __("❗ Unexplained absences"), AbsCb())
-add_menu_item(Role.CURATOR, __("🔗 Invite links"), InvCb())
+add_menu_item(Action.SET_ABSENCE_REASON, __("❗ Unexplained absences"), AbsCb())
+add_menu_item(Action.ISSUE_INVITES, __("🔗 Invite links"), InvCb())
 
 
 def reason_word(reason: AbsenceReason) -> str:

@@ -17,7 +17,7 @@ from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
 from services.diary.service import DiaryDay, DiaryLesson, DiaryWeek
-from storage.models import Role
+from services.policy import Action
 
 LABEL_MAX = 48
 WEEK_FILES_MAX = 24  # Telegram takes 100 buttons; the rest of the files are a day away
@@ -36,10 +36,9 @@ class DiaryCb(CallbackData, prefix="dy"):
     lid: int = 0
 
 
-for _role in (Role.PARENT, Role.STUDENT):
-    add_menu_item(_role, __("📖 Diary"), DiaryCb(act="today"))
-    add_menu_item(_role, __("📊 Grades"), DiaryCb(act="grades"))
-    add_menu_item(_role, __("🗓 Attendance"), DiaryCb(act="att"))
+add_menu_item(Action.READ_DIARY, __("📖 Diary"), DiaryCb(act="today"))
+add_menu_item(Action.READ_DIARY, __("📊 Grades"), DiaryCb(act="grades"))
+add_menu_item(Action.READ_DIARY, __("🗓 Attendance"), DiaryCb(act="att"))
 
 
 def day_code(day: date) -> str:

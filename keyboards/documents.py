@@ -12,7 +12,8 @@ from core.i18n import _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
 from services.journal.documents_overview import DocumentPair
-from storage.models import DocumentKind, Role, TeachingDocument
+from services.policy import Action
+from storage.models import DocumentKind, TeachingDocument
 
 KIND_CODES = {DocumentKind.WORK_PROGRAMME: "wp", DocumentKind.KTP: "ktp"}
 KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
@@ -29,7 +30,7 @@ class DocCb(CallbackData, prefix="dc"):
     kind: str = ""
 
 
-add_menu_item(Role.TEACHER, __("📎 Work programmes"), DocCb())
+add_menu_item(Action.UPLOAD_WORK_PROGRAMMES, __("📎 Work programmes"), DocCb())
 
 
 def kind_label(kind: DocumentKind) -> str:

@@ -19,7 +19,8 @@ from keyboards.menu import add_menu_item
 from services.journal.grades import LessonGrades, StudentGrades
 from services.journal.register import RegisterView
 from services.journal.teacher_day import LessonCard
-from storage.models import GradeKind, Mark, Role
+from services.policy import Action
+from storage.models import GradeKind, Mark
 
 MARK_CODES = {Mark.PRESENT: "p", Mark.ABSENT: "a", Mark.LATE: "l"}
 MARKS_BY_CODE = {code: mark for mark, code in MARK_CODES.items()}
@@ -85,9 +86,8 @@ def lesson_link(bot_username: str, lesson_id: int) -> str:
     return f"https://t.me/{bot_username}?start={LESSON_LINK_PREFIX}{lesson_id}"
 
 
-add_menu_item(Role.TEACHER, __("📅 My lessons"), DayCb())
-add_menu_item(Role.DEPUTY, __("🗂 Group journals"), GroupsCb())
-add_menu_item(Role.DIRECTOR, __("🗂 Group journals"), GroupsCb())
+add_menu_item(Action.MARK_REGISTER, __("📅 My lessons"), DayCb())
+add_menu_item(Action.READ_GROUP_JOURNALS, __("🗂 Group journals"), GroupsCb())
 
 
 def day_code(day: date) -> str:

@@ -17,7 +17,7 @@ from keyboards.callbacks import MenuCb
 from keyboards.curator import REASON_CODES, reason_word
 from keyboards.menu import add_menu_item
 from services.absences.justifications import APPROVAL_REASONS
-from storage.models import Role
+from services.policy import Action
 
 
 class SendCb(CallbackData, prefix="js"):
@@ -39,8 +39,7 @@ class DecideCb(CallbackData, prefix="jd"):
     r: str = ""
 
 
-for _role in (Role.PARENT, Role.STUDENT):
-    add_menu_item(_role, __("📄 Send a certificate"), SendCb(act="new"))
+add_menu_item(Action.JUSTIFY_ABSENCE, __("📄 Send a certificate"), SendCb(act="new"))
 
 
 def _stop(builder: InlineKeyboardBuilder) -> None:

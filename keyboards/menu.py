@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
@@ -11,7 +11,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.callbacks import MenuCb
+from services import policy
 from services.people.identity import Child, Identity, role_name
+from services.policy import Action
 from storage.models import Role
 
 
@@ -19,20 +21,29 @@ from storage.models import Role
 class MenuItem:
     label: LazyProxy
     callback: CallbackData
+    rights: frozenset[Action]  # shown to a role that grants any of them
 
 
-# Each feature adds its entry points here, per role, in the order the menu shows them.
-MENU_ITEMS: dict[Role, list[MenuItem]] = {role: [] for role in Role}
+# Each feature adds its entry points here, in the order the menu shows them.
+MENU_ITEMS: list[MenuItem] = []
 
 
-def add_menu_item(role: Role, label: LazyProxy, callback: CallbackData) -> None:
-    MENU_ITEMS[role].append(MenuItem(label, callback))
+def add_menu_item(
+    rights: Action | Collection[Action], label: LazyProxy, callback: CallbackData
+) -> None:
+    needed = frozenset({rights} if isinstance(rights, Action) else rights)
+    MENU_ITEMS.append(MenuItem(label, callback, needed))
+
+
+def menu_items(role: Role | None) -> list[MenuItem]:
+    """The entries of the role in use: those its rights open (services/policy.py)."""
+    return [item for item in MENU_ITEMS if any(policy.role_may(role, r) for r in item.rights)]
 
 
 def main_menu(identity: Identity) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     role = identity.role
-    for item in MENU_ITEMS.get(role, []) if role else []:
+    for item in menu_items(role):
         builder.button(text=str(item.label), callback_data=item.callback)
     if role is Role.PARENT and len(identity.children) > 1:
         builder.button(text=_("👥 Another child"), callback_data=MenuCb(action="children"))

@@ -10,7 +10,7 @@ from core.i18n import LazyProxy, _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
 from services.notifications import prefs
-from storage.models import Role
+from services.policy import Action
 
 
 class NotifyCb(CallbackData, prefix="nt"):
@@ -33,8 +33,7 @@ MODE_LABELS: dict[str, LazyProxy] = {
     prefs.ON: __("on"),
 }
 
-for _role in (Role.PARENT, Role.STUDENT):
-    add_menu_item(_role, __("🔔 Notifications"), NotifyCb(action="show"))
+add_menu_item(Action.CHOOSE_NOTIFICATIONS, __("🔔 Notifications"), NotifyCb(action="show"))
 
 
 def choice_label(kind: str, mode: str) -> str:

@@ -1,26 +1,26 @@
 """Who may change the journal: the actor, the rules as plain functions, and loaders that fetch
 and authorise in one step.
 
-Callback data can be forged, so every use case re-checks on the server: the lesson is the
-actor's (or the actor is the deputy director of that college), the student is on that lesson's
-register, the period is open, the edit window has not passed. A lesson that is missing, of
-another college or of another teacher is refused with one and the same message, so ids
-cannot be probed.
+Callback data can be forged, so every use case re-checks on the server: the actor's right
+reaches the lesson (services/policy.py: their own lesson, or any of the college for the deputy
+director), the student is on that lesson's register, the period is open, the edit window has
+not passed. A lesson that is missing, of another college or of another teacher is refused
+with one and the same message, so ids cannot be probed.
 
 Rules of thumb the checks encode:
 * a closed period stops everyone, the deputy included: closing is the final lock, and the
   deputy reopens the period (``Period.closed``) when a correction is really needed;
 * the edit window (``settings.rules.edit_window_days`` days after the lesson's date, in the
-  college's time zone) stops the teacher, not the deputy;
+  college's time zone) stops the teacher, not whoever may ``CORRECT_AFTER_WINDOW``;
 * the register and grades open on the lesson's day; the topic, homework and the distance
-  format may be entered ahead (``in_advance``), that is how teachers plan;
+  format may be entered ahead (``ENTERED_AHEAD``), that is how teachers plan;
 * a cancelled lesson takes no journal data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import JournalRules
 from core.errors import Denied
 from core.i18n import _, fmt_date, ngettext
+from services import policy
+from services.policy import Action, Target
 from storage import journal as q
 from storage import people, teaching
 from storage.journal import LessonInfo
@@ -48,12 +50,14 @@ from storage.models import (
 )
 
 DEFAULT_EDIT_WINDOW_DAYS = JournalRules().edit_window_days
-OVERSEERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
+ENTERED_AHEAD = frozenset({Action.EDIT_LESSON_DETAILS})  # planned before the lesson
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The person acting, with what the rules and the screens need to know about them."""
+    """The person acting, with what the rules and the screens need to know about them.
+    ``rights``: what the roles held grant, plus what a position grants (``granted``),
+    computed once, when the actor is made."""
 
     person_id: int
     org_id: int
@@ -63,18 +67,16 @@ class Actor:
     edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS
     curator_group_ids: frozenset[int] = frozenset()
     child_ids: frozenset[int] = frozenset()
+    student_id: int | None = None  # their own student record, if they study
+    granted: frozenset[Action] = frozenset()
+    rights: frozenset[Action] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rights", policy.rights_of(self.roles) | self.granted)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def is_teacher(self) -> bool:
-        return Role.TEACHER in self.roles
-
-    @property
-    def is_deputy(self) -> bool:
-        return Role.DEPUTY in self.roles
 
     def today(self, now: datetime) -> date:
         """The college's date at ``now``: lesson dates are local dates."""
@@ -100,6 +102,9 @@ def make_actor(
             m.group_id for m in held if m.role is Role.CURATOR and m.group_id
         ),
         child_ids=frozenset(m.student_id for m in held if m.role is Role.PARENT and m.student_id),
+        student_id=next(
+            (m.student_id for m in held if m.role is Role.STUDENT and m.student_id), None
+        ),
     )
 
 
@@ -133,19 +138,15 @@ class Refusal(StrEnum):
 
 
 def teaches(actor: Actor, lesson: Lesson) -> bool:
-    return (
-        actor.is_teacher and lesson.org_id == actor.org_id and lesson.teacher_id == actor.person_id
-    )
-
-
-def is_deputy_of(actor: Actor, org_id: int) -> bool:
-    return actor.is_deputy and actor.org_id == org_id
+    """The lesson is the actor's own, not one they oversee."""
+    return any(policy.holds(actor, a, Target.lesson(lesson)) for a in policy.LESSON_RIGHTS)
 
 
 def may_view_lesson(actor: Actor, lesson: Lesson) -> bool:
-    """The teacher of the lesson, and the deputy and the director of its college."""
-    return teaches(actor, lesson) or (
-        lesson.org_id == actor.org_id and bool(actor.roles & OVERSEERS)
+    """The teacher of the lesson, and whoever may keep or read the journals of its college."""
+    target = Target.lesson(lesson)
+    return any(policy.can(actor, a, target) for a in policy.LESSON_RIGHTS) or policy.can(
+        actor, Action.READ_GROUP_JOURNALS, target
     )
 
 
@@ -165,19 +166,21 @@ def edit_refusal(
     today: date,
     window: int,
     *,
-    in_advance: bool = False,
+    action: Action,
 ) -> Refusal | None:
-    """Why ``actor`` may not change the lesson's journal on ``today``; None when they may."""
-    deputy = is_deputy_of(actor, lesson.org_id)
-    if not (teaches(actor, lesson) or deputy):
+    """Why ``actor`` may not do ``action`` (one of the lesson's rights) on ``today``; None
+    when they may."""
+    target = Target.lesson(lesson)
+    if not policy.can(actor, action, target):
         return Refusal.NOT_YOURS
     if lesson.cancelled:
         return Refusal.CANCELLED
     if period.closed:
         return Refusal.PERIOD_CLOSED
-    if not in_advance and lesson.date > today:
+    if action not in ENTERED_AHEAD and lesson.date > today:
         return Refusal.NOT_YET
-    if not deputy and not window_open(lesson.date, today, window):
+    late = not window_open(lesson.date, today, window)
+    if late and not policy.can(actor, Action.CORRECT_AFTER_WINDOW, target):
         return Refusal.WINDOW_PASSED
     return None
 
@@ -189,9 +192,9 @@ def may_edit_lesson(
     today: date,
     window: int,
     *,
-    in_advance: bool = False,
+    action: Action,
 ) -> bool:
-    return edit_refusal(actor, lesson, period, today, window, in_advance=in_advance) is None
+    return edit_refusal(actor, lesson, period, today, window, action=action) is None
 
 
 def period_closed(period: Period) -> str:
@@ -226,14 +229,12 @@ def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: in
     return not_your_lesson()
 
 
-def lock_reason(
-    actor: Actor, info: LessonInfo, now: datetime, *, in_advance: bool = False
-) -> str | None:
-    """Why the actor, who may see the lesson, cannot change its journal now, as the screen
-    says it; None when they can."""
+def lock_reason(actor: Actor, info: LessonInfo, now: datetime, *, action: Action) -> str | None:
+    """Why the actor, who may see the lesson, cannot do ``action`` now, as the screen says
+    it; None when they can."""
     window = actor.edit_window_days
     today = actor.today(now)
-    refusal = edit_refusal(actor, info.lesson, info.period, today, window, in_advance=in_advance)
+    refusal = edit_refusal(actor, info.lesson, info.period, today, window, action=action)
     if refusal is None:
         return None
     if refusal is Refusal.NOT_YOURS:  # the deputy's or director's look at another's lesson
@@ -255,17 +256,16 @@ async def lesson_for_edit(
     lesson_id: int,
     now: datetime,
     *,
-    in_advance: bool = False,
+    action: Action,
     share_lock: bool = False,
 ) -> LessonInfo:
-    """The lesson if the actor may change its journal at ``now``, else Denied saying why."""
+    """The lesson if the actor may do ``action`` (one of the lesson's rights) at ``now``,
+    else Denied saying why."""
     info = await q.lesson_info(session, lesson_id, share_lock=share_lock)
     if info is None:
         raise Denied(not_your_lesson())
     window = actor.edit_window_days
-    refusal = edit_refusal(
-        actor, info.lesson, info.period, actor.today(now), window, in_advance=in_advance
-    )
+    refusal = edit_refusal(actor, info.lesson, info.period, actor.today(now), window, action=action)
     if refusal is not None:
         raise Denied(refusal_message(refusal, info.lesson, info.period, window))
     return info
@@ -307,12 +307,14 @@ async def teaching_for(
     group_id: int,
     discipline_id: int,
     *,
+    action: Action,
     period_id: int | None = None,
     subgroup_id: int | None = None,
     any_subgroup: bool = False,
 ) -> TeachingScope:
-    """The group, discipline (and period) if the actor teaches them there (in the period, to
-    the subgroup; ``any_subgroup``: to any part of the group), or is the college's deputy."""
+    """The group, discipline (and period) if the actor may do ``action`` there: they teach
+    them (in the period, to the subgroup; ``any_subgroup``: to any part of the group), or a
+    wider right reaches the whole college."""
     group = await session.get(Group, group_id)
     discipline = await session.get(Discipline, discipline_id)
     period = await session.get(Period, period_id) if period_id is not None else None
@@ -326,14 +328,12 @@ async def teaching_for(
         or (subgroup_id is not None and (subgroup is None or subgroup.group_id != group_id))
     ):
         raise Denied(not_your_teaching())
-    if not is_deputy_of(actor, actor.org_id):
-        found = (
-            await teaching.assignments_for(
-                session, actor.person_id, group_id, discipline_id, period_id
-            )
-            if actor.is_teacher
-            else []
+    taught = False
+    if policy.holds(actor, action):
+        found = await teaching.assignments_for(
+            session, actor.person_id, group_id, discipline_id, period_id
         )
-        if not (found if any_subgroup else covers(found, subgroup_id)):
-            raise Denied(not_your_teaching())
+        taught = bool(found) if any_subgroup else covers(found, subgroup_id)
+    target = Target(actor.org_id, teacher_id=actor.person_id if taught else None, group_id=group_id)
+    policy.require(actor, action, target, not_your_teaching())
     return TeachingScope(group, discipline, period, subgroup_id)

@@ -28,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import Denied, Invalid
 from core.i18n import _, use_locale
+from services import policy
 from services.absences.dates import DateRange, check_range
-from services.absences.unexplained import apply_reason, may_set_reasons
+from services.absences.unexplained import apply_reason
 from services.access import Actor
 from services.notifications.notifier import locale_for
 from services.notifications.quiet_hours import release_time
@@ -132,7 +133,8 @@ async def student_for_submitter(
     student = await q.student_info(session, student_id)
     if student is None or student.org_id != actor.org_id:
         raise Denied(not_yours())
-    if student.student_id not in actor.child_ids:
+    if not policy.can(actor, policy.Action.JUSTIFY_ABSENCE, policy.Target.student(student)):
+        # Not their child: themself, as the store knows them, and only of age.
         if await q.student_of_person(session, actor.person_id) != student_id:
             raise Denied(not_yours())
         if not is_adult(student.birth_date, today):
@@ -239,7 +241,11 @@ async def for_decision(
     the deputy director), else Denied."""
     row = await q.justification(session, justification_id)
     student = await q.student_info(session, row.student_id) if row is not None else None
-    if row is None or student is None or not may_set_reasons(actor, student):
+    if (
+        row is None
+        or student is None
+        or not policy.can(actor, policy.Action.DECIDE_CERTIFICATE, policy.Target.student(student))
+    ):
         raise Denied(not_yours_to_decide())
     return await _view(session, row, student)
 

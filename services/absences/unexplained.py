@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _
+from services import policy
 from services.absences.dates import DateRange, check_range
-from services.access import Actor, is_deputy_of
+from services.access import Actor
 from storage import absences as q
 from storage import audit, events
 from storage.absences import AbsenceRow, StudentInfo
@@ -69,9 +70,7 @@ def not_your_student() -> str:
 
 
 def may_set_reasons(actor: Actor, student: StudentInfo) -> bool:
-    if student.org_id != actor.org_id:
-        return False
-    return is_deputy_of(actor, student.org_id) or student.group_id in actor.curator_group_ids
+    return policy.can(actor, policy.Action.SET_ABSENCE_REASON, policy.Target.student(student))
 
 
 async def student_for_reasons(session: AsyncSession, actor: Actor, student_id: int) -> StudentInfo:

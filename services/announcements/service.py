@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import SUPPORTED_LOCALES
 from core.errors import Denied, Invalid
 from core.i18n import _, current_locale, use_locale
+from services import policy
 from services.access import Actor
 from services.people.identity import role_name
 from storage import announcements as q
@@ -47,8 +48,7 @@ class Kind(StrEnum):
 
 
 CURATOR_KINDS = (Kind.STUDENTS, Kind.PARENTS)
-ORG_WIDE_ROLES = (Role.DEPUTY, Role.DIRECTOR, Role.ADMIN)
-ANNOUNCER_ROLES = (Role.CURATOR, *ORG_WIDE_ROLES)
+ANNOUNCING = (policy.Action.ANNOUNCE_GROUP, policy.Action.ANNOUNCE_COLLEGE)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Author:
 
     @property
     def org_wide(self) -> bool:
-        return self.role in ORG_WIDE_ROLES
+        return policy.role_may(self.role, policy.Action.ANNOUNCE_COLLEGE)
 
     @property
     def kinds(self) -> tuple[Kind, ...]:
@@ -71,20 +71,24 @@ class Author:
 
 
 def author_of(actor: Actor, role: Role | str | None) -> Author:
-    """The actor announcing as ``role``, if they hold it and it may announce."""
+    """The actor announcing as ``role``, if they hold it and it may announce: to the whole
+    college, or to the groups they curate."""
     try:
         chosen = Role(role) if role else None
     except ValueError:
         chosen = None
-    if chosen not in ANNOUNCER_ROLES or chosen not in actor.roles:
+    held = chosen in actor.roles and any(policy.role_may(chosen, a) for a in ANNOUNCING)
+    if chosen is None or not held:
         raise Denied(
             _(
                 "Announcements are sent by curators, the deputy director, the director and "
                 "the administrator."
             )
         )
-    curated = actor.curator_group_ids if chosen is Role.CURATOR else frozenset()
-    if chosen is Role.CURATOR and not curated:
+    # Announcing to the college reaches every group; to groups, those curated.
+    org_wide = policy.role_may(chosen, policy.Action.ANNOUNCE_COLLEGE)
+    curated = frozenset() if org_wide else actor.curator_group_ids
+    if not org_wide and not curated:
         raise Denied(_("You do not curate any group yet."))
     return Author(actor.person_id, actor.org_id, actor.name, chosen, curated)
 

@@ -19,6 +19,7 @@ from core.errors import Denied, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor, TeachingScope
+from services.policy import Action
 from storage import audit, teaching
 from storage import journal as q
 from storage.models import AttestationForm, Discipline, Group, Period, PeriodGrade
@@ -202,7 +203,13 @@ async def _scope(
     subgroup_id: int | None,
 ) -> TeachingScope:
     return await access.teaching_for(
-        session, actor, group_id, discipline_id, period_id=period_id, subgroup_id=subgroup_id
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        action=Action.GRADE_ATTESTATION,
+        period_id=period_id,
+        subgroup_id=subgroup_id,
     )
 
 

@@ -15,6 +15,7 @@ from core.errors import Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
+from services.policy import Action
 from storage import audit, teaching
 from storage.models import DocumentKind, TeachingDocument
 
@@ -53,7 +54,14 @@ async def upload_document(
     kind = validate_kind(kind)
     if not file_id or len(file_id) > FILE_ID_MAX or len(file_unique_id) > FILE_UNIQUE_ID_MAX:
         raise Invalid(_("This file cannot be stored. Please send it again as a document."))
-    await access.teaching_for(session, actor, group_id, discipline_id, any_subgroup=True)
+    await access.teaching_for(
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        action=Action.UPLOAD_WORK_PROGRAMMES,
+        any_subgroup=True,
+    )
     document = TeachingDocument(
         org_id=actor.org_id,
         kind=kind,
@@ -89,7 +97,14 @@ async def current_documents(
     session: AsyncSession, actor: Actor, group_id: int, discipline_id: int
 ) -> dict[DocumentKind, TeachingDocument]:
     """The newest upload of each kind for the group and discipline."""
-    await access.teaching_for(session, actor, group_id, discipline_id, any_subgroup=True)
+    await access.teaching_for(
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        action=Action.UPLOAD_WORK_PROGRAMMES,
+        any_subgroup=True,
+    )
     current: dict[DocumentKind, TeachingDocument] = {}
     for document in await teaching.documents(session, group_id, discipline_id):
         current.setdefault(document.kind, document)

@@ -19,6 +19,7 @@ from core.errors import Denied, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
+from services.policy import Action
 from storage import audit, events
 from storage import journal as q
 from storage.journal import LessonInfo
@@ -97,7 +98,7 @@ async def lesson_grades(
         StudentGrades(e.student_id, e.short_name, tuple(by_student.get(e.student_id, ())))
         for e in roster
     )
-    return LessonGrades(info, rows, access.lock_reason(actor, info, now))
+    return LessonGrades(info, rows, access.lock_reason(actor, info, now, action=Action.GRADE))
 
 
 async def add_grade(
@@ -112,7 +113,7 @@ async def add_grade(
     comment: str | None = "",
 ) -> Grade:
     value, kind, comment = validate_value(value), validate_kind(kind), validate_comment(comment)
-    info = await access.lesson_for_edit(session, actor, lesson_id, now)
+    info = await access.lesson_for_edit(session, actor, lesson_id, now, action=Action.GRADE)
     await access.check_student(session, info.lesson, student_id)
     grade = Grade(
         org_id=info.lesson.org_id,
@@ -204,7 +205,7 @@ async def _grade_for_edit(
     grade = await q.grade_by_id(session, grade_id)
     if grade is None or grade.org_id != actor.org_id:
         raise Denied(_("This grade is no longer in the journal. Please open the lesson again."))
-    info = await access.lesson_for_edit(session, actor, grade.lesson_id, now)
+    info = await access.lesson_for_edit(session, actor, grade.lesson_id, now, action=Action.GRADE)
     return grade, info
 
 

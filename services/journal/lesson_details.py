@@ -17,6 +17,7 @@ from core.errors import Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
+from services.policy import Action
 from storage import audit
 from storage.journal import LessonInfo
 from storage.models import Lesson
@@ -124,7 +125,9 @@ async def lesson_details(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> LessonDetails:
     info = await access.lesson_for_view(session, actor, lesson_id)
-    return LessonDetails(info, access.lock_reason(actor, info, now, in_advance=True))
+    return LessonDetails(
+        info, access.lock_reason(actor, info, now, action=Action.EDIT_LESSON_DETAILS)
+    )
 
 
 async def set_topic(
@@ -140,7 +143,9 @@ async def set_topic(
     changes: dict[str, Any] = {"topic": validate_topic(topic)}
     if hours is not None:
         changes["hours"] = validate_hours(hours)
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, in_advance=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
+    )
     if info.lesson.topic_entered_at is None:
         # The first entry is what R2 (topic on the day of the lesson) is judged by.
         changes["topic_entered_at"] = now
@@ -159,7 +164,9 @@ async def set_homework(
 ) -> LessonDetails:
     """Store the homework: text, a file (its Telegram ``file_id`` and name), or both."""
     cleaned = validate_homework(text, file_id)
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, in_advance=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
+    )
     changes = {
         "homework": cleaned,
         "homework_file_id": file_id or None,
@@ -172,7 +179,9 @@ async def set_homework(
 async def clear_homework(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> LessonDetails:
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, in_advance=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
+    )
     changes = {"homework": "", "homework_file_id": None, "homework_file_name": None}
     return await _apply(session, actor, info, changes)
 
@@ -189,7 +198,9 @@ async def set_distance(
 ) -> LessonDetails:
     """Record the distance format; without ``at`` the lesson's own start time is used."""
     mode, platform, parsed = validate_distance(mode, platform, at)
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, in_advance=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
+    )
     starts = parsed or info.lesson.starts_at.astimezone(actor.tz).time()
     distance = {"mode": mode, "platform": platform, "time": starts.strftime("%H:%M")}
     return await _apply(session, actor, info, {"distance": distance})
@@ -198,7 +209,9 @@ async def set_distance(
 async def clear_distance(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> LessonDetails:
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, in_advance=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
+    )
     return await _apply(session, actor, info, {"distance": None})
 
 

@@ -31,6 +31,7 @@ from core.errors import Denied, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
+from services.policy import Action
 from storage import audit, events
 from storage import journal as q
 from storage.journal import REGISTER_ENTITY, LessonInfo, RosterEntry
@@ -115,7 +116,9 @@ async def toggle_mark(
 ) -> RegisterView:
     """Give the student the mark after ``seen_mark`` and return the register as stored."""
     new = next_mark(_parse_mark(seen_mark))
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, share_lock=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.MARK_REGISTER, share_lock=True
+    )
     roster = await _roster(session, info)
     if all(entry.student_id != student_id for entry in roster):
         raise Denied(access.not_on_register())
@@ -129,7 +132,9 @@ async def toggle_mark(
 async def mark_all_present(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> RegisterView:
-    info = await access.lesson_for_edit(session, actor, lesson_id, now, share_lock=True)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.MARK_REGISTER, share_lock=True
+    )
     roster = await _roster(session, info)
     ids = [entry.student_id for entry in roster]
     for old in (Mark.ABSENT, Mark.LATE):
@@ -143,7 +148,7 @@ async def finalise_register(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> Finalised:
     """Mark the register done and tell parents (through the outbox) what is new."""
-    info = await access.lesson_for_edit(session, actor, lesson_id, now)
+    info = await access.lesson_for_edit(session, actor, lesson_id, now, action=Action.MARK_REGISTER)
     lesson = info.lesson
     await q.claim_register(session, lesson_id, actor.person_id, now)
     # From here the lesson row is held: the history and the marks read below are final.
@@ -213,7 +218,9 @@ async def _view(
         for e in roster
     )
     done = info.lesson.register_done_at is not None
-    return RegisterView(info, rows, done, access.lock_reason(actor, info, now))
+    return RegisterView(
+        info, rows, done, access.lock_reason(actor, info, now, action=Action.MARK_REGISTER)
+    )
 
 
 def _audit_mark(

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _
-from services.access import OVERSEERS, Actor
+from services import policy
+from services.access import Actor
 from services.journal.attestation import curriculum_semester
 from storage import journal as q
 from storage import teaching
@@ -60,8 +61,12 @@ async def lessons_of_day(session: AsyncSession, actor: Actor, day: date) -> list
 
 async def overseen_groups(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:
     """The groups whose journal the deputy director or the director may open: the college's."""
-    if not actor.roles & OVERSEERS:
-        raise Denied(_("Only the deputy director and the director open other teachers' journals."))
+    policy.require(
+        actor,
+        policy.Action.READ_GROUP_JOURNALS,
+        None,
+        _("Only the deputy director and the director open other teachers' journals."),
+    )
     return await q.college_groups(session, actor.org_id)
 
 

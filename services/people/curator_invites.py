@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _
+from services import policy
 from services.access import Actor
 from services.people import invite_sheet
 from services.people.invite_sheet import InviteRow
@@ -25,7 +26,9 @@ def not_your_group() -> str:
 async def curated_group(session: AsyncSession, actor: Actor, group_id: int) -> Group:
     """The group if the actor is its curator now, else Denied."""
     group = await session.get(Group, group_id)
-    if group is None or group.org_id != actor.org_id or group_id not in actor.curator_group_ids:
+    if group is None or not policy.can(
+        actor, policy.Action.ISSUE_INVITES, policy.Target.group(group)
+    ):
         raise Denied(not_your_group())
     return group
 

@@ -22,10 +22,13 @@ from services.access import (
     teaching_for,
     window_open,
 )
+from services.policy import Action
 from storage.models import Lesson, Membership, Person, Role
 from tests.factories import College, make_college
 
 WINDOW = 7
+GRADE = Action.GRADE
+ATTESTATION = Action.GRADE_ATTESTATION
 DAY = timedelta(days=1)
 
 
@@ -35,7 +38,7 @@ def refusal(
     lesson: Lesson,
     *,
     today: date | None = None,
-    in_advance: bool = False,
+    action: Action = Action.MARK_REGISTER,
     window: int = WINDOW,
 ) -> Refusal | None:
     period = college.spring if lesson.period_id == college.spring.id else college.autumn
@@ -45,7 +48,7 @@ def refusal(
         period,
         today or college.today,
         window,
-        in_advance=in_advance,
+        action=action,
     )
 
 
@@ -61,7 +64,12 @@ async def test_teacher_may_change_own_lessons_of_today_and_yesterday(college: Co
     assert refusal(college, college.teacher, college.lessons.today) is None
     assert refusal(college, college.teacher, college.lessons.yesterday) is None
     assert may_edit_lesson(
-        college.actor(college.teacher), college.lessons.today, college.autumn, college.today, 7
+        college.actor(college.teacher),
+        college.lessons.today,
+        college.autumn,
+        college.today,
+        7,
+        action=Action.MARK_REGISTER,
     )
 
 
@@ -87,7 +95,10 @@ async def test_only_teacher_and_deputy_change_director_and_curator_do_not(
 async def test_teacher_without_the_teacher_role_is_refused(college: College) -> None:
     actor = replace(college.actor(college.teacher), roles=frozenset({Role.PARENT}))
     lesson = college.lessons.today
-    assert edit_refusal(actor, lesson, college.autumn, college.today, WINDOW) is Refusal.NOT_YOURS
+    assert (
+        edit_refusal(actor, lesson, college.autumn, college.today, WINDOW, action=GRADE)
+        is Refusal.NOT_YOURS
+    )
 
 
 async def test_lesson_of_another_college_is_refused_even_to_its_deputy_lookalike(
@@ -96,7 +107,7 @@ async def test_lesson_of_another_college_is_refused_even_to_its_deputy_lookalike
     lesson = college.lessons.today
     for person in (college.teacher, college.deputy):
         actor = replace(college.actor(person), org_id=college.org.id + 100)
-        assert edit_refusal(actor, lesson, college.autumn, college.today, WINDOW) is (
+        assert edit_refusal(actor, lesson, college.autumn, college.today, WINDOW, action=GRADE) is (
             Refusal.NOT_YOURS
         )
         assert not may_view_lesson(actor, lesson)
@@ -115,7 +126,7 @@ async def test_cancelled_lesson_takes_no_journal(college: College) -> None:
 async def test_register_opens_on_the_lesson_day_details_may_be_planned(college: College) -> None:
     tomorrow = college.lessons.tomorrow
     assert refusal(college, college.teacher, tomorrow) is Refusal.NOT_YET
-    assert refusal(college, college.teacher, tomorrow, in_advance=True) is None
+    assert refusal(college, college.teacher, tomorrow, action=Action.EDIT_LESSON_DETAILS) is None
     assert refusal(college, college.teacher, tomorrow, today=college.today + DAY) is None
 
 
@@ -142,7 +153,11 @@ async def test_lesson_for_edit_returns_the_lesson_with_its_names(
     session: AsyncSession, college: College
 ) -> None:
     info = await lesson_for_edit(
-        session, college.actor(college.teacher), college.lessons.subgroup.id, college.now
+        session,
+        college.actor(college.teacher),
+        college.lessons.subgroup.id,
+        college.now,
+        action=Action.MARK_REGISTER,
     )
     assert info.lesson.id == college.lessons.subgroup.id
     assert info.period.id == college.autumn.id
@@ -168,7 +183,9 @@ async def test_lesson_for_edit_says_why_it_refuses(
 ) -> None:
     lesson = getattr(college.lessons, lesson_name)
     with pytest.raises(Denied) as refused:
-        await lesson_for_edit(session, college.actor(college.teacher), lesson.id, college.now)
+        await lesson_for_edit(
+            session, college.actor(college.teacher), lesson.id, college.now, action=GRADE
+        )
     assert message in str(refused.value)
 
 
@@ -177,14 +194,14 @@ async def test_forged_lesson_id_is_refused_like_any_other_lesson(
 ) -> None:
     actor = college.actor(college.teacher)
     with pytest.raises(Denied, match="not among your lessons"):
-        await lesson_for_edit(session, actor, 10**9, college.now)
+        await lesson_for_edit(session, actor, 10**9, college.now, action=GRADE)
     with pytest.raises(Denied, match="not among your lessons"):
         await lesson_for_view(session, actor, 10**9)
 
 
 async def test_deputy_may_change_an_old_lesson(session: AsyncSession, college: College) -> None:
     info = await lesson_for_edit(
-        session, college.actor(college.deputy), college.lessons.old.id, college.now
+        session, college.actor(college.deputy), college.lessons.old.id, college.now, action=GRADE
     )
     assert info.lesson.id == college.lessons.old.id
 
@@ -198,7 +215,7 @@ async def test_lessons_of_another_college_are_refused(
         with pytest.raises(Denied, match="not among your lessons"):
             await lesson_for_view(session, actor, other.lessons.today.id)
         with pytest.raises(Denied, match="not among your lessons"):
-            await lesson_for_edit(session, actor, other.lessons.today.id, college.now)
+            await lesson_for_edit(session, actor, other.lessons.today.id, college.now, action=GRADE)
 
 
 async def test_student_must_be_on_the_lessons_register(
@@ -249,12 +266,20 @@ async def test_teaching_scope_follows_assignments(session: AsyncSession, college
     teacher = college.actor(college.teacher)
     group, sub1, sub2 = college.group.id, college.sub1.id, college.sub2.id
     period = college.autumn.id
-    scope = await teaching_for(session, teacher, group, college.math.id, period_id=period)
+    scope = await teaching_for(
+        session, teacher, group, college.math.id, period_id=period, action=ATTESTATION
+    )
     assert scope.group.name == "ИС-21" and scope.discipline.name == "Математика"
     # A whole-group assignment reaches each subgroup; a subgroup one only that subgroup.
-    await teaching_for(session, teacher, group, college.math.id, subgroup_id=sub2)
-    await teaching_for(session, teacher, group, college.english.id, subgroup_id=sub1)
-    await teaching_for(session, teacher, group, college.english.id, any_subgroup=True)
+    await teaching_for(
+        session, teacher, group, college.math.id, subgroup_id=sub2, action=ATTESTATION
+    )
+    await teaching_for(
+        session, teacher, group, college.english.id, subgroup_id=sub1, action=ATTESTATION
+    )
+    await teaching_for(
+        session, teacher, group, college.english.id, any_subgroup=True, action=ATTESTATION
+    )
     refused = [
         {"discipline_id": college.english.id},  # whole group, but teaches sub1 only
         {"discipline_id": college.english.id, "subgroup_id": sub2},
@@ -264,9 +289,11 @@ async def test_teaching_scope_follows_assignments(session: AsyncSession, college
     ]
     for kw in refused:
         with pytest.raises(Denied, match="not among those you teach"):
-            await teaching_for(session, teacher, group, **kw)  # type: ignore[arg-type]
+            await teaching_for(session, teacher, group, **kw, action=ATTESTATION)  # type: ignore[arg-type]
     deputy = college.actor(college.deputy)
-    await teaching_for(session, deputy, group, college.informatics.id, period_id=period)
+    await teaching_for(
+        session, deputy, group, college.informatics.id, period_id=period, action=ATTESTATION
+    )
 
 
 async def test_teaching_scope_of_another_college_is_refused(
@@ -275,12 +302,19 @@ async def test_teaching_scope_of_another_college_is_refused(
     other = await make_college(session, code="c2")
     for person in (college.teacher, college.deputy):
         with pytest.raises(Denied, match="not among those you teach"):
-            await teaching_for(session, college.actor(person), other.group.id, other.math.id)
+            await teaching_for(
+                session, college.actor(person), other.group.id, other.math.id, action=ATTESTATION
+            )
     # Own group, other college's discipline, and the other way round.
     teacher = college.actor(college.teacher)
     with pytest.raises(Denied):
-        await teaching_for(session, teacher, college.group.id, other.math.id)
+        await teaching_for(session, teacher, college.group.id, other.math.id, action=ATTESTATION)
     with pytest.raises(Denied):
         await teaching_for(
-            session, teacher, college.group.id, college.math.id, period_id=other.autumn.id
+            session,
+            teacher,
+            college.group.id,
+            college.math.id,
+            period_id=other.autumn.id,
+            action=ATTESTATION,
         )
