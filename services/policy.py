@@ -234,7 +234,7 @@ WHAT: dict[Action, str] = {
 REACHES: dict[Rule, str] = {
     Rule.ANY: "their own",
     Rule.COLLEGE: "their college",
-    Rule.TAUGHT: "their own lessons, the groups and disciplines they teach",
+    Rule.TAUGHT: "what they teach: their own lessons, the groups and disciplines assigned",
     Rule.CURATED: "the groups they curate, their students",
     Rule.CHILDREN: "their children",
     Rule.FAMILY: "their children, themself",
@@ -242,6 +242,8 @@ REACHES: dict[Rule, str] = {
 
 # Conditions on the store and the clock, checked by the use cases on top of the table.
 ALSO = (
+    "The groups and disciplines a teacher teaches are their teaching assignments in the "
+    "store (to the whole group or to one subgroup, for one period or for all).",
     "A student sends a certificate for themself only when 18 or over (by the birth date on "
     "file); for a minor it is the parent's word that counts.",
     "A closed period stops every change to its journal, the deputy director's included.",
