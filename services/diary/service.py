@@ -2,9 +2,10 @@
 discipline and their attendance in the current period, as the student and their parents see it.
 
 Who may see whom: a student only themself (their STUDENT membership's ``student_id``), a parent
-only their children (PARENT memberships, the same ``child_ids`` the Actor carries). Callback
-data names the student, so ``open_student`` re-checks it on every press; a student one may not
-see is refused with one message whether or not it exists, so ids cannot be probed.
+only their children (PARENT memberships, the same ``child_ids`` the Actor carries): the
+``READ_DIARY`` right of services/policy.py. Callback data names the student, so
+``open_student`` re-checks it on every press; a student one may not see is refused with one
+message whether or not it exists, so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _
+from services import policy
 from services.access import make_actor
+from services.policy import Action, Target
 from storage import diary as q
 from storage.diary import GradeRow, LessonRow, MissRow
 from storage.models import (
@@ -52,15 +55,23 @@ class Viewer:
     org_id: int
     own_student_id: int | None
     child_ids: frozenset[int]
+    rights: frozenset[Action] = frozenset()
+
+    @property
+    def student_id(self) -> int | None:
+        return self.own_student_id
+
+    @property
+    def curator_group_ids(self) -> frozenset[int]:
+        return frozenset()
 
     def may_see(self, student_id: int) -> bool:
-        return student_id == self.own_student_id or student_id in self.child_ids
+        return policy.can(self, Action.READ_DIARY, Target(self.org_id, student_id=student_id))
 
 
 def viewer_of(person: Person, memberships: Iterable[Membership]) -> Viewer:
-    held = [m for m in memberships if m.active and m.org_id == person.org_id]
-    own = next((m.student_id for m in held if m.role is Role.STUDENT and m.student_id), None)
-    return Viewer(person.id, person.org_id, own, make_actor(person, held).child_ids)
+    actor = make_actor(person, memberships)
+    return Viewer(person.id, person.org_id, actor.student_id, actor.child_ids, actor.rights)
 
 
 def default_student(viewer: Viewer, role: Role | None, child_id: int | None) -> int | None:
