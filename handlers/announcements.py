@@ -24,8 +24,8 @@ from core.errors import Denied, JournalError
 from core.i18n import _
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import announcements as kb
 from services.access import Actor
 from services.announcements import service as svc
@@ -358,7 +358,7 @@ async def send(
     )
     figures = await svc.figures(session, announcement)
     text = await progress.progress_view(session, announcement, figures)
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await state.clear()
     await edit_or_send(message, text, kb.progress_keyboard(announcement.id))
     progress.remember(session_factory, announcement.id, figures)
@@ -384,7 +384,7 @@ async def acknowledge(
     clock: Clock,
 ) -> None:
     outcome = await svc.acknowledge(session, identity.person.id, callback_data.ann, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     if outcome is svc.AckOutcome.ALREADY:
         await query.answer(_("You have already acknowledged this announcement."))
         return

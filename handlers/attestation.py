@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _, current_locale, fmt_date, ngettext
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import attestation as kb
 from keyboards.journal import grade_label
 from services.access import Actor
@@ -187,7 +187,7 @@ async def on_sheet(
             subgroup_id=data.sub or None,
         )
         toast = _("Saved: {value}.").format(value=grade_label(grade.value))
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     sheet = await _sheet(session, actor, data)
     text = sheet_text(sheet, await _subgroup_name(session, sheet))
     fresh = data.act == "new"  # from a reminder: the digest stays

@@ -24,8 +24,8 @@ from core.textsplit import split_html
 from handlers import curator_text as text
 from handlers.justification import send_to_curator
 from handlers.justification_text import waiting_header
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, InvCb
 from keyboards.menu import home_button
@@ -187,7 +187,7 @@ async def set_reason(
         last=dates.last if dates else None,
         lesson_id=data.les or None,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     today = actor.today(now)
     if data.bk == "d" and (day := kb.parse_day(data.d1)) is not None:
         found = await absences.of_day(session, actor, day, today)
@@ -307,7 +307,7 @@ async def invites_issue(
         now=clock(),
         ttl=timedelta(days=settings.rules.invite_ttl_days),
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     target = query.message
     assert isinstance(target, Message)
     if not rows:

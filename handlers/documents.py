@@ -18,10 +18,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.errors import Invalid, JournalError
+from core.errors import Invalid
 from core.i18n import _, fmt_date
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import documents as kb
 from services import access
 from services.access import Actor, TeachingScope
@@ -141,26 +141,21 @@ async def on_document(
     group_id, discipline_id = int(data["group"]), int(data["disc"])
     document = message.document
     assert document is not None  # the router's filter
-    try:
-        stored = await documents.upload_document(
-            session,
-            actor,
-            group_id,
-            discipline_id,
-            str(data["kind"]),
-            document.file_id,
-            clock(),
-            file_unique_id=document.file_unique_id,
-            file_name=document.file_name or "",
-        )
-        await session.commit()
-        scope = await _scope(session, actor, group_id, discipline_id)
-        current = await documents.current_documents(session, actor, group_id, discipline_id)
-    except JournalError as exc:
-        await session.rollback()
-        await state.clear()
-        await message.answer(exc.message)
-        return
+    # A refusal ("send it again") keeps the conversation waiting for a file.
+    stored = await documents.upload_document(
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        str(data["kind"]),
+        document.file_id,
+        clock(),
+        file_unique_id=document.file_unique_id,
+        file_name=document.file_name or "",
+    )
+    await session.flush()
+    scope = await _scope(session, actor, group_id, discipline_id)
+    current = await documents.current_documents(session, actor, group_id, discipline_id)
     await state.clear()
     note = _("Saved: {kind}.").format(kind=kb.kind_label(stored.kind))
     await message.answer(

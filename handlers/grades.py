@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _, fmt_date
-from handlers.lessons import edit_or_send, save_input
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send, save_input
 from keyboards import journal as kb
 from services.access import Actor, not_on_register
 from services.journal import grades
@@ -121,7 +121,7 @@ async def on_grade(
         kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
         await grades.add_grade(session, actor, data.lesson, data.student, data.act, now, kind=kind)
         toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     sheet = await grades.lesson_grades(session, actor, data.lesson, now)
     await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
     await query.answer(toast)
@@ -134,8 +134,7 @@ async def on_comment(
     change = grades.change_grade(
         session, actor, int(data["grade"]), clock(), comment=message.text or ""
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     sheet = await grades.lesson_grades(session, actor, int(data["lesson"]), clock())
     await message.answer(

@@ -26,8 +26,8 @@ from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
 from handlers import justification_text as text
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideCb, SendCb
@@ -169,24 +169,19 @@ async def on_file(
     dates = DateRange(
         datetime.fromisoformat(data["d1"]).date(), datetime.fromisoformat(data["d2"]).date()
     )
-    try:
-        done = await js.submit(
-            session,
-            actor,
-            int(data["sid"]),
-            dates,
-            comment,
-            file_id,
-            kind,
-            clock(),
-            settings=settings,
-            compose=curator_message,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message)
-        return
+    done = await js.submit(
+        session,
+        actor,
+        int(data["sid"]),
+        dates,
+        comment,
+        file_id,
+        kind,
+        clock(),
+        settings=settings,
+        compose=curator_message,
+    )
+    await session.flush()
     await state.clear()
     await message.answer(text.sent(done.view, done.curators_told), reply_markup=kb.done_keyboard())
 
@@ -243,7 +238,7 @@ async def decide(
         settings=settings,
         compose=outcome_message,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     if decision.already:
         await query.answer(text.already_decided(decision.view), show_alert=True)
         await _close_buttons(query)

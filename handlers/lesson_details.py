@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _
-from handlers.lessons import card_keyboard, card_text, save_input
+from handlers.lessons import card_keyboard, card_text
 from handlers.middlewares import journal_router
+from handlers.ui import save_input
 from keyboards import journal as kb
 from services.access import Actor
 from services.journal import lesson_details, register
@@ -127,9 +128,7 @@ async def on_topic(
 ) -> None:
     lesson_id = int((await state.get_data())["lesson"])
     change = lesson_details.set_topic(session, actor, lesson_id, message.text or "", clock())
-    details = await save_input(message, session, change)
-    if details is None:
-        return
+    details = await save_input(session, change)
     await state.clear()
     await message.answer(
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=details.lesson.hours),
@@ -150,7 +149,7 @@ async def set_hours(
     await lesson_details.set_topic(
         session, actor, callback_data.id, details.lesson.topic, clock(), hours=hours
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await query.message.edit_text(  # type: ignore[union-attr]
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
         reply_markup=kb.hours_keyboard(callback_data.id, hours),
@@ -173,8 +172,7 @@ async def on_homework(
         file_id=document.file_id if document else None,
         file_name=document.file_name if document else None,
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Homework saved."))
 
@@ -190,8 +188,7 @@ async def on_distance(
     change = lesson_details.set_distance(
         session, actor, lesson_id, clock(), mode=str(data.get("mode", "")), platform=platform, at=at
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Distance format saved."))
 
@@ -210,7 +207,7 @@ async def clear(
     else:
         await lesson_details.clear_distance(session, actor, callback_data.id, clock())
         note = _("The lesson is no longer marked as distance.")
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await state.clear()
     await query.answer(note)
     await _show_card(query.message, session, actor, callback_data.id, clock(), note)  # type: ignore[arg-type]

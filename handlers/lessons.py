@@ -8,13 +8,11 @@ shown as an alert and changes nothing (``handlers.middlewares.RefusalMiddleware`
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +21,7 @@ from core.clock import Clock
 from core.errors import JournalError
 from core.i18n import _, fmt_date, fmt_time, ngettext
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from services import access
@@ -103,34 +102,6 @@ def card_text(view: RegisterView, tz: ZoneInfo) -> str:
     else:
         lines.append(_("Tap a student: present → absent → late. Then press Done."))
     return "\n".join(lines)
-
-
-async def edit_or_send(
-    message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
-) -> None:
-    """Edit the screen in place; an identical screen (a repeated tap) is not an error.
-    ``fresh``: send it as a new message instead (opened from a reminder, which must stay)."""
-    if fresh:
-        await message.answer(text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
-
-
-async def save_input(message: Message, session: AsyncSession, change: Awaitable[T]) -> T | None:
-    """Typed input: store ``change`` and commit, giving back its result; a refusal undoes it
-    and asks for another try (None), the conversation staying where it is."""
-    try:
-        result = await change
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
-        return None
-    return result
 
 
 def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
@@ -217,7 +188,7 @@ async def tap(
     view = await register.toggle_mark(
         session, actor, callback_data.lesson, callback_data.student, seen, clock()
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
     await query.answer()
 
@@ -230,7 +201,7 @@ async def all_present(
     clock: Clock,
 ) -> None:
     view = await register.mark_all_present(session, actor, callback_data.id, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
     await query.answer(_("Everyone is present."))
 
@@ -243,7 +214,7 @@ async def finalise(
     clock: Clock,
 ) -> None:
     result = await register.finalise_register(session, actor, callback_data.id, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, result.view, actor)
     if result.changes:
         note = ngettext(

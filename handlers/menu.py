@@ -66,7 +66,7 @@ async def pick_role(
     if chosen is None or not ident.switch_role(identity, chosen):
         await query.answer(_("This role is not yours."), show_alert=True)
         return
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
     await query.answer()
 
@@ -86,7 +86,7 @@ async def pick_child(
     if not ident.switch_child(identity, student_id):
         await query.answer(_("Nothing to show here."), show_alert=True)
         return
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
     await query.answer()
 
@@ -108,7 +108,7 @@ async def language(
         await query.answer(_("This language is not available."), show_alert=True)
         return
     identity.account.language = callback_data.value
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     with i18n.use_locale(callback_data.value):
         await show_menu(query.message, identity, edit=True)  # type: ignore[arg-type]
         await query.answer(_("Language changed."))

@@ -73,7 +73,7 @@ async def cycle(
         kind=callback_data.kind,
         as_parent=identity.role is Role.PARENT,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await _render(query, identity, session, settings)
     await query.answer(kb.choice_label(callback_data.kind, mode))
 
