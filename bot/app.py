@@ -18,6 +18,7 @@ from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
 from handlers.fsm import StoreFSMStorage
 from handlers.middlewares import (
+    AnswerPresses,
     IdentityMiddleware,
     LocaleMiddleware,
     RefusalMiddleware,
@@ -57,6 +58,7 @@ def create_dispatcher(
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.callback_query.middleware(AnswerPresses())
     for observer in (dp.message, dp.callback_query):
         observer.middleware(RefusalMiddleware())
     dp.include_routers(*get_routers())

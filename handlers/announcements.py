@@ -16,6 +16,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -25,7 +26,7 @@ from core.i18n import _
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
 from handlers.middlewares import journal_router
-from handlers.ui import edit_or_send
+from handlers.ui import alert, edit_or_send
 from keyboards import announcements as kb
 from services.access import Actor
 from services.announcements import service as svc
@@ -53,15 +54,13 @@ def _message(query: CallbackQuery) -> Message | None:
 async def _draft(
     query: CallbackQuery, state: FSMContext, actor: Actor, *states: State
 ) -> tuple[Author, dict[str, Any]] | None:
-    """The open draft and its author, if the draft is at one of ``states``; else the press
-    is answered and None returned."""
+    """The open draft and its author, if the draft is at one of ``states``; else a refusal
+    (None: the press is not under a message the bot can use)."""
     current = await state.get_state()
     if current not in {s.state for s in states or DRAFT_STATES}:
-        await query.answer(
-            _("This announcement has already been sent or cancelled. Start a new one from /menu."),
-            show_alert=True,
+        raise Denied(
+            _("This announcement has already been sent or cancelled. Start a new one from /menu.")
         )
-        return None
     data = await state.get_data()
     try:
         author = svc.author_of(actor, data.get("role"))
@@ -119,7 +118,6 @@ async def start(
     except JournalError:  # the curated group was closed meanwhile
         await state.clear()
         raise
-    await query.answer()
 
 
 async def toggle_group(
@@ -146,7 +144,6 @@ async def toggle_group(
     await state.update_data(groups=data["groups"])
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def turn_page(
@@ -164,7 +161,6 @@ async def turn_page(
     await state.update_data(page=data["page"])
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def back_to_groups(
@@ -177,24 +173,26 @@ async def back_to_groups(
     await state.set_state(AnnouncementDraft.audience)
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def show_kinds(
-    query: CallbackQuery, actor: Actor, session: AsyncSession, state: FSMContext
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    actor: Actor,
+    session: AsyncSession,
+    state: FSMContext,
 ) -> None:
     draft = await _draft(query, state, actor)
     if draft is None:
         return
     author, data = draft
     if not author.org_wide and not data.get("groups"):
-        await query.answer(_("Choose at least one group."), show_alert=True)
+        alert(callback_answer, _("Choose at least one group."))
         return
     await state.set_state(AnnouncementDraft.audience)
     message = _message(query)
     if message is not None:
         await _show_kinds(message, session, author, data)
-    await query.answer()
 
 
 async def toggle_kind(
@@ -214,7 +212,6 @@ async def toggle_kind(
     message = _message(query)
     if message is not None:
         await _show_kinds(message, session, author, data)
-    await query.answer()
 
 
 async def ask_text(
@@ -229,7 +226,6 @@ async def ask_text(
     audience = texts.audience_line(list(names.values()), _audience(data).kinds)
     if message := _message(query):
         await edit_or_send(message, texts.text_prompt(audience), kb.text_prompt_keyboard())
-    await query.answer()
 
 
 # --- the text, the file and the preview ----------------------------------------------
@@ -324,6 +320,7 @@ async def not_content(message: Message) -> None:
 
 async def send(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     actor: Actor,
     session: AsyncSession,
     state: FSMContext,
@@ -337,7 +334,7 @@ async def send(
         return
     author, data = draft
     if message.message_id != data.get("preview"):
-        await query.answer(_("This preview is out of date: use the latest one."), show_alert=True)
+        alert(callback_answer, _("This preview is out of date: use the latest one."))
         return
     attachment = (
         Attachment(data["file_id"], data.get("file_kind", "document"))
@@ -362,7 +359,7 @@ async def send(
     await state.clear()
     await edit_or_send(message, text, kb.progress_keyboard(announcement.id))
     progress.remember(session_factory, announcement.id, figures)
-    await query.answer(_("The announcement is on its way."))
+    callback_answer.text = _("The announcement is on its way.")
 
 
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
@@ -370,7 +367,6 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
         await state.clear()
     if message := _message(query):
         await edit_or_send(message, _("The announcement is cancelled."), kb.menu_keyboard())
-    await query.answer()
 
 
 # --- after sending -------------------------------------------------------------------
@@ -378,6 +374,7 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
 
 async def acknowledge(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.AnnCb,
     identity: Identity,
     session: AsyncSession,
@@ -386,7 +383,7 @@ async def acknowledge(
     outcome = await svc.acknowledge(session, identity.person.id, callback_data.ann, clock())
     await session.flush()  # a rejected write fails before the person is told
     if outcome is svc.AckOutcome.ALREADY:
-        await query.answer(_("You have already acknowledged this announcement."))
+        callback_answer.text = _("You have already acknowledged this announcement.")
         return
     if message := _message(query):
         try:
@@ -395,7 +392,7 @@ async def acknowledge(
             )
         except TelegramBadRequest:
             pass  # a double tap: the first press has changed the button already
-    await query.answer(_("Thank you! The author will see that you have read it."))
+    callback_answer.text = _("Thank you! The author will see that you have read it.")
 
 
 async def who_acknowledged(
@@ -404,7 +401,6 @@ async def who_acknowledged(
     acks = await svc.acknowledgers(session, identity.person.id, callback_data.ann)
     if message := _message(query):
         await message.answer(texts.acknowledgers_text(acks), reply_markup=kb.menu_keyboard())
-    await query.answer()
 
 
 def create_router() -> Router:

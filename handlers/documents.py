@@ -15,13 +15,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Invalid
 from core.i18n import _, fmt_date
 from handlers.middlewares import journal_router
-from handlers.ui import edit_or_send
+from handlers.ui import alert, edit_or_send, message_of
 from keyboards import documents as kb
 from services import access
 from services.access import Actor, TeachingScope
@@ -88,8 +89,7 @@ async def _scope(
 
 async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     pairs = await documents_overview(session, actor)
-    await edit_or_send(query.message, pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), pairs_text(pairs), kb.pairs_keyboard(pairs))
 
 
 async def show_pair(
@@ -105,12 +105,11 @@ async def show_pair(
     scope = await _scope(session, actor, data.group, data.disc)
     current = await documents.current_documents(session, actor, data.group, data.disc)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         pair_text(scope, current, actor),
         kb.pair_keyboard(data.group, data.disc, current),
         fresh=data.act == "new",  # from a reminder: the digest stays
     )
-    await query.answer()
 
 
 async def ask_upload(
@@ -125,13 +124,12 @@ async def ask_upload(
     scope = await _scope(session, actor, data.group, data.disc)
     await state.set_state(DocumentUpload.file)
     await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         _("Send the {kind} for {title} as a file (a document), or /cancel.").format(
             kind=kb.kind_label(kind), title=_title(scope)
         ),
         reply_markup=kb.back_to_pair(data.group, data.disc),
     )
-    await query.answer()
 
 
 async def on_document(
@@ -169,7 +167,11 @@ async def not_a_document(message: Message) -> None:
 
 
 async def send_current(
-    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DocCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
     data = callback_data
     kind = _kind(data.kind)
@@ -177,21 +179,16 @@ async def send_current(
     current = await documents.current_documents(session, actor, data.group, data.disc)
     document = current.get(kind)
     if document is None:
-        await query.answer(
-            _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind)),
-            show_alert=True,
+        alert(
+            callback_answer, _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind))
         )
         return
     caption = f"{kb.kind_title(kind)} · {_title(scope)}"
     try:
-        await query.message.answer_document(document.file_id, caption=caption)  # type: ignore[union-attr]
+        await message_of(query).answer_document(document.file_id, caption=caption)
     except TelegramBadRequest:
         # A file_id is valid for this bot only: after a change of bot, upload again.
-        await query.answer(
-            _("Telegram no longer has this file. Please upload it again."), show_alert=True
-        )
-        return
-    await query.answer()
+        alert(callback_answer, _("Telegram no longer has this file. Please upload it again."))
 
 
 def create_router() -> Router:

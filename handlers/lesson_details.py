@@ -14,6 +14,7 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -21,7 +22,7 @@ from core.errors import Denied
 from core.i18n import _
 from handlers.lessons import card_keyboard, card_text
 from handlers.middlewares import journal_router
-from handlers.ui import save_input
+from handlers.ui import message_of, save_input
 from keyboards import journal as kb
 from services.access import Actor
 from services.journal import lesson_details, register
@@ -55,8 +56,7 @@ async def ask(
     lesson_id, action = callback_data.id, callback_data.do
     details = await _editable(session, actor, lesson_id, clock())
     lesson = details.lesson
-    message = query.message
-    assert message is not None
+    message = message_of(query)
     if action == "topic":
         await state.set_state(LessonInput.topic)
         current = _("Now: {topic}").format(topic=html.escape(lesson.topic)) if lesson.topic else ""
@@ -89,7 +89,6 @@ async def ask(
             reply_markup=kb.distance_keyboard(lesson_id, details.distance is not None),
         )
     await state.update_data(lesson=lesson_id)
-    await query.answer()
 
 
 async def choose_distance_mode(
@@ -104,14 +103,13 @@ async def choose_distance_mode(
     mode = "online" if callback_data.do == "don" else "offline"
     await state.set_state(LessonInput.distance)
     await state.update_data(lesson=callback_data.id, mode=mode)
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         _(
             "Send the platform and, if it differs from the lesson's start, the time: "
             "for example “Zoom 10:40” or “Moodle”."
         ),
         reply_markup=kb.back_to_lesson(callback_data.id),
     )
-    await query.answer()
 
 
 async def _show_card(
@@ -150,11 +148,10 @@ async def set_hours(
         session, actor, callback_data.id, details.lesson.topic, clock(), hours=hours
     )
     await session.flush()  # a rejected write fails before the person is told
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await message_of(query).edit_text(
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
         reply_markup=kb.hours_keyboard(callback_data.id, hours),
     )
-    await query.answer()
 
 
 async def on_homework(
@@ -195,6 +192,7 @@ async def on_distance(
 
 async def clear(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
@@ -209,8 +207,8 @@ async def clear(
         note = _("The lesson is no longer marked as distance.")
     await session.flush()  # a rejected write fails before the person is told
     await state.clear()
-    await query.answer(note)
-    await _show_card(query.message, session, actor, callback_data.id, clock(), note)  # type: ignore[arg-type]
+    callback_answer.text = note
+    await _show_card(message_of(query), session, actor, callback_data.id, clock(), note)
 
 
 async def not_text(message: Message) -> None:

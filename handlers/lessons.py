@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import JournalError
 from core.i18n import _, fmt_date, fmt_time, ngettext
 from handlers.middlewares import journal_router
-from handlers.ui import edit_or_send
+from handlers.ui import edit_or_send, message_of
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from services import access
@@ -114,11 +115,10 @@ def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
 async def show_groups(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     groups = await teacher_day.overseen_groups(session, actor)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         _("<b>Group journals</b>\nChoose a group."),
         kb.groups_keyboard(groups),
     )
-    await query.answer()
 
 
 async def show_day(
@@ -138,11 +138,10 @@ async def show_day(
     else:
         cards, title = await teacher_day.lessons_of_day(session, actor, day), None
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         day_text(day, cards, title),
         kb.day_keyboard(day, cards, callback_data.g),
     )
-    await query.answer()
 
 
 async def show_card(
@@ -154,12 +153,11 @@ async def show_card(
 ) -> None:
     view = await register.open_register(session, actor, callback_data.id, clock())
     if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
-        await query.message.answer(
+        await message_of(query).answer(
             card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
-        )  # type: ignore[union-attr]
+        )
     else:
         await render_card(query, view, actor)
-    await query.answer()
 
 
 async def open_by_link(
@@ -172,7 +170,7 @@ async def open_by_link(
 
 
 async def render_card(query: CallbackQuery, view: RegisterView, actor: Actor) -> None:
-    await edit_or_send(query.message, card_text(view, actor.tz), card_keyboard(view, actor))  # type: ignore[arg-type]
+    await edit_or_send(message_of(query), card_text(view, actor.tz), card_keyboard(view, actor))
 
 
 async def tap(
@@ -190,11 +188,11 @@ async def tap(
     )
     await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
-    await query.answer()
 
 
 async def all_present(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
@@ -203,11 +201,12 @@ async def all_present(
     view = await register.mark_all_present(session, actor, callback_data.id, clock())
     await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
-    await query.answer(_("Everyone is present."))
+    callback_answer.text = _("Everyone is present.")
 
 
 async def finalise(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
@@ -224,7 +223,7 @@ async def finalise(
         ).format(n=len(result.changes))
     else:
         note = _("Register saved.")
-    await query.answer(note)
+    callback_answer.text = note
 
 
 def create_router() -> Router:

@@ -19,6 +19,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
 from handlers.fsm import update_session
+from handlers.ui import alert
 from services.access import make_actor
 from services.people.identity import Identity, load_identity
 from storage import people as q
@@ -69,6 +71,22 @@ class StoreSessionMiddleware(BaseMiddleware):
                 update_session.reset(token)
             await session.commit()
             return result
+
+
+class AnswerPresses(CallbackAnswerMiddleware):
+    """Every press is answered once, after its handler: a handler that has something to say
+    sets ``callback_answer.text`` (and ``show_alert``). A press whose handler failed is left
+    to the error handler, which answers it with an apology."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async def answered_unless_failed(event: TelegramObject, data: dict[str, Any]) -> Any:
+            try:
+                return await handler(event, data)
+            except Exception:
+                data["callback_answer"].disable()
+                raise
+
+        return await super().__call__(answered_unless_failed, event, data)
 
 
 class IdentityMiddleware(BaseMiddleware):
@@ -131,7 +149,7 @@ class LinkedOnly(BaseMiddleware):
             "you received from the college (your curator or the administrator will give you one)."
         )
         if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
+            alert(data["callback_answer"], text)
         elif isinstance(event, Message):
             await event.answer(text)
         return None
@@ -168,7 +186,7 @@ class RefusalMiddleware(BaseMiddleware):
         except JournalError as exc:
             await data["session"].rollback()
             if isinstance(event, CallbackQuery):
-                await event.answer(exc.message, show_alert=True)
+                alert(data["callback_answer"], exc.message)
             elif isinstance(event, Message):
                 state: FSMContext | None = data.get("state")
                 if state is not None and await state.get_state() is not None:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import JournalError
@@ -26,6 +27,11 @@ class Stale(JournalError):
 async def stale_button(query: CallbackQuery) -> None:
     """Last resort for buttons nothing else took, and the answer to one found out of date."""
     raise Stale()
+
+
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """Answer the press being handled with an alert rather than a passing note."""
+    answer.text, answer.show_alert = text, True
 
 
 def message_of(query: CallbackQuery) -> Message:
