@@ -16,6 +16,7 @@ from bot.jobs import start_background
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
+from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
 from handlers.middlewares import (
     AnswerPresses,
@@ -62,6 +63,7 @@ def create_dispatcher(
     for observer in (dp.message, dp.callback_query):
         observer.middleware(RefusalMiddleware())
     dp.include_routers(*get_routers())
+    dp.errors.register(apologise)
     dp.startup.register(set_commands)
     return dp
 

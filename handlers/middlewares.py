@@ -121,7 +121,8 @@ class LocaleMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["i18n"] = self.i18n
-        with self.i18n.use_locale(self.get_locale(data)):
+        data["locale"] = locale = self.get_locale(data)  # also for the error handler
+        with self.i18n.use_locale(locale):
             return await handler(event, data)
 
     def get_locale(self, data: dict[str, Any]) -> str:
