@@ -28,7 +28,7 @@ from handlers.justification_text import waiting_header
 from handlers.middlewares import journal_router
 from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import curator as kb
-from keyboards.curator import AbsCb, InvCb
+from keyboards.curator import AbsCb, AbsenceAction, InvCb, InviteAction
 from keyboards.menu import home_button
 from services.absences import justifications
 from services.absences import unexplained as absences
@@ -226,7 +226,7 @@ async def typed_range(
         return
     await state.clear()
     choice = AbsCb(
-        act="ask",
+        act=AbsenceAction.ASK,
         sid=student.student_id,
         d1=kb.day_code(dates.first),
         d2=kb.day_code(dates.last),
@@ -313,15 +313,15 @@ async def invites_issue(
 def create_router() -> Router:
     router = journal_router("curator")
     cb = router.callback_query
-    cb.register(show_overview, AbsCb.filter(F.act == "ov"))
-    cb.register(show_days, AbsCb.filter(F.act == "days"))
-    cb.register(show_day, AbsCb.filter(F.act == "day"))
-    cb.register(show_student, AbsCb.filter(F.act == "st"))
-    cb.register(ask_reason, AbsCb.filter(F.act == "ask"))
-    cb.register(set_reason, AbsCb.filter(F.act == "set"))
-    cb.register(ask_range, AbsCb.filter(F.act == "rng"))
-    cb.register(show_waiting, AbsCb.filter(F.act == "cert"))
-    cb.register(invites_ask, InvCb.filter(F.act == "ask"))
-    cb.register(invites_issue, InvCb.filter(F.act == "go"))
+    cb.register(show_overview, AbsCb.filter(F.act == AbsenceAction.OVERVIEW))
+    cb.register(show_days, AbsCb.filter(F.act == AbsenceAction.DAYS))
+    cb.register(show_day, AbsCb.filter(F.act == AbsenceAction.DAY))
+    cb.register(show_student, AbsCb.filter(F.act == AbsenceAction.STUDENT))
+    cb.register(ask_reason, AbsCb.filter(F.act == AbsenceAction.ASK))
+    cb.register(set_reason, AbsCb.filter(F.act == AbsenceAction.SET))
+    cb.register(ask_range, AbsCb.filter(F.act == AbsenceAction.RANGE))
+    cb.register(show_waiting, AbsCb.filter(F.act == AbsenceAction.CERTIFICATES))
+    cb.register(invites_ask, InvCb.filter(F.act == InviteAction.ASK))
+    cb.register(invites_issue, InvCb.filter(F.act == InviteAction.ISSUE))
     router.message.register(typed_range, ReasonRange.dates, F.text, ~(F.text.startswith("/")))
     return router

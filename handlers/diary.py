@@ -23,7 +23,7 @@ from handlers import diary_text as text
 from handlers.middlewares import LinkedOnly
 from handlers.ui import Stale, alert
 from keyboards import diary as kb
-from keyboards.diary import DiaryCb
+from keyboards.diary import DiaryAction, DiaryCb
 from services.diary import service as diary
 from services.diary.service import StudentCard
 from services.people.identity import Identity
@@ -63,12 +63,12 @@ async def show_day(
 ) -> None:
     card = await _student(query, callback_data, session, identity)
     today = card.today(clock())
-    if callback_data.act == "day":
+    if callback_data.act is DiaryAction.DAY:
         day = kb.parse_day(callback_data.day)
         if day is None:
             raise Stale()
     else:
-        day = today + timedelta(days=1 if callback_data.act == "tomorrow" else 0)
+        day = today + timedelta(days=1 if callback_data.act is DiaryAction.TOMORROW else 0)
     found = await diary.diary_day(session, card, day)
     screen = text.day_screen(card, found, today)
     await _show(query, screen.text, kb.day_keyboard(card.student_id, found, screen.shortened))
@@ -132,7 +132,7 @@ async def show_summary(
     """The period's grades by discipline (``grades``) or attendance by reason (``att``)."""
     card = await _student(query, callback_data, session, identity)
     today = card.today(clock())
-    if callback_data.act == "grades":
+    if callback_data.act is DiaryAction.GRADES:
         screen = text.grades_screen(card, await diary.grades_summary(session, card, today))
     else:
         screen = text.attendance_screen(card, await diary.attendance_summary(session, card, today))
@@ -143,10 +143,12 @@ def create_router() -> Router:
     router = Router(name="diary")
     router.message.middleware(LinkedOnly())
     router.callback_query.middleware(LinkedOnly())
-    days = {"today", "tomorrow", "day"}
+    days = {DiaryAction.TODAY, DiaryAction.TOMORROW, DiaryAction.DAY}
     router.callback_query.register(show_day, DiaryCb.filter(F.act.in_(days)))
-    router.callback_query.register(show_week, DiaryCb.filter(F.act == "week"))
-    router.callback_query.register(show_lesson, DiaryCb.filter(F.act == "lesson"))
-    router.callback_query.register(send_homework_file, DiaryCb.filter(F.act == "file"))
-    router.callback_query.register(show_summary, DiaryCb.filter(F.act.in_({"grades", "att"})))
+    router.callback_query.register(show_week, DiaryCb.filter(F.act == DiaryAction.WEEK))
+    router.callback_query.register(show_lesson, DiaryCb.filter(F.act == DiaryAction.LESSON))
+    router.callback_query.register(send_homework_file, DiaryCb.filter(F.act == DiaryAction.FILE))
+    router.callback_query.register(
+        show_summary, DiaryCb.filter(F.act.in_({DiaryAction.GRADES, DiaryAction.ATTENDANCE}))
+    )
     return router

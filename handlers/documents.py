@@ -108,7 +108,7 @@ async def show_pair(
         message_of(query),
         pair_text(scope, current, actor),
         kb.pair_keyboard(data.group, data.disc, current),
-        fresh=data.act == "new",  # from a reminder: the digest stays
+        fresh=data.act is kb.DocumentAction.NEW_MESSAGE,  # from a reminder: the digest stays
     )
 
 
@@ -193,10 +193,13 @@ async def send_current(
 
 def create_router() -> Router:
     router = journal_router("documents")
-    router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == "list"))
-    router.callback_query.register(show_pair, kb.DocCb.filter(F.act.in_({"pair", "new"})))
-    router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == "up"))
-    router.callback_query.register(send_current, kb.DocCb.filter(F.act == "get"))
+    router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == kb.DocumentAction.LIST))
+    router.callback_query.register(
+        show_pair,
+        kb.DocCb.filter(F.act.in_({kb.DocumentAction.PAIR, kb.DocumentAction.NEW_MESSAGE})),
+    )
+    router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == kb.DocumentAction.UPLOAD))
+    router.callback_query.register(send_current, kb.DocCb.filter(F.act == kb.DocumentAction.GET))
     router.message.register(on_document, DocumentUpload.file, F.document)
     router.message.register(not_a_document, DocumentUpload.file, ~(F.text.startswith("/")))
     return router

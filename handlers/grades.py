@@ -143,7 +143,7 @@ async def on_comment(
 
 def create_router() -> Router:
     router = journal_router("grades")
-    router.callback_query.register(show_sheet, kb.LessonCb.filter(F.do == "grades"))
+    router.callback_query.register(show_sheet, kb.LessonCb.filter(F.do == kb.LessonAction.GRADES))
     router.callback_query.register(on_grade, kb.GradeCb.filter())
     router.message.register(on_comment, GradeComment.text, F.text, ~F.text.startswith("/"))
     return router

@@ -31,7 +31,7 @@ from handlers.middlewares import journal_router
 from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
-from keyboards.justification import DecideCb, SendCb
+from keyboards.justification import DecideAction, DecideCb, SendAction, SendCb
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing
@@ -224,7 +224,7 @@ async def decide(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    approve = callback_data.act == "ok"
+    approve = callback_data.act is DecideAction.APPROVE
     reason = REASONS_BY_CODE.get(callback_data.r, AbsenceReason.ILLNESS)
     decision = await js.decide(
         session,
@@ -310,14 +310,14 @@ async def show_photo(
 def create_router() -> Router:
     router = journal_router("justification")
     cb = router.callback_query
-    cb.register(start, SendCb.filter(F.act == "new"))
-    cb.register(quick_dates, SendCb.filter(F.act == "d"))
-    cb.register(skip_comment, SendCb.filter(F.act == "skip"))
-    cb.register(stop, SendCb.filter(F.act == "x"))
-    cb.register(decide, DecideCb.filter(F.act.in_({"ok", "no"})))
-    cb.register(ask_reject, DecideCb.filter(F.act == "rq"))
-    cb.register(back_to_decision, DecideCb.filter(F.act == "bk"))
-    cb.register(show_photo, DecideCb.filter(F.act == "pic"))
+    cb.register(start, SendCb.filter(F.act == SendAction.START))
+    cb.register(quick_dates, SendCb.filter(F.act == SendAction.DATES))
+    cb.register(skip_comment, SendCb.filter(F.act == SendAction.SKIP_COMMENT))
+    cb.register(stop, SendCb.filter(F.act == SendAction.STOP))
+    cb.register(decide, DecideCb.filter(F.act.in_({DecideAction.APPROVE, DecideAction.REJECT})))
+    cb.register(ask_reject, DecideCb.filter(F.act == DecideAction.ASK_REJECT))
+    cb.register(back_to_decision, DecideCb.filter(F.act == DecideAction.BACK))
+    cb.register(show_photo, DecideCb.filter(F.act == DecideAction.PHOTO))
     files = F.photo | F.document
     not_command = ~(F.text.startswith("/"))
     msg = router.message

@@ -57,7 +57,7 @@ async def ask(
     details = await _editable(session, actor, lesson_id, clock())
     lesson = details.lesson
     message = message_of(query)
-    if action == "topic":
+    if action is kb.LessonAction.TOPIC:
         await state.set_state(LessonInput.topic)
         current = _("Now: {topic}").format(topic=html.escape(lesson.topic)) if lesson.topic else ""
         await message.answer(
@@ -75,7 +75,7 @@ async def ask(
             ),
             reply_markup=kb.back_to_lesson(lesson_id),
         )
-    elif action == "hw":
+    elif action is kb.LessonAction.HOMEWORK:
         await state.set_state(LessonInput.homework)
         await message.answer(
             _("Send the homework as text, or a file with a caption."),
@@ -100,7 +100,7 @@ async def choose_distance_mode(
     state: FSMContext,
 ) -> None:
     await _editable(session, actor, callback_data.id, clock())
-    mode = "online" if callback_data.do == "don" else "offline"
+    mode = "online" if callback_data.do is kb.LessonAction.ONLINE else "offline"
     await state.set_state(LessonInput.distance)
     await state.update_data(lesson=callback_data.id, mode=mode)
     await message_of(query).answer(
@@ -199,7 +199,7 @@ async def clear(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    if callback_data.do == "hwclear":
+    if callback_data.do is kb.LessonAction.CLEAR_HOMEWORK:
         await lesson_details.clear_homework(session, actor, callback_data.id, clock())
         note = _("Homework cleared.")
     else:
@@ -217,14 +217,23 @@ async def not_text(message: Message) -> None:
 
 def create_router() -> Router:
     router = journal_router("lesson_details")
-    router.callback_query.register(ask, kb.LessonCb.filter(F.do.in_({"topic", "hw", "dist"})))
     router.callback_query.register(
-        choose_distance_mode, kb.LessonCb.filter(F.do.in_({"don", "doff"}))
+        ask,
+        kb.LessonCb.filter(
+            F.do.in_({kb.LessonAction.TOPIC, kb.LessonAction.HOMEWORK, kb.LessonAction.DISTANCE})
+        ),
     )
     router.callback_query.register(
-        set_hours, kb.LessonCb.filter(F.do.in_({"h1", "h2", "h3", "h4", "h5", "h6"}))
+        choose_distance_mode,
+        kb.LessonCb.filter(F.do.in_({kb.LessonAction.ONLINE, kb.LessonAction.OFFLINE})),
     )
-    router.callback_query.register(clear, kb.LessonCb.filter(F.do.in_({"hwclear", "distclear"})))
+    router.callback_query.register(set_hours, kb.LessonCb.filter(F.do.in_(kb.HOURS_ACTIONS)))
+    router.callback_query.register(
+        clear,
+        kb.LessonCb.filter(
+            F.do.in_({kb.LessonAction.CLEAR_HOMEWORK, kb.LessonAction.CLEAR_DISTANCE})
+        ),
+    )
     router.message.register(on_topic, LessonInput.topic, F.text, ~F.text.startswith("/"))
     router.message.register(
         on_homework, LessonInput.homework, (F.text & ~F.text.startswith("/")) | F.document

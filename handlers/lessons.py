@@ -152,7 +152,9 @@ async def show_card(
     clock: Clock,
 ) -> None:
     view = await register.open_register(session, actor, callback_data.id, clock())
-    if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
+    if (
+        callback_data.do is kb.LessonAction.NEW_MESSAGE
+    ):  # from a reminder: the digest stays, the card comes below
         await message_of(query).answer(
             card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
         )
@@ -234,7 +236,11 @@ def create_router() -> Router:
     router.callback_query.register(show_day, kb.DayCb.filter())
     router.callback_query.register(show_groups, kb.GroupsCb.filter())
     router.callback_query.register(tap, kb.MarkCb.filter())
-    router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))
-    router.callback_query.register(finalise, kb.LessonCb.filter(F.do == "done"))
-    router.callback_query.register(show_card, kb.LessonCb.filter(F.do.in_({"card", "new"})))
+    router.callback_query.register(
+        all_present, kb.LessonCb.filter(F.do == kb.LessonAction.ALL_PRESENT)
+    )
+    router.callback_query.register(finalise, kb.LessonCb.filter(F.do == kb.LessonAction.DONE))
+    router.callback_query.register(
+        show_card, kb.LessonCb.filter(F.do.in_({kb.LessonAction.CARD, kb.LessonAction.NEW_MESSAGE}))
+    )
     return router

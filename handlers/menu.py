@@ -11,7 +11,7 @@ from core.i18n import I18n, _
 from handlers.middlewares import LinkedOnly
 from handlers.ui import alert, message_of
 from keyboards import menu as kb
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from services.people import identity as ident
 from services.people.identity import Identity
 from storage.models import Role
@@ -123,10 +123,10 @@ def create_router() -> Router:
     router = Router(name="menu")
     router.message.middleware(LinkedOnly())
     router.callback_query.middleware(LinkedOnly())
-    router.callback_query.register(home, MenuCb.filter(F.action == "home"))
-    router.callback_query.register(roles, MenuCb.filter(F.action == "roles"))
-    router.callback_query.register(pick_role, MenuCb.filter(F.action == "role"))
-    router.callback_query.register(children, MenuCb.filter(F.action == "children"))
-    router.callback_query.register(pick_child, MenuCb.filter(F.action == "child"))
-    router.callback_query.register(language, MenuCb.filter(F.action == "lang"))
+    router.callback_query.register(home, MenuCb.filter(F.action == MenuAction.HOME))
+    router.callback_query.register(roles, MenuCb.filter(F.action == MenuAction.ROLES))
+    router.callback_query.register(pick_role, MenuCb.filter(F.action == MenuAction.ROLE))
+    router.callback_query.register(children, MenuCb.filter(F.action == MenuAction.CHILDREN))
+    router.callback_query.register(pick_child, MenuCb.filter(F.action == MenuAction.CHILD))
+    router.callback_query.register(language, MenuCb.filter(F.action == MenuAction.LANGUAGE))
     return router

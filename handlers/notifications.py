@@ -14,7 +14,7 @@ from core.i18n import _, fmt_date, fmt_time
 from handlers.middlewares import LinkedOnly
 from handlers.ui import Stale, alert, message_of
 from keyboards import notifications as kb
-from keyboards.notifications import NotifyCb
+from keyboards.notifications import NotifyAction, NotifyCb
 from services.notifications import prefs
 from services.people.identity import Identity
 from storage.models import Role
@@ -98,6 +98,6 @@ def create_router() -> Router:
     router = Router(name="notifications")
     router.message.middleware(LinkedOnly())
     router.callback_query.middleware(LinkedOnly())
-    router.callback_query.register(show, NotifyCb.filter(F.action == "show"))
-    router.callback_query.register(cycle, NotifyCb.filter(F.action == "cycle"))
+    router.callback_query.register(show, NotifyCb.filter(F.action == NotifyAction.SHOW))
+    router.callback_query.register(cycle, NotifyCb.filter(F.action == NotifyAction.CYCLE))
     return router
