@@ -26,7 +26,7 @@ from core.i18n import _
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
 from handlers.middlewares import journal_router
-from handlers.ui import alert, edit_or_send
+from handlers.ui import EndsConversation, alert, edit_or_send
 from keyboards import announcements as kb
 from services.access import Actor
 from services.announcements import service as svc
@@ -64,9 +64,8 @@ async def _draft(
     data = await state.get_data()
     try:
         author = svc.author_of(actor, data.get("role"))
-    except JournalError:
-        await state.clear()
-        raise
+    except JournalError as exc:
+        raise EndsConversation(exc.message) from exc
     return author, data
 
 
@@ -115,9 +114,8 @@ async def start(
             await _show_kinds(message, session, author, data)
         elif message is not None:
             await _show_groups(message, session, author, data)
-    except JournalError:  # the curated group was closed meanwhile
-        await state.clear()
-        raise
+    except JournalError as exc:  # the curated group was closed meanwhile
+        raise EndsConversation(exc.message) from exc
 
 
 async def toggle_group(

@@ -28,7 +28,7 @@ from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
 from handlers.fsm import update_session
-from handlers.ui import alert
+from handlers.ui import EndsConversation, alert
 from services.access import make_actor
 from services.people.identity import Identity, load_identity
 from storage import people as q
@@ -186,10 +186,12 @@ class RefusalMiddleware(BaseMiddleware):
             return await handler(event, data)
         except JournalError as exc:
             await data["session"].rollback()
+            state: FSMContext | None = data.get("state")
+            if isinstance(exc, EndsConversation) and state is not None:
+                await state.clear()
             if isinstance(event, CallbackQuery):
                 alert(data["callback_answer"], exc.message)
             elif isinstance(event, Message):
-                state: FSMContext | None = data.get("state")
                 if state is not None and await state.get_state() is not None:
                     await event.answer(exc.message + "\n" + _("Try again, or /cancel."))
                 else:

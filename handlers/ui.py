@@ -24,6 +24,11 @@ class Stale(JournalError):
         super().__init__(_("This button is no longer active. Open /menu."))
 
 
+class EndsConversation(JournalError):
+    """A refusal after which the conversation cannot go on (the draft's author lost the
+    right to it): undone like any refusal, and the conversation is closed."""
+
+
 async def stale_button(query: CallbackQuery) -> None:
     """Last resort for buttons nothing else took, and the answer to one found out of date."""
     raise Stale()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from storage.models import ConversationState, TelegramAccount
+from storage.models import ConversationState, Membership, Role, TelegramAccount
 from tests.botapp import BotApp
 from tests.factories import College
 
@@ -46,3 +46,44 @@ async def test_returning_person_starts_typing_a_topic_at_once(
 
     await teacher.send("Производная")
     assert "Topic saved." in teacher.bot_messages[-2].text
+
+
+async def test_a_refused_press_of_a_returning_person_changes_nothing_but_their_return(
+    app: BotApp, college: College
+) -> None:
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    async with app.session_factory.begin() as session:
+        await session.execute(
+            update(TelegramAccount)
+            .where(TelegramAccount.telegram_user_id == teacher.id)
+            .values(active=False)
+        )
+    # A forged press: someone else's lesson.
+    answer = await teacher.click_data(teacher.last, f"ls:{college.lessons.foreign.id}:topic")
+    assert teacher.alerts[-1].show_alert and answer
+    async with app.session_factory() as session:
+        account = await session.scalar(
+            select(TelegramAccount).where(TelegramAccount.telegram_user_id == teacher.id)
+        )
+        assert account is not None and account.active
+        assert (await session.scalars(select(ConversationState))).all() == []
+
+
+async def test_a_draft_whose_author_lost_the_right_to_it_is_closed(
+    app: BotApp, college: College
+) -> None:
+    curator = await app.link(college.curator)
+    await curator.command("menu")
+    await curator.click("📣 Announcement")
+    async with app.session_factory.begin() as session:
+        await session.execute(
+            delete(Membership).where(
+                Membership.person_id == college.curator.id, Membership.role == Role.CURATOR
+            )
+        )
+    answer = await curator.click("Next ➡")
+    assert curator.alerts[-1].show_alert and answer
+    async with app.session_factory() as session:
+        states = (await session.scalars(select(ConversationState.state))).all()
+        assert [s for s in states if s is not None] == []
