@@ -13,7 +13,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from core.i18n import I18n, _
+from core.i18n import _, use_locale
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,13 @@ def _where(exc: BaseException) -> str:
     return f"{Path(frame.filename).stem}.{frame.name}" if frame else "?"
 
 
-async def apologise(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> bool:
+async def apologise(event: ErrorEvent, bot: Bot, locale: str | None = None) -> bool:
     exc, update = event.exception, event.update
     stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
     log.error(
         "update %s failed in %s: %s\n%s", update.update_id, _where(exc), type(exc).__name__, stack
     )
-    with i18n.use_locale(locale or i18n.default_locale):
+    with use_locale(locale or ""):  # the college's language when the person's is unknown
         text = _("Something went wrong, and nothing was changed. Please try again.")
     query, message = update.callback_query, update.message
     try:

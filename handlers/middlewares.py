@@ -4,7 +4,9 @@ The update's session is its one transaction: handlers and the conversation state
 (``handlers.fsm``) write through it, ``StoreSessionMiddleware`` commits it once after the
 handler, and ``RefusalMiddleware`` is the one place a refusal rolls it back. Handlers do not
 commit; one that confirms a change in a message flushes first, so a rejected write fails before
-the person is told it was saved.
+the person is told it was saved. The commit itself comes after the confirmation: should it fail
+(rare once the writes are flushed), the error handler follows the confirmation with an apology
+saying nothing was changed, so the person is never left believing a lost change was kept.
 
 Duplicate updates (Telegram redelivers after a crash before the offset was confirmed) are
 recognised by ``update_id``: the id is written in the same transaction as the update's effects,
