@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -30,8 +29,6 @@ from services.access import Actor
 from services.journal import register, teacher_day
 from services.journal.register import RegisterView
 from storage.models import Mark
-
-T = TypeVar("T")
 
 
 def day_text(day: date, cards: list[teacher_day.LessonCard], group: str | None = None) -> str:
