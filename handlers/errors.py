@@ -24,8 +24,10 @@ def _where(exc: BaseException) -> str:
     """The innermost handler function the failure passed through, else the innermost frame."""
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if Path(f.filename).resolve().parent == HANDLERS_DIR]
-    frame = (ours or frames or [None])[-1]
-    return f"{Path(frame.filename).stem}.{frame.name}" if frame else "?"
+    if not (ours or frames):
+        return "?"
+    frame = (ours or frames)[-1]
+    return f"{Path(frame.filename).stem}.{frame.name}"
 
 
 async def apologise(event: ErrorEvent, bot: Bot, locale: str | None = None) -> bool:
