@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.journal import lesson_details, register
 from storage.models import Attendance, ConversationState, Lesson
@@ -81,3 +83,29 @@ async def test_a_failing_message_is_answered_and_the_conversation_stays(
     monkeypatch.setattr(lesson_details, "set_topic", set_topic)
     await teacher.send("Производная")
     assert "Topic saved." in teacher.bot_messages[-2].text
+
+
+async def test_a_change_the_store_fails_to_keep_is_followed_by_an_apology(
+    app: BotApp, college: College, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await _open_card(teacher)
+    card = teacher.last
+
+    async def commit_fails(self: AsyncSession) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(AsyncSession, "commit", commit_fails)
+        await teacher.click("💾 Done", message=card)
+
+    # The press was confirmed before the commit; the apology follows it.
+    assert teacher.last.text == "Something went wrong, and nothing was changed. Please try again."
+    async with app.session_factory() as session:
+        lesson = await session.get(Lesson, college.lessons.today.id)
+        assert lesson is not None and lesson.register_done_at is None
+    await teacher.click("💾 Done", message=card)
+    async with app.session_factory() as session:
+        lesson = await session.get(Lesson, college.lessons.today.id)
+        assert lesson is not None and lesson.register_done_at is not None
