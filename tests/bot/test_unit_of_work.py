@@ -3,6 +3,7 @@ together, and a returning person is not kept waiting on their own update."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from sqlalchemy import delete, select, update
@@ -87,3 +88,25 @@ async def test_a_draft_whose_author_lost_the_right_to_it_is_closed(
     async with app.session_factory() as session:
         states = (await session.scalars(select(ConversationState.state))).all()
         assert [s for s in states if s is not None] == []
+
+
+async def test_a_button_under_a_message_too_old_to_touch_is_out_of_date(
+    app: BotApp, college: College
+) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    await teacher.click("📅 My lessons")
+    label = next(b for b in teacher.last.button_labels if "Математика" in b and "09:00" in b)
+    day = teacher.last
+    button = day.button(label)
+    assert button is not None
+    seen, shown = len(teacher.bot_messages), day.text
+    # Telegram sends a message older than 48 hours as inaccessible: date 0, no content.
+    old = dataclasses.replace(
+        day, raw={"chat": day.raw["chat"], "message_id": day.message_id, "date": 0}
+    )
+    answer = await teacher.click_data(old, button["callback_data"])
+    assert teacher.alerts[-1].show_alert
+    assert answer == "This button is no longer active. Open /menu."
+    assert len(teacher.bot_messages) == seen and day.text == shown  # nothing sent or edited
