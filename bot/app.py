@@ -16,8 +16,15 @@ from bot.jobs import start_background
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
+from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
-from handlers.middlewares import IdentityMiddleware, LocaleMiddleware, StoreSessionMiddleware
+from handlers.middlewares import (
+    AnswerPresses,
+    IdentityMiddleware,
+    LocaleMiddleware,
+    RefusalMiddleware,
+    StoreSessionMiddleware,
+)
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import utcnow
 
@@ -52,7 +59,11 @@ def create_dispatcher(
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.callback_query.middleware(AnswerPresses())
+    for observer in (dp.message, dp.callback_query):
+        observer.middleware(RefusalMiddleware())
     dp.include_routers(*get_routers())
+    dp.errors.register(apologise)
     dp.startup.register(set_commands)
     return dp
 

@@ -16,6 +16,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -24,8 +25,8 @@ from core.errors import Denied, JournalError
 from core.i18n import _
 from handlers import announcement_progress as progress
 from handlers import announcement_texts as texts
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import EndsConversation, alert, edit_or_send
 from keyboards import announcements as kb
 from services.access import Actor
 from services.announcements import service as svc
@@ -53,21 +54,18 @@ def _message(query: CallbackQuery) -> Message | None:
 async def _draft(
     query: CallbackQuery, state: FSMContext, actor: Actor, *states: State
 ) -> tuple[Author, dict[str, Any]] | None:
-    """The open draft and its author, if the draft is at one of ``states``; else the press
-    is answered and None returned."""
+    """The open draft and its author, if the draft is at one of ``states``; else a refusal
+    (None: the press is not under a message the bot can use)."""
     current = await state.get_state()
     if current not in {s.state for s in states or DRAFT_STATES}:
-        await query.answer(
-            _("This announcement has already been sent or cancelled. Start a new one from /menu."),
-            show_alert=True,
+        raise Denied(
+            _("This announcement has already been sent or cancelled. Start a new one from /menu.")
         )
-        return None
     data = await state.get_data()
     try:
         author = svc.author_of(actor, data.get("role"))
-    except JournalError:
-        await state.clear()
-        raise
+    except JournalError as exc:
+        raise EndsConversation(exc.message) from exc
     return author, data
 
 
@@ -116,10 +114,8 @@ async def start(
             await _show_kinds(message, session, author, data)
         elif message is not None:
             await _show_groups(message, session, author, data)
-    except JournalError:  # the curated group was closed meanwhile
-        await state.clear()
-        raise
-    await query.answer()
+    except JournalError as exc:  # the curated group was closed meanwhile
+        raise EndsConversation(exc.message) from exc
 
 
 async def toggle_group(
@@ -146,7 +142,6 @@ async def toggle_group(
     await state.update_data(groups=data["groups"])
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def turn_page(
@@ -164,7 +159,6 @@ async def turn_page(
     await state.update_data(page=data["page"])
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def back_to_groups(
@@ -177,24 +171,26 @@ async def back_to_groups(
     await state.set_state(AnnouncementDraft.audience)
     if message := _message(query):
         await _show_groups(message, session, author, data)
-    await query.answer()
 
 
 async def show_kinds(
-    query: CallbackQuery, actor: Actor, session: AsyncSession, state: FSMContext
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    actor: Actor,
+    session: AsyncSession,
+    state: FSMContext,
 ) -> None:
     draft = await _draft(query, state, actor)
     if draft is None:
         return
     author, data = draft
     if not author.org_wide and not data.get("groups"):
-        await query.answer(_("Choose at least one group."), show_alert=True)
+        alert(callback_answer, _("Choose at least one group."))
         return
     await state.set_state(AnnouncementDraft.audience)
     message = _message(query)
     if message is not None:
         await _show_kinds(message, session, author, data)
-    await query.answer()
 
 
 async def toggle_kind(
@@ -214,7 +210,6 @@ async def toggle_kind(
     message = _message(query)
     if message is not None:
         await _show_kinds(message, session, author, data)
-    await query.answer()
 
 
 async def ask_text(
@@ -229,7 +224,6 @@ async def ask_text(
     audience = texts.audience_line(list(names.values()), _audience(data).kinds)
     if message := _message(query):
         await edit_or_send(message, texts.text_prompt(audience), kb.text_prompt_keyboard())
-    await query.answer()
 
 
 # --- the text, the file and the preview ----------------------------------------------
@@ -324,6 +318,7 @@ async def not_content(message: Message) -> None:
 
 async def send(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     actor: Actor,
     session: AsyncSession,
     state: FSMContext,
@@ -337,7 +332,7 @@ async def send(
         return
     author, data = draft
     if message.message_id != data.get("preview"):
-        await query.answer(_("This preview is out of date: use the latest one."), show_alert=True)
+        alert(callback_answer, _("This preview is out of date: use the latest one."))
         return
     attachment = (
         Attachment(data["file_id"], data.get("file_kind", "document"))
@@ -358,11 +353,11 @@ async def send(
     )
     figures = await svc.figures(session, announcement)
     text = await progress.progress_view(session, announcement, figures)
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await state.clear()
     await edit_or_send(message, text, kb.progress_keyboard(announcement.id))
     progress.remember(session_factory, announcement.id, figures)
-    await query.answer(_("The announcement is on its way."))
+    callback_answer.text = _("The announcement is on its way.")
 
 
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
@@ -370,7 +365,6 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
         await state.clear()
     if message := _message(query):
         await edit_or_send(message, _("The announcement is cancelled."), kb.menu_keyboard())
-    await query.answer()
 
 
 # --- after sending -------------------------------------------------------------------
@@ -378,15 +372,16 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
 
 async def acknowledge(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.AnnCb,
     identity: Identity,
     session: AsyncSession,
     clock: Clock,
 ) -> None:
     outcome = await svc.acknowledge(session, identity.person.id, callback_data.ann, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     if outcome is svc.AckOutcome.ALREADY:
-        await query.answer(_("You have already acknowledged this announcement."))
+        callback_answer.text = _("You have already acknowledged this announcement.")
         return
     if message := _message(query):
         try:
@@ -395,7 +390,7 @@ async def acknowledge(
             )
         except TelegramBadRequest:
             pass  # a double tap: the first press has changed the button already
-    await query.answer(_("Thank you! The author will see that you have read it."))
+    callback_answer.text = _("Thank you! The author will see that you have read it.")
 
 
 async def who_acknowledged(
@@ -404,23 +399,22 @@ async def who_acknowledged(
     acks = await svc.acknowledgers(session, identity.person.id, callback_data.ann)
     if message := _message(query):
         await message.answer(texts.acknowledgers_text(acks), reply_markup=kb.menu_keyboard())
-    await query.answer()
 
 
 def create_router() -> Router:
     router = journal_router("announcements")
     cb = router.callback_query
-    cb.register(start, kb.AnnCb.filter(F.act == "new"))
-    cb.register(toggle_group, kb.AnnCb.filter(F.act == "grp"))
-    cb.register(turn_page, kb.AnnCb.filter(F.act == "page"))
-    cb.register(back_to_groups, kb.AnnCb.filter(F.act == "groups"))
-    cb.register(show_kinds, kb.AnnCb.filter(F.act == "kinds"))
-    cb.register(toggle_kind, kb.AnnCb.filter(F.act == "kind"))
-    cb.register(ask_text, kb.AnnCb.filter(F.act == "text"))
-    cb.register(send, kb.AnnCb.filter(F.act == "send"))
-    cb.register(cancel, kb.AnnCb.filter(F.act == "cancel"))
-    cb.register(acknowledge, kb.AnnCb.filter(F.act == "ack"))
-    cb.register(who_acknowledged, kb.AnnCb.filter(F.act == "acks"))
+    cb.register(start, kb.AnnCb.filter(F.act == kb.AnnouncementAction.START))
+    cb.register(toggle_group, kb.AnnCb.filter(F.act == kb.AnnouncementAction.GROUP))
+    cb.register(turn_page, kb.AnnCb.filter(F.act == kb.AnnouncementAction.PAGE))
+    cb.register(back_to_groups, kb.AnnCb.filter(F.act == kb.AnnouncementAction.GROUPS))
+    cb.register(show_kinds, kb.AnnCb.filter(F.act == kb.AnnouncementAction.KINDS))
+    cb.register(toggle_kind, kb.AnnCb.filter(F.act == kb.AnnouncementAction.KIND))
+    cb.register(ask_text, kb.AnnCb.filter(F.act == kb.AnnouncementAction.TEXT))
+    cb.register(send, kb.AnnCb.filter(F.act == kb.AnnouncementAction.SEND))
+    cb.register(cancel, kb.AnnCb.filter(F.act == kb.AnnouncementAction.CANCEL))
+    cb.register(acknowledge, kb.AnnCb.filter(F.act == kb.AnnouncementAction.ACK))
+    cb.register(who_acknowledged, kb.AnnCb.filter(F.act == kb.AnnouncementAction.ACKS))
     writing = StateFilter(AnnouncementDraft.text, AnnouncementDraft.confirm)
     is_command = F.text.startswith("/")
     router.message.register(on_content, writing, (F.text & ~is_command) | F.photo | F.document)

@@ -12,14 +12,15 @@ import html
 
 from aiogram import Router
 from aiogram.types import CallbackQuery
+from aiogram.utils.callback_answer import CallbackAnswer
 from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _, current_locale, fmt_date, ngettext
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send, message_of
 from keyboards import attestation as kb
 from keyboards.journal import grade_label
 from services.access import Actor
@@ -142,12 +143,12 @@ async def show_tasks(
             subgroup_id=task.subgroup_id,
         )
         items.append(kb.TaskProgress(task, sheet.filled, len(sheet.rows)))
-    await edit_or_send(query.message, tasks_text(items), kb.tasks_keyboard(items))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), tasks_text(items), kb.tasks_keyboard(items))
 
 
 async def on_sheet(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.AttCb,
     session: AsyncSession,
     actor: Actor,
@@ -160,8 +161,7 @@ async def on_sheet(
         if sheet.locked:
             raise Denied(sheet.locked)
         row = _row(sheet, data.student)
-        await edit_or_send(query.message, keypad_text(sheet, row), kb.keypad(sheet, row))  # type: ignore[arg-type]
-        await query.answer()
+        await edit_or_send(message_of(query), keypad_text(sheet, row), kb.keypad(sheet, row))
         return
     if data.act == "del":
         await attestation.remove_period_grade(
@@ -187,12 +187,12 @@ async def on_sheet(
             subgroup_id=data.sub or None,
         )
         toast = _("Saved: {value}.").format(value=grade_label(grade.value))
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     sheet = await _sheet(session, actor, data)
     text = sheet_text(sheet, await _subgroup_name(session, sheet))
     fresh = data.act == "new"  # from a reminder: the digest stays
-    await edit_or_send(query.message, text, kb.sheet_keyboard(sheet), fresh=fresh)  # type: ignore[arg-type]
-    await query.answer(toast)
+    await edit_or_send(message_of(query), text, kb.sheet_keyboard(sheet), fresh=fresh)
+    callback_answer.text = toast
 
 
 def create_router() -> Router:

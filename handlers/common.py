@@ -5,10 +5,11 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 
 from core.i18n import I18n, _
 from handlers.menu import show_menu
+from handlers.ui import stale_button
 from keyboards import menu as kb
 from services.people.identity import Identity
 
@@ -46,11 +47,6 @@ async def language(message: Message, i18n: I18n) -> None:
     await message.answer(
         _("Choose the language:"), reply_markup=kb.language_choice(i18n.current_locale)
     )
-
-
-async def stale_button(query: CallbackQuery) -> None:
-    """Last resort for buttons nothing else took: old messages, forged payloads."""
-    await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
 
 
 async def unknown(message: Message, identity: Identity | None) -> None:

@@ -14,6 +14,7 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -24,10 +25,10 @@ from core.textsplit import split_html
 from handlers import curator_text as text
 from handlers.justification import send_to_curator
 from handlers.justification_text import waiting_header
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import curator as kb
-from keyboards.curator import AbsCb, InvCb
+from keyboards.curator import AbsCb, AbsenceAction, InvCb, InviteAction
 from keyboards.menu import home_button
 from services.absences import justifications
 from services.absences import unexplained as absences
@@ -44,10 +45,6 @@ class ReasonRange(StatesGroup):
 
 def _not_curator() -> Denied:
     return Denied(_("This is for curators of a group."))
-
-
-async def _stale(query: CallbackQuery) -> None:
-    await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
 
 
 def _dates(data: AbsCb) -> DateRange | None:
@@ -72,11 +69,10 @@ async def show_overview(
     students = await absences.by_student(session, actor, actor.today(clock()))
     waiting = await justifications.count_waiting(session, actor)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         text.overview_text(groups, students, waiting),
         kb.overview_keyboard(students, waiting),
     )
-    await query.answer()
 
 
 async def show_days(
@@ -85,8 +81,7 @@ async def show_days(
     if not actor.curator_group_ids:
         raise _not_curator()
     days = await absences.by_day(session, actor, actor.today(clock()))
-    await edit_or_send(query.message, text.days_text(days), kb.days_keyboard(days))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), text.days_text(days), kb.days_keyboard(days))
 
 
 async def show_day(
@@ -94,13 +89,11 @@ async def show_day(
 ) -> None:
     day = kb.parse_day(callback_data.d1)
     if day is None:
-        await _stale(query)
-        return
+        raise Stale()
     if not actor.curator_group_ids:
         raise _not_curator()
     found = await absences.of_day(session, actor, day, actor.today(clock()))
-    await edit_or_send(query.message, text.day_text(found), kb.day_keyboard(found))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), text.day_text(found), kb.day_keyboard(found))
 
 
 async def _render_student(
@@ -114,7 +107,7 @@ async def _render_student(
 ) -> None:
     student, found = await absences.of_student(session, actor, student_id, today)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         text.student_text(student, found),
         kb.student_keyboard(found),
         fresh=fresh,
@@ -139,7 +132,6 @@ async def show_student(
         actor.today(clock()),
         fresh=bool(callback_data.nw),
     )
-    await query.answer()
 
 
 async def ask_reason(
@@ -148,8 +140,7 @@ async def ask_reason(
     data = callback_data
     dates = None if data.les else _dates(data)
     if not data.les and dates is None:
-        await _stale(query)
-        return
+        raise Stale()
     student, rows = await absences.unexplained_in(
         session,
         actor,
@@ -160,22 +151,25 @@ async def ask_reason(
     )
     what = text.scope_label(rows, data.les, dates)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         text.ask_text(student, rows, what),
         kb.reason_keyboard(data, any_left=bool(rows)),
     )
-    await query.answer()
 
 
 async def set_reason(
-    query: CallbackQuery, callback_data: AbsCb, session: AsyncSession, actor: Actor, clock: Clock
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: AbsCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
 ) -> None:
     data = callback_data
     reason = kb.REASONS_BY_CODE.get(data.r)
     dates = None if data.les else _dates(data)
     if reason is None or (not data.les and dates is None):
-        await _stale(query)
-        return
+        raise Stale()
     now = clock()
     result = await absences.set_reason(
         session,
@@ -187,17 +181,17 @@ async def set_reason(
         last=dates.last if dates else None,
         lesson_id=data.les or None,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     today = actor.today(now)
     if data.bk == "d" and (day := kb.parse_day(data.d1)) is not None:
         found = await absences.of_day(session, actor, day, today)
-        await edit_or_send(query.message, text.day_text(found), kb.day_keyboard(found))  # type: ignore[arg-type]
+        await edit_or_send(message_of(query), text.day_text(found), kb.day_keyboard(found))
     else:
         await _render_student(query, session, actor, data.sid, today)
     if result.count:
-        await query.answer(text.reason_set(result))
+        callback_answer.text = text.reason_set(result)
     else:
-        await query.answer(text.nothing_set(), show_alert=True)
+        alert(callback_answer, text.nothing_set())
 
 
 async def ask_range(
@@ -210,10 +204,9 @@ async def ask_range(
     student = await absences.student_for_reasons(session, actor, callback_data.sid)
     await state.set_state(ReasonRange.dates)
     await state.set_data({"sid": student.student_id})
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         text.range_prompt(student), reply_markup=kb.back_to_student(student.student_id)
     )
-    await query.answer()
 
 
 async def typed_range(
@@ -233,7 +226,7 @@ async def typed_range(
         return
     await state.clear()
     choice = AbsCb(
-        act="ask",
+        act=AbsenceAction.ASK,
         sid=student.student_id,
         d1=kb.day_code(dates.first),
         d2=kb.day_code(dates.last),
@@ -245,19 +238,19 @@ async def typed_range(
     )
 
 
-async def show_waiting(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+async def show_waiting(
+    query: CallbackQuery, callback_answer: CallbackAnswer, session: AsyncSession, actor: Actor
+) -> None:
     """Certificates still waiting, each with its buttons: for a curator who linked after they
     were sent, or who lost the message."""
     views = await justifications.waiting(session, actor)
     if not views:
-        await query.answer(_("No certificates are waiting for a decision."), show_alert=True)
+        alert(callback_answer, _("No certificates are waiting for a decision."))
         return
-    target = query.message
-    assert isinstance(target, Message)
+    target = message_of(query)
     await target.answer(waiting_header(len(views)))
     for view in views[:WAITING_SHOWN]:
         await send_to_curator(target, view)
-    await query.answer()
 
 
 # --- invite links ------------------------------------------------------------------------
@@ -274,19 +267,17 @@ async def invites_ask(
             raise _not_curator()
         if len(groups) > 1:
             await edit_or_send(
-                query.message,  # type: ignore[arg-type]
+                message_of(query),
                 text.invite_choose_group(),
                 kb.invite_groups_keyboard(groups),
             )
-            await query.answer()
             return
         group = groups[0]
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         text.invite_confirm(group),
         kb.invite_confirm_keyboard(group.id),
     )
-    await query.answer()
 
 
 async def invites_issue(
@@ -307,33 +298,30 @@ async def invites_issue(
         now=clock(),
         ttl=timedelta(days=settings.rules.invite_ttl_days),
     )
-    await session.commit()
-    target = query.message
-    assert isinstance(target, Message)
+    await session.flush()  # a rejected write fails before the person is told
+    target = message_of(query)
     if not rows:
         await edit_or_send(target, text.invite_none(group), home_button())
-        await query.answer()
         return
     await edit_or_send(target, text.invite_done(group, rows), home_button())
     for part in split_html(text.invite_list(group, rows)):
         await target.answer(part)
     sheet = BufferedInputFile(invite_sheet.to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
     await target.answer_document(sheet, caption=text.invite_file_caption(group, rows))
-    await query.answer()
 
 
 def create_router() -> Router:
     router = journal_router("curator")
     cb = router.callback_query
-    cb.register(show_overview, AbsCb.filter(F.act == "ov"))
-    cb.register(show_days, AbsCb.filter(F.act == "days"))
-    cb.register(show_day, AbsCb.filter(F.act == "day"))
-    cb.register(show_student, AbsCb.filter(F.act == "st"))
-    cb.register(ask_reason, AbsCb.filter(F.act == "ask"))
-    cb.register(set_reason, AbsCb.filter(F.act == "set"))
-    cb.register(ask_range, AbsCb.filter(F.act == "rng"))
-    cb.register(show_waiting, AbsCb.filter(F.act == "cert"))
-    cb.register(invites_ask, InvCb.filter(F.act == "ask"))
-    cb.register(invites_issue, InvCb.filter(F.act == "go"))
+    cb.register(show_overview, AbsCb.filter(F.act == AbsenceAction.OVERVIEW))
+    cb.register(show_days, AbsCb.filter(F.act == AbsenceAction.DAYS))
+    cb.register(show_day, AbsCb.filter(F.act == AbsenceAction.DAY))
+    cb.register(show_student, AbsCb.filter(F.act == AbsenceAction.STUDENT))
+    cb.register(ask_reason, AbsCb.filter(F.act == AbsenceAction.ASK))
+    cb.register(set_reason, AbsCb.filter(F.act == AbsenceAction.SET))
+    cb.register(ask_range, AbsCb.filter(F.act == AbsenceAction.RANGE))
+    cb.register(show_waiting, AbsCb.filter(F.act == AbsenceAction.CERTIFICATES))
+    cb.register(invites_ask, InvCb.filter(F.act == InviteAction.ASK))
+    cb.register(invites_issue, InvCb.filter(F.act == InviteAction.ISSUE))
     router.message.register(typed_range, ReasonRange.dates, F.text, ~(F.text.startswith("/")))
     return router

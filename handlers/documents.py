@@ -15,13 +15,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.errors import Invalid, JournalError
+from core.errors import Invalid
 from core.i18n import _, fmt_date
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import alert, edit_or_send, message_of
 from keyboards import documents as kb
 from services import access
 from services.access import Actor, TeachingScope
@@ -96,8 +97,7 @@ async def _scope(
 
 async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     pairs = await documents_overview(session, actor)
-    await edit_or_send(query.message, pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), pairs_text(pairs), kb.pairs_keyboard(pairs))
 
 
 async def show_pair(
@@ -113,12 +113,11 @@ async def show_pair(
     scope = await _scope(session, actor, data.group, data.disc)
     current = await documents.current_documents(session, actor, data.group, data.disc)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         pair_text(scope, current, actor),
         kb.pair_keyboard(data.group, data.disc, current),
-        fresh=data.act == "new",  # from a reminder: the digest stays
+        fresh=data.act is kb.DocumentAction.NEW_MESSAGE,  # from a reminder: the digest stays
     )
-    await query.answer()
 
 
 async def ask_upload(
@@ -133,13 +132,12 @@ async def ask_upload(
     scope = await _scope(session, actor, data.group, data.disc)
     await state.set_state(DocumentUpload.file)
     await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         _("Send the {kind} for {title} as a file (a document), or /cancel.").format(
             kind=kb.kind_label(kind), title=_title(scope)
         ),
         reply_markup=kb.back_to_pair(data.group, data.disc),
     )
-    await query.answer()
 
 
 async def on_document(
@@ -149,26 +147,21 @@ async def on_document(
     group_id, discipline_id = int(data["group"]), int(data["disc"])
     document = message.document
     assert document is not None  # the router's filter
-    try:
-        stored = await documents.upload_document(
-            session,
-            actor,
-            group_id,
-            discipline_id,
-            str(data["kind"]),
-            document.file_id,
-            clock(),
-            file_unique_id=document.file_unique_id,
-            file_name=document.file_name or "",
-        )
-        await session.commit()
-        scope = await _scope(session, actor, group_id, discipline_id)
-        current = await documents.current_documents(session, actor, group_id, discipline_id)
-    except JournalError as exc:
-        await session.rollback()
-        await state.clear()
-        await message.answer(exc.message)
-        return
+    # A refusal ("send it again") keeps the conversation waiting for a file.
+    stored = await documents.upload_document(
+        session,
+        actor,
+        group_id,
+        discipline_id,
+        str(data["kind"]),
+        document.file_id,
+        clock(),
+        file_unique_id=document.file_unique_id,
+        file_name=document.file_name or "",
+    )
+    await session.flush()
+    scope = await _scope(session, actor, group_id, discipline_id)
+    current = await documents.current_documents(session, actor, group_id, discipline_id)
     await state.clear()
     note = _("Saved: {kind}.").format(kind=kb.kind_label(stored.kind))
     await message.answer(
@@ -182,7 +175,11 @@ async def not_a_document(message: Message) -> None:
 
 
 async def send_current(
-    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: kb.DocCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
     data = callback_data
     kind = _kind(data.kind)
@@ -190,29 +187,27 @@ async def send_current(
     current = await documents.current_documents(session, actor, data.group, data.disc)
     document = current.get(kind)
     if document is None:
-        await query.answer(
-            _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind)),
-            show_alert=True,
+        alert(
+            callback_answer, _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind))
         )
         return
     caption = f"{kb.kind_title(kind)} · {_title(scope)}"
     try:
-        await query.message.answer_document(document.file_id, caption=caption)  # type: ignore[union-attr]
+        await message_of(query).answer_document(document.file_id, caption=caption)
     except TelegramBadRequest:
         # A file_id is valid for this bot only: after a change of bot, upload again.
-        await query.answer(
-            _("Telegram no longer has this file. Please upload it again."), show_alert=True
-        )
-        return
-    await query.answer()
+        alert(callback_answer, _("Telegram no longer has this file. Please upload it again."))
 
 
 def create_router() -> Router:
     router = journal_router("documents")
-    router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == "list"))
-    router.callback_query.register(show_pair, kb.DocCb.filter(F.act.in_({"pair", "new"})))
-    router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == "up"))
-    router.callback_query.register(send_current, kb.DocCb.filter(F.act == "get"))
+    router.callback_query.register(show_pairs, kb.DocCb.filter(F.act == kb.DocumentAction.LIST))
+    router.callback_query.register(
+        show_pair,
+        kb.DocCb.filter(F.act.in_({kb.DocumentAction.PAIR, kb.DocumentAction.NEW_MESSAGE})),
+    )
+    router.callback_query.register(ask_upload, kb.DocCb.filter(F.act == kb.DocumentAction.UPLOAD))
+    router.callback_query.register(send_current, kb.DocCb.filter(F.act == kb.DocumentAction.GET))
     router.message.register(on_document, DocumentUpload.file, F.document)
     router.message.register(not_a_document, DocumentUpload.file, ~(F.text.startswith("/")))
     return router

@@ -1,9 +1,16 @@
 """aiogram FSM storage on the journal's own store (SQLite or PostgreSQL), so conversations
-survive a restart without requiring Redis."""
+survive a restart without requiring Redis.
+
+Within an update the conversation is read and written through the update's own session
+(``update_session``, set by ``StoreSessionMiddleware``): it is saved or undone together with
+what the update changed, and never waits on a lock that update itself holds. Outside an update
+(the command line, tests) each call uses a short session of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -11,6 +18,8 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder,
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import ConversationState
+
+update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
 
 class StoreFSMStorage(BaseStorage):
@@ -22,9 +31,18 @@ class StoreFSMStorage(BaseStorage):
         self._sessions = session_factory
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
 
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        current = update_session.get()
+        if current is not None:
+            yield current  # committed (or rolled back) with the update
+            return
+        async with self._sessions.begin() as session:
+            yield session
+
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self._sessions.begin() as session:
+        async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             if row is None:
                 if value is None:
@@ -34,12 +52,12 @@ class StoreFSMStorage(BaseStorage):
                 row.state = value
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._sessions() as session:
+        async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             return row.state if row else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        async with self._sessions.begin() as session:
+        async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             if row is None:
                 if not data:
@@ -51,7 +69,7 @@ class StoreFSMStorage(BaseStorage):
                 row.data = dict(data)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._sessions() as session:
+        async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             return dict(row.data) if row else {}
 

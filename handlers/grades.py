@@ -9,13 +9,14 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _, fmt_date
-from handlers.lessons import edit_or_send, save_input
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send, message_of, save_input
 from keyboards import journal as kb
 from services.access import Actor, not_on_register
 from services.journal import grades
@@ -68,8 +69,7 @@ async def show_sheet(
     clock: Clock,
 ) -> None:
     sheet = await grades.lesson_grades(session, actor, callback_data.id, clock())
-    await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), sheet_text(sheet), kb.grades_keyboard(sheet))
 
 
 async def _show_keypad(
@@ -83,7 +83,7 @@ async def _show_keypad(
         data = kb.GradeCb(lesson=data.lesson, student=data.student)  # gone meanwhile: a new one
     kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         keypad_text(sheet, row, data.grade, kind),
         kb.keypad(data.lesson, row, data.grade, kind),
     )
@@ -91,6 +91,7 @@ async def _show_keypad(
 
 async def on_grade(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.GradeCb,
     session: AsyncSession,
     actor: Actor,
@@ -100,16 +101,14 @@ async def on_grade(
     data, now = callback_data, clock()
     if data.act == "open":
         await _show_keypad(query, session, actor, now, data)
-        await query.answer()
         return
     if data.act == "note":
         await grades.lesson_grades(session, actor, data.lesson, now)  # authorises the view
         await state.set_state(GradeComment.text)
         await state.update_data(lesson=data.lesson, student=data.student, grade=data.grade)
-        await query.message.answer(  # type: ignore[union-attr]
+        await message_of(query).answer(
             _("Write a comment to the grade (up to 255 characters), or /cancel.")
         )
-        await query.answer()
         return
     if data.act == "del":
         await grades.remove_grade(session, actor, data.grade, now)
@@ -121,10 +120,10 @@ async def on_grade(
         kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
         await grades.add_grade(session, actor, data.lesson, data.student, data.act, now, kind=kind)
         toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     sheet = await grades.lesson_grades(session, actor, data.lesson, now)
-    await edit_or_send(query.message, sheet_text(sheet), kb.grades_keyboard(sheet))  # type: ignore[arg-type]
-    await query.answer(toast)
+    await edit_or_send(message_of(query), sheet_text(sheet), kb.grades_keyboard(sheet))
+    callback_answer.text = toast
 
 
 async def on_comment(
@@ -134,8 +133,7 @@ async def on_comment(
     change = grades.change_grade(
         session, actor, int(data["grade"]), clock(), comment=message.text or ""
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     sheet = await grades.lesson_grades(session, actor, int(data["lesson"]), clock())
     await message.answer(
@@ -145,7 +143,7 @@ async def on_comment(
 
 def create_router() -> Router:
     router = journal_router("grades")
-    router.callback_query.register(show_sheet, kb.LessonCb.filter(F.do == "grades"))
+    router.callback_query.register(show_sheet, kb.LessonCb.filter(F.do == kb.LessonAction.GRADES))
     router.callback_query.register(on_grade, kb.GradeCb.filter())
     router.message.register(on_comment, GradeComment.text, F.text, ~F.text.startswith("/"))
     return router

@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -26,11 +27,11 @@ from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
 from handlers import justification_text as text
-from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
+from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
-from keyboards.justification import DecideCb, SendCb
+from keyboards.justification import DecideAction, DecideCb, SendAction, SendCb
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing
@@ -94,8 +95,7 @@ async def start(
     student = await js.student_for_submitter(session, actor, sid, actor.today(clock()))
     await state.set_state(JustForm.dates)
     await state.set_data({"sid": student.student_id})
-    await edit_or_send(query.message, text.ask_dates(student), kb.dates_keyboard())  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), text.ask_dates(student), kb.dates_keyboard())
 
 
 async def _dates_chosen(
@@ -111,12 +111,11 @@ async def quick_dates(
     query: CallbackQuery, callback_data: SendCb, actor: Actor, state: FSMContext, clock: Clock
 ) -> None:
     if await state.get_state() != JustForm.dates.state:
-        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+        raise Stale()
         return
     now = clock()
     dates = quick_range(callback_data.v, actor.today(now))
-    await _dates_chosen(query.message, dates, actor, state, now)  # type: ignore[arg-type]
-    await query.answer()
+    await _dates_chosen(message_of(query), dates, actor, state, now)
 
 
 async def typed_dates(message: Message, actor: Actor, state: FSMContext, clock: Clock) -> None:
@@ -141,12 +140,11 @@ async def typed_comment(message: Message, state: FSMContext) -> None:
 
 async def skip_comment(query: CallbackQuery, state: FSMContext) -> None:
     if await state.get_state() != JustForm.comment.state:
-        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
+        raise Stale()
         return
     await state.update_data(comment="")
     await state.set_state(JustForm.file)
-    await query.message.answer(text.ask_file(), reply_markup=kb.file_keyboard())  # type: ignore[union-attr]
-    await query.answer()
+    await message_of(query).answer(text.ask_file(), reply_markup=kb.file_keyboard())
 
 
 async def on_file(
@@ -169,24 +167,19 @@ async def on_file(
     dates = DateRange(
         datetime.fromisoformat(data["d1"]).date(), datetime.fromisoformat(data["d2"]).date()
     )
-    try:
-        done = await js.submit(
-            session,
-            actor,
-            int(data["sid"]),
-            dates,
-            comment,
-            file_id,
-            kind,
-            clock(),
-            settings=settings,
-            compose=curator_message,
-        )
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message)
-        return
+    done = await js.submit(
+        session,
+        actor,
+        int(data["sid"]),
+        dates,
+        comment,
+        file_id,
+        kind,
+        clock(),
+        settings=settings,
+        compose=curator_message,
+    )
+    await session.flush()
     await state.clear()
     await message.answer(text.sent(done.view, done.curators_told), reply_markup=kb.done_keyboard())
 
@@ -206,8 +199,7 @@ async def not_a_file(message: Message) -> None:
 async def stop(query: CallbackQuery, state: FSMContext) -> None:
     if await state.get_state() in (s.state for s in JustForm.__states__):
         await state.clear()
-    await edit_or_send(query.message, text.cancelled(), kb.done_keyboard())  # type: ignore[arg-type]
-    await query.answer()
+    await edit_or_send(message_of(query), text.cancelled(), kb.done_keyboard())
 
 
 # --- the curator ---------------------------------------------------------------------------
@@ -225,13 +217,14 @@ async def _close_buttons(query: CallbackQuery) -> None:
 
 async def decide(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: DecideCb,
     session: AsyncSession,
     actor: Actor,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    approve = callback_data.act == "ok"
+    approve = callback_data.act is DecideAction.APPROVE
     reason = REASONS_BY_CODE.get(callback_data.r, AbsenceReason.ILLNESS)
     decision = await js.decide(
         session,
@@ -243,75 +236,88 @@ async def decide(
         settings=settings,
         compose=outcome_message,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     if decision.already:
-        await query.answer(text.already_decided(decision.view), show_alert=True)
+        alert(callback_answer, text.already_decided(decision.view))
         await _close_buttons(query)
         return
     await _close_buttons(query)
-    await query.message.answer(text.decided_here(decision))  # type: ignore[union-attr]
-    await query.answer()
+    await message_of(query).answer(text.decided_here(decision))
 
 
 async def _open(
-    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: DecideCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> JustificationView | None:
     """The certificate if the actor may decide it and it is still open; else an alert (a
     refusal to decide is raised and answered by the router's middleware)."""
     view = await js.for_decision(session, actor, callback_data.id)
     if view.status is not JustificationStatus.PENDING:
-        await query.answer(text.already_decided(view), show_alert=True)
+        alert(callback_answer, text.already_decided(view))
         await _close_buttons(query)
         return None
     return view
 
 
 async def ask_reject(
-    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: DecideCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
-    view = await _open(query, callback_data, session, actor)
+    view = await _open(query, callback_answer, callback_data, session, actor)
     if view is None:
         return
-    await query.message.edit_reply_markup(reply_markup=kb.reject_keyboard(view.id))  # type: ignore[union-attr]
-    await query.answer(_("Reject the certificate? The sender will be told."))
+    await message_of(query).edit_reply_markup(reply_markup=kb.reject_keyboard(view.id))
+    callback_answer.text = _("Reject the certificate? The sender will be told.")
 
 
 async def back_to_decision(
-    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: DecideCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
-    view = await _open(query, callback_data, session, actor)
+    view = await _open(query, callback_answer, callback_data, session, actor)
     if view is None:
         return
-    await query.message.edit_reply_markup(reply_markup=decision_markup(view))  # type: ignore[union-attr]
-    await query.answer()
+    await message_of(query).edit_reply_markup(reply_markup=decision_markup(view))
 
 
 async def show_photo(
-    query: CallbackQuery, callback_data: DecideCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: DecideCb,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
     view = await js.for_decision(session, actor, callback_data.id)
     if not view.file_id:
-        await query.answer(_("This certificate has no photo."), show_alert=True)
+        alert(callback_answer, _("This certificate has no photo."))
         return
     try:
-        await query.message.answer_photo(view.file_id, caption=text.photo_caption(view))  # type: ignore[union-attr]
+        await message_of(query).answer_photo(view.file_id, caption=text.photo_caption(view))
     except TelegramBadRequest:
-        await query.answer(_("Telegram no longer has this photo."), show_alert=True)
+        alert(callback_answer, _("Telegram no longer has this photo."))
         return
-    await query.answer()
 
 
 def create_router() -> Router:
     router = journal_router("justification")
     cb = router.callback_query
-    cb.register(start, SendCb.filter(F.act == "new"))
-    cb.register(quick_dates, SendCb.filter(F.act == "d"))
-    cb.register(skip_comment, SendCb.filter(F.act == "skip"))
-    cb.register(stop, SendCb.filter(F.act == "x"))
-    cb.register(decide, DecideCb.filter(F.act.in_({"ok", "no"})))
-    cb.register(ask_reject, DecideCb.filter(F.act == "rq"))
-    cb.register(back_to_decision, DecideCb.filter(F.act == "bk"))
-    cb.register(show_photo, DecideCb.filter(F.act == "pic"))
+    cb.register(start, SendCb.filter(F.act == SendAction.START))
+    cb.register(quick_dates, SendCb.filter(F.act == SendAction.DATES))
+    cb.register(skip_comment, SendCb.filter(F.act == SendAction.SKIP_COMMENT))
+    cb.register(stop, SendCb.filter(F.act == SendAction.STOP))
+    cb.register(decide, DecideCb.filter(F.act.in_({DecideAction.APPROVE, DecideAction.REJECT})))
+    cb.register(ask_reject, DecideCb.filter(F.act == DecideAction.ASK_REJECT))
+    cb.register(back_to_decision, DecideCb.filter(F.act == DecideAction.BACK))
+    cb.register(show_photo, DecideCb.filter(F.act == DecideAction.PHOTO))
     files = F.photo | F.document
     not_command = ~(F.text.startswith("/"))
     msg = router.message

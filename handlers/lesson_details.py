@@ -14,13 +14,15 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _
-from handlers.lessons import card_keyboard, card_text, save_input
+from handlers.lessons import card_keyboard, card_text
 from handlers.middlewares import journal_router
+from handlers.ui import message_of, save_input
 from keyboards import journal as kb
 from services.access import Actor
 from services.journal import lesson_details, register
@@ -54,9 +56,8 @@ async def ask(
     lesson_id, action = callback_data.id, callback_data.do
     details = await _editable(session, actor, lesson_id, clock())
     lesson = details.lesson
-    message = query.message
-    assert message is not None
-    if action == "topic":
+    message = message_of(query)
+    if action is kb.LessonAction.TOPIC:
         await state.set_state(LessonInput.topic)
         current = _("Now: {topic}").format(topic=html.escape(lesson.topic)) if lesson.topic else ""
         await message.answer(
@@ -74,7 +75,7 @@ async def ask(
             ),
             reply_markup=kb.back_to_lesson(lesson_id),
         )
-    elif action == "hw":
+    elif action is kb.LessonAction.HOMEWORK:
         await state.set_state(LessonInput.homework)
         await message.answer(
             _("Send the homework as text, or a file with a caption."),
@@ -88,7 +89,6 @@ async def ask(
             reply_markup=kb.distance_keyboard(lesson_id, details.distance is not None),
         )
     await state.update_data(lesson=lesson_id)
-    await query.answer()
 
 
 async def choose_distance_mode(
@@ -100,17 +100,16 @@ async def choose_distance_mode(
     state: FSMContext,
 ) -> None:
     await _editable(session, actor, callback_data.id, clock())
-    mode = "online" if callback_data.do == "don" else "offline"
+    mode = "online" if callback_data.do is kb.LessonAction.ONLINE else "offline"
     await state.set_state(LessonInput.distance)
     await state.update_data(lesson=callback_data.id, mode=mode)
-    await query.message.answer(  # type: ignore[union-attr]
+    await message_of(query).answer(
         _(
             "Send the platform and, if it differs from the lesson's start, the time: "
             "for example “Zoom 10:40” or “Moodle”."
         ),
         reply_markup=kb.back_to_lesson(callback_data.id),
     )
-    await query.answer()
 
 
 async def _show_card(
@@ -127,9 +126,7 @@ async def on_topic(
 ) -> None:
     lesson_id = int((await state.get_data())["lesson"])
     change = lesson_details.set_topic(session, actor, lesson_id, message.text or "", clock())
-    details = await save_input(message, session, change)
-    if details is None:
-        return
+    details = await save_input(session, change)
     await state.clear()
     await message.answer(
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=details.lesson.hours),
@@ -150,12 +147,11 @@ async def set_hours(
     await lesson_details.set_topic(
         session, actor, callback_data.id, details.lesson.topic, clock(), hours=hours
     )
-    await session.commit()
-    await query.message.edit_text(  # type: ignore[union-attr]
+    await session.flush()  # a rejected write fails before the person is told
+    await message_of(query).edit_text(
         _("Topic saved. Hours of the lesson: {hours}.").format(hours=hours),
         reply_markup=kb.hours_keyboard(callback_data.id, hours),
     )
-    await query.answer()
 
 
 async def on_homework(
@@ -173,8 +169,7 @@ async def on_homework(
         file_id=document.file_id if document else None,
         file_name=document.file_name if document else None,
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Homework saved."))
 
@@ -190,30 +185,30 @@ async def on_distance(
     change = lesson_details.set_distance(
         session, actor, lesson_id, clock(), mode=str(data.get("mode", "")), platform=platform, at=at
     )
-    if await save_input(message, session, change) is None:
-        return
+    await save_input(session, change)
     await state.clear()
     await _show_card(message, session, actor, lesson_id, clock(), _("Distance format saved."))
 
 
 async def clear(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    if callback_data.do == "hwclear":
+    if callback_data.do is kb.LessonAction.CLEAR_HOMEWORK:
         await lesson_details.clear_homework(session, actor, callback_data.id, clock())
         note = _("Homework cleared.")
     else:
         await lesson_details.clear_distance(session, actor, callback_data.id, clock())
         note = _("The lesson is no longer marked as distance.")
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await state.clear()
-    await query.answer(note)
-    await _show_card(query.message, session, actor, callback_data.id, clock(), note)  # type: ignore[arg-type]
+    callback_answer.text = note
+    await _show_card(message_of(query), session, actor, callback_data.id, clock(), note)
 
 
 async def not_text(message: Message) -> None:
@@ -222,14 +217,23 @@ async def not_text(message: Message) -> None:
 
 def create_router() -> Router:
     router = journal_router("lesson_details")
-    router.callback_query.register(ask, kb.LessonCb.filter(F.do.in_({"topic", "hw", "dist"})))
     router.callback_query.register(
-        choose_distance_mode, kb.LessonCb.filter(F.do.in_({"don", "doff"}))
+        ask,
+        kb.LessonCb.filter(
+            F.do.in_({kb.LessonAction.TOPIC, kb.LessonAction.HOMEWORK, kb.LessonAction.DISTANCE})
+        ),
     )
     router.callback_query.register(
-        set_hours, kb.LessonCb.filter(F.do.in_({"h1", "h2", "h3", "h4", "h5", "h6"}))
+        choose_distance_mode,
+        kb.LessonCb.filter(F.do.in_({kb.LessonAction.ONLINE, kb.LessonAction.OFFLINE})),
     )
-    router.callback_query.register(clear, kb.LessonCb.filter(F.do.in_({"hwclear", "distclear"})))
+    router.callback_query.register(set_hours, kb.LessonCb.filter(F.do.in_(kb.HOURS_ACTIONS)))
+    router.callback_query.register(
+        clear,
+        kb.LessonCb.filter(
+            F.do.in_({kb.LessonAction.CLEAR_HOMEWORK, kb.LessonAction.CLEAR_DISTANCE})
+        ),
+    )
     router.message.register(on_topic, LessonInput.topic, F.text, ~F.text.startswith("/"))
     router.message.register(
         on_homework, LessonInput.homework, (F.text & ~F.text.startswith("/")) | F.document

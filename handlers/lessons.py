@@ -8,21 +8,20 @@ shown as an alert and changes nothing (``handlers.middlewares.RefusalMiddleware`
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable
 from datetime import date, datetime
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import JournalError
 from core.i18n import _, fmt_date, fmt_time, ngettext
 from handlers.middlewares import journal_router
+from handlers.ui import edit_or_send, message_of
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from services import access
@@ -30,8 +29,6 @@ from services.access import Actor
 from services.journal import register, teacher_day
 from services.journal.register import RegisterView
 from storage.models import Mark
-
-T = TypeVar("T")
 
 
 def day_text(day: date, cards: list[teacher_day.LessonCard], group: str | None = None) -> str:
@@ -105,34 +102,6 @@ def card_text(view: RegisterView, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-async def edit_or_send(
-    message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
-) -> None:
-    """Edit the screen in place; an identical screen (a repeated tap) is not an error.
-    ``fresh``: send it as a new message instead (opened from a reminder, which must stay)."""
-    if fresh:
-        await message.answer(text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
-
-
-async def save_input(message: Message, session: AsyncSession, change: Awaitable[T]) -> T | None:
-    """Typed input: store ``change`` and commit, giving back its result; a refusal undoes it
-    and asks for another try (None), the conversation staying where it is."""
-    try:
-        result = await change
-        await session.commit()
-    except JournalError as exc:
-        await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
-        return None
-    return result
-
-
 def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
     """The card's keyboard; an overseer's Back leads to the lesson's group, not to a day of
     their own lessons."""
@@ -143,11 +112,10 @@ def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
 async def show_groups(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     groups = await teacher_day.overseen_groups(session, actor)
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         _("<b>Group journals</b>\nChoose a group."),
         kb.groups_keyboard(groups),
     )
-    await query.answer()
 
 
 async def show_day(
@@ -167,11 +135,10 @@ async def show_day(
     else:
         cards, title = await teacher_day.lessons_of_day(session, actor, day), None
     await edit_or_send(
-        query.message,  # type: ignore[arg-type]
+        message_of(query),
         day_text(day, cards, title),
         kb.day_keyboard(day, cards, callback_data.g),
     )
-    await query.answer()
 
 
 async def show_card(
@@ -182,13 +149,14 @@ async def show_card(
     clock: Clock,
 ) -> None:
     view = await register.open_register(session, actor, callback_data.id, clock())
-    if callback_data.do == "new":  # from a reminder: the digest stays, the card comes below
-        await query.message.answer(
+    if (
+        callback_data.do is kb.LessonAction.NEW_MESSAGE
+    ):  # from a reminder: the digest stays, the card comes below
+        await message_of(query).answer(
             card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
-        )  # type: ignore[union-attr]
+        )
     else:
         await render_card(query, view, actor)
-    await query.answer()
 
 
 async def open_by_link(
@@ -201,7 +169,7 @@ async def open_by_link(
 
 
 async def render_card(query: CallbackQuery, view: RegisterView, actor: Actor) -> None:
-    await edit_or_send(query.message, card_text(view, actor.tz), card_keyboard(view, actor))  # type: ignore[arg-type]
+    await edit_or_send(message_of(query), card_text(view, actor.tz), card_keyboard(view, actor))
 
 
 async def tap(
@@ -217,33 +185,34 @@ async def tap(
     view = await register.toggle_mark(
         session, actor, callback_data.lesson, callback_data.student, seen, clock()
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
-    await query.answer()
 
 
 async def all_present(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
     clock: Clock,
 ) -> None:
     view = await register.mark_all_present(session, actor, callback_data.id, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, view, actor)
-    await query.answer(_("Everyone is present."))
+    callback_answer.text = _("Everyone is present.")
 
 
 async def finalise(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: kb.LessonCb,
     session: AsyncSession,
     actor: Actor,
     clock: Clock,
 ) -> None:
     result = await register.finalise_register(session, actor, callback_data.id, clock())
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await render_card(query, result.view, actor)
     if result.changes:
         note = ngettext(
@@ -253,7 +222,7 @@ async def finalise(
         ).format(n=len(result.changes))
     else:
         note = _("Register saved.")
-    await query.answer(note)
+    callback_answer.text = note
 
 
 def create_router() -> Router:
@@ -264,7 +233,11 @@ def create_router() -> Router:
     router.callback_query.register(show_day, kb.DayCb.filter())
     router.callback_query.register(show_groups, kb.GroupsCb.filter())
     router.callback_query.register(tap, kb.MarkCb.filter())
-    router.callback_query.register(all_present, kb.LessonCb.filter(F.do == "all"))
-    router.callback_query.register(finalise, kb.LessonCb.filter(F.do == "done"))
-    router.callback_query.register(show_card, kb.LessonCb.filter(F.do.in_({"card", "new"})))
+    router.callback_query.register(
+        all_present, kb.LessonCb.filter(F.do == kb.LessonAction.ALL_PRESENT)
+    )
+    router.callback_query.register(finalise, kb.LessonCb.filter(F.do == kb.LessonAction.DONE))
+    router.callback_query.register(
+        show_card, kb.LessonCb.filter(F.do.in_({kb.LessonAction.CARD, kb.LessonAction.NEW_MESSAGE}))
+    )
     return router

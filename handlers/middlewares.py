@@ -1,5 +1,13 @@
 """Update-level middlewares: a store session per update, the person behind it, their locale.
 
+The update's session is its one transaction: handlers and the conversation state
+(``handlers.fsm``) write through it, ``StoreSessionMiddleware`` commits it once after the
+handler, and ``RefusalMiddleware`` is the one place a refusal rolls it back. Handlers do not
+commit; one that confirms a change in a message flushes first, so a rejected write fails before
+the person is told it was saved. The commit itself comes after the confirmation: should it fail
+(rare once the writes are flushed), the error handler follows the confirmation with an apology
+saying nothing was changed, so the person is never left believing a lost change was kept.
+
 Duplicate updates (Telegram redelivers after a crash before the offset was confirmed) are
 recognised by ``update_id``: the id is written in the same transaction as the update's effects,
 so an update either changed the store and is remembered, or did neither and runs again.
@@ -11,7 +19,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -19,6 +29,8 @@ from sqlalchemy.orm import Session
 from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
+from handlers.fsm import update_session
+from handlers.ui import EndsConversation, alert
 from services.access import make_actor
 from services.people.identity import Identity, load_identity
 from storage import people as q
@@ -54,9 +66,29 @@ class StoreSessionMiddleware(BaseMiddleware):
                 return None
             _remember_update_on_commit(session, event.update_id)
             data["session"] = session
-            result = await handler(event, data)
+            token = update_session.set(session)
+            try:
+                result = await handler(event, data)
+            finally:
+                update_session.reset(token)
             await session.commit()
             return result
+
+
+class AnswerPresses(CallbackAnswerMiddleware):
+    """Every press is answered once, after its handler: a handler that has something to say
+    sets ``callback_answer.text`` (and ``show_alert``). A press whose handler failed is left
+    to the error handler, which answers it with an apology."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async def answered_unless_failed(event: TelegramObject, data: dict[str, Any]) -> Any:
+            try:
+                return await handler(event, data)
+            except Exception:
+                data["callback_answer"].disable()
+                raise
+
+        return await super().__call__(answered_unless_failed, event, data)
 
 
 class IdentityMiddleware(BaseMiddleware):
@@ -66,14 +98,20 @@ class IdentityMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         session: AsyncSession = data["session"]
         identity: Identity | None = None
+        returning = None
         if user is not None:
             account = await q.account_by_telegram_id(session, user.id)
             if account is not None:
                 if not account.active:  # they blocked the bot and are back: deliver again
-                    account.active = True
+                    returning = account
                 identity = await load_identity(session, account)
         data["identity"] = identity
-        return await handler(event, data)
+        result = await handler(event, data)
+        if returning is not None:
+            # Written after the handler, with the rest of the update: an earlier write would
+            # hold SQLite's write lock while the handler talks to Telegram.
+            returning.active = True
+        return result
 
 
 class LocaleMiddleware(BaseMiddleware):
@@ -85,7 +123,8 @@ class LocaleMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["i18n"] = self.i18n
-        with self.i18n.use_locale(self.get_locale(data)):
+        data["locale"] = locale = self.get_locale(data)  # also for the error handler
+        with self.i18n.use_locale(locale):
             return await handler(event, data)
 
     def get_locale(self, data: dict[str, Any]) -> str:
@@ -113,7 +152,7 @@ class LinkedOnly(BaseMiddleware):
             "you received from the college (your curator or the administrator will give you one)."
         )
         if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
+            alert(data["callback_answer"], text)
         elif isinstance(event, Message):
             await event.answer(text)
         return None
@@ -139,27 +178,33 @@ class ActorMiddleware(BaseMiddleware):
 
 
 class RefusalMiddleware(BaseMiddleware):
-    """A use case's refusal (``JournalError``: not yours, closed, invalid) undoes the update's
-    changes and is told politely: an alert for a button, a reply for a message."""
+    """A use case's refusal (``JournalError``: not yours, closed, invalid, out of date) undoes
+    the update's changes, the conversation state included, and is told politely: an alert for
+    a button, a reply for a message (with another try, when the person is typing an answer).
+    The one place an update is rolled back; registered on the dispatcher."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
         except JournalError as exc:
             await data["session"].rollback()
+            state: FSMContext | None = data.get("state")
+            if isinstance(exc, EndsConversation) and state is not None:
+                await state.clear()
             if isinstance(event, CallbackQuery):
-                await event.answer(exc.message, show_alert=True)
+                alert(data["callback_answer"], exc.message)
             elif isinstance(event, Message):
-                await event.answer(exc.message)
+                if state is not None and await state.get_state() is not None:
+                    await event.answer(exc.message + "\n" + _("Try again, or /cancel."))
+                else:
+                    await event.answer(exc.message)
             return None
 
 
 def journal_router(name: str) -> Router:
-    """A router for linked people acting in the journal: guarded, with ``actor`` loaded and
-    refusals answered."""
+    """A router for linked people acting in the journal: guarded, with ``actor`` loaded."""
     router = Router(name=name)
     for observer in (router.message, router.callback_query):
         observer.middleware(LinkedOnly())
         observer.middleware(ActorMiddleware())
-        observer.middleware(RefusalMiddleware())
     return router

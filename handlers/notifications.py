@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.i18n import _, fmt_date, fmt_time
 from handlers.middlewares import LinkedOnly
+from handlers.ui import Stale, alert, message_of
 from keyboards import notifications as kb
-from keyboards.notifications import NotifyCb
+from keyboards.notifications import NotifyAction, NotifyCb
 from services.notifications import prefs
 from services.people.identity import Identity
 from services.policy import Action, role_may
@@ -47,17 +49,21 @@ def screen_text(settings: Settings, *, as_parent: bool) -> str:
 
 
 async def show(
-    query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    identity: Identity,
+    session: AsyncSession,
+    settings: Settings,
 ) -> None:
     if not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS):
-        await query.answer(_("Notifications are for parents and students."), show_alert=True)
+        alert(callback_answer, _("Notifications are for parents and students."))
         return
     await _render(query, identity, session, settings)
-    await query.answer()
 
 
 async def cycle(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: NotifyCb,
     identity: Identity,
     session: AsyncSession,
@@ -67,8 +73,7 @@ async def cycle(
         not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS)
         or callback_data.kind not in prefs.KINDS
     ):
-        await query.answer(_("This button is no longer active. Open /menu."), show_alert=True)
-        return
+        raise Stale()
     mode = await prefs.cycle(
         session,
         org_id=identity.org_id,
@@ -76,9 +81,9 @@ async def cycle(
         kind=callback_data.kind,
         as_parent=identity.role is Role.PARENT,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     await _render(query, identity, session, settings)
-    await query.answer(kb.choice_label(callback_data.kind, mode))
+    callback_answer.text = kb.choice_label(callback_data.kind, mode)
 
 
 async def _render(
@@ -86,9 +91,7 @@ async def _render(
 ) -> None:
     as_parent = identity.role is Role.PARENT
     modes = await prefs.preferences(session, identity.person.id, as_parent=as_parent)
-    message = query.message
-    assert isinstance(message, Message)
-    await message.edit_text(
+    await message_of(query).edit_text(
         screen_text(settings, as_parent=as_parent), reply_markup=kb.preferences(modes)
     )
 
@@ -97,6 +100,6 @@ def create_router() -> Router:
     router = Router(name="notifications")
     router.message.middleware(LinkedOnly())
     router.callback_query.middleware(LinkedOnly())
-    router.callback_query.register(show, NotifyCb.filter(F.action == "show"))
-    router.callback_query.register(cycle, NotifyCb.filter(F.action == "cycle"))
+    router.callback_query.register(show, NotifyCb.filter(F.action == NotifyAction.SHOW))
+    router.callback_query.register(cycle, NotifyCb.filter(F.action == NotifyAction.CYCLE))
     return router

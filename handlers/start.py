@@ -56,7 +56,7 @@ async def start_with_code(
         now=utcnow(),
         attempts_per_hour=settings.rules.invite_attempts_per_hour,
     )
-    await session.commit()
+    await session.flush()  # a rejected write fails before the person is told
     if result.outcome is invites.Outcome.OTHER_PERSON and identity is not None:
         await message.answer(
             _(

@@ -4,6 +4,7 @@ progress message, and the recipient's "Acknowledge" button."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from enum import StrEnum
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
@@ -11,12 +12,29 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LazyProxy, _, __
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.announcements.service import ANNOUNCING, Kind
 
 GROUPS_PER_PAGE = 45  # three to a row; a keyboard holds at most 100 buttons
 WHOLE_COLLEGE = "all"
+
+
+class AnnouncementAction(StrEnum):
+    """What a button of an announcement does.
+    The values are short: they travel in the 64-byte payload."""
+
+    ACK = "ack"
+    ACKS = "acks"
+    CANCEL = "cancel"
+    GROUP = "grp"
+    GROUPS = "groups"
+    KIND = "kind"
+    KINDS = "kinds"
+    PAGE = "page"
+    SEND = "send"
+    START = "new"
+    TEXT = "text"
 
 
 class AnnCb(CallbackData, prefix="an"):
@@ -25,12 +43,12 @@ class AnnCb(CallbackData, prefix="an"):
     ``val``), ``text`` (ask for the text), ``send``, ``cancel``. Of a sent announcement
     ``ann``: ``ack`` (a recipient acknowledges), ``acks`` (the author's list)."""
 
-    act: str
+    act: AnnouncementAction
     ann: int = 0
     val: str = ""
 
 
-add_menu_item(ANNOUNCING, __("📣 Announcement"), AnnCb(act="new"))
+add_menu_item(ANNOUNCING, __("📣 Announcement"), AnnCb(act=AnnouncementAction.START))
 
 
 KIND_LABELS: dict[Kind, LazyProxy] = {
@@ -65,21 +83,29 @@ def groups_keyboard(
     if org_wide:
         builder.button(
             text=_mark(not chosen) + _("🏫 Whole college"),
-            callback_data=AnnCb(act="grp", val=WHOLE_COLLEGE),
+            callback_data=AnnCb(act=AnnouncementAction.GROUP, val=WHOLE_COLLEGE),
         )
         sizes.append(1)
     for group_id, name in shown:
         builder.button(
-            text=_mark(group_id in chosen) + name, callback_data=AnnCb(act="grp", val=str(group_id))
+            text=_mark(group_id in chosen) + name,
+            callback_data=AnnCb(act=AnnouncementAction.GROUP, val=str(group_id)),
         )
     sizes += [3] * (len(shown) // 3) + ([len(shown) % 3] if len(shown) % 3 else [])
     if pages > 1:
-        builder.button(text="◀", callback_data=AnnCb(act="page", val=str((page - 1) % pages)))
-        builder.button(text=f"{page + 1}/{pages}", callback_data=AnnCb(act="page", val=str(page)))
-        builder.button(text="▶", callback_data=AnnCb(act="page", val=str((page + 1) % pages)))
+        builder.button(
+            text="◀", callback_data=AnnCb(act=AnnouncementAction.PAGE, val=str((page - 1) % pages))
+        )
+        builder.button(
+            text=f"{page + 1}/{pages}",
+            callback_data=AnnCb(act=AnnouncementAction.PAGE, val=str(page)),
+        )
+        builder.button(
+            text="▶", callback_data=AnnCb(act=AnnouncementAction.PAGE, val=str((page + 1) % pages))
+        )
         sizes.append(3)
-    builder.button(text=_("Next ➡"), callback_data=AnnCb(act="kinds"))
-    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    builder.button(text=_("Next ➡"), callback_data=AnnCb(act=AnnouncementAction.KINDS))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act=AnnouncementAction.CANCEL))
     sizes += [1, 1]
     builder.adjust(*sizes)
     return builder.as_markup()
@@ -92,20 +118,20 @@ def kinds_keyboard(
     for kind in kinds:
         builder.button(
             text=_mark(kind.value in chosen) + kind_label(kind),
-            callback_data=AnnCb(act="kind", val=kind.value),
+            callback_data=AnnCb(act=AnnouncementAction.KIND, val=kind.value),
         )
-    builder.button(text=_("Next ➡"), callback_data=AnnCb(act="text"))
+    builder.button(text=_("Next ➡"), callback_data=AnnCb(act=AnnouncementAction.TEXT))
     if can_go_back:
-        builder.button(text=_("⬅ Groups"), callback_data=AnnCb(act="groups"))
-    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+        builder.button(text=_("⬅ Groups"), callback_data=AnnCb(act=AnnouncementAction.GROUPS))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act=AnnouncementAction.CANCEL))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def text_prompt_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act="kinds"))
-    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act=AnnouncementAction.KINDS))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act=AnnouncementAction.CANCEL))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -113,9 +139,9 @@ def text_prompt_keyboard() -> InlineKeyboardMarkup:
 def preview_keyboard(*, can_send: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if can_send:
-        builder.button(text=_("📤 Send"), callback_data=AnnCb(act="send"))
-    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act="kinds"))
-    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act="cancel"))
+        builder.button(text=_("📤 Send"), callback_data=AnnCb(act=AnnouncementAction.SEND))
+    builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act=AnnouncementAction.KINDS))
+    builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act=AnnouncementAction.CANCEL))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -123,9 +149,10 @@ def preview_keyboard(*, can_send: bool) -> InlineKeyboardMarkup:
 def progress_keyboard(announcement_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("👀 Who acknowledged"), callback_data=AnnCb(act="acks", ann=announcement_id)
+        text=_("👀 Who acknowledged"),
+        callback_data=AnnCb(act=AnnouncementAction.ACKS, ann=announcement_id),
     )
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -134,7 +161,7 @@ def ack_keyboard(announcement_id: int, *, done: bool = False) -> InlineKeyboardM
     """Under each recipient's message; once pressed it says so (a press again is harmless)."""
     builder = InlineKeyboardBuilder()
     label = _("✅ Acknowledged") if done else _("✔ Acknowledge")
-    builder.button(text=label, callback_data=AnnCb(act="ack", ann=announcement_id))
+    builder.button(text=label, callback_data=AnnCb(act=AnnouncementAction.ACK, ann=announcement_id))
     return builder.as_markup()
 
 
@@ -145,5 +172,5 @@ def ack_markup(announcement_id: int) -> dict[str, Any]:
 
 def menu_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()

@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.journal import grade_label
 from keyboards.menu import add_menu_item
 from services.journal.attestation import FORM_VALUES, AttestationRow, AttestationSheet
@@ -89,7 +89,7 @@ def tasks_keyboard(items: Sequence[TaskProgress]) -> InlineKeyboardMarkup:
                 period=task.period.id,
             ),
         )
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.absences.unexplained import DayAbsences, StudentAbsences
 from services.policy import Action
@@ -34,6 +35,20 @@ LESSONS_MAX = 20
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
+class AbsenceAction(StrEnum):
+    """What a button of the curator's absences does.
+    The values are short: they travel in the 64-byte payload."""
+
+    ASK = "ask"
+    CERTIFICATES = "cert"
+    DAY = "day"
+    DAYS = "days"
+    OVERVIEW = "ov"
+    RANGE = "rng"
+    SET = "set"
+    STUDENT = "st"
+
+
 class AbsCb(CallbackData, prefix="ab"):
     """``ov`` (by student), ``days`` (by day), ``day`` (one day ``d1``), ``st`` (student
     ``sid``), ``ask`` (reason choice for ``sid``: lesson ``les``, or days ``d1``–``d2``),
@@ -42,7 +57,7 @@ class AbsCb(CallbackData, prefix="ab"):
     the student, ``d`` the day ``d1``. ``nw`` 1: show in a new message (a button under a
     reminder, which must stay)."""
 
-    act: str = "ov"
+    act: AbsenceAction = AbsenceAction.OVERVIEW
     sid: int = 0
     les: int = 0
     d1: str = ""
@@ -52,10 +67,18 @@ class AbsCb(CallbackData, prefix="ab"):
     nw: int = 0
 
 
+class InviteAction(StrEnum):
+    """What a button of the invite links does.
+    The values are short: they travel in the 64-byte payload."""
+
+    ASK = "ask"
+    ISSUE = "go"
+
+
 class InvCb(CallbackData, prefix="iv"):
     """``ask`` (choose the group, or confirm for ``group``), ``go`` (issue the links)."""
 
-    act: str = "ask"
+    act: InviteAction = InviteAction.ASK
     group: int = 0
 
 
@@ -99,20 +122,22 @@ def _short_day(day: date) -> str:
 
 
 def _menu(builder: InlineKeyboardBuilder) -> None:
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
 
 
 def overview_keyboard(students: Sequence[StudentAbsences], waiting: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for s in students[:STUDENTS_MAX]:
         label = f"{s.name} · {len(s.absences)}"
-        builder.button(text=label[:LABEL_MAX], callback_data=AbsCb(act="st", sid=s.student_id))
+        builder.button(
+            text=label[:LABEL_MAX], callback_data=AbsCb(act=AbsenceAction.STUDENT, sid=s.student_id)
+        )
     if students:
-        builder.button(text=_("📅 By day"), callback_data=AbsCb(act="days"))
+        builder.button(text=_("📅 By day"), callback_data=AbsCb(act=AbsenceAction.DAYS))
     if waiting:
         builder.button(
             text=_("📄 Certificates to decide ({count})").format(count=waiting),
-            callback_data=AbsCb(act="cert"),
+            callback_data=AbsCb(act=AbsenceAction.CERTIFICATES),
         )
     _menu(builder)
     builder.adjust(1)
@@ -124,9 +149,9 @@ def days_keyboard(days: Sequence[DayAbsences]) -> InlineKeyboardMarkup:
     for d in days[:DAYS_MAX]:
         builder.button(
             text=f"{_short_day(d.day)} · {d.count}",
-            callback_data=AbsCb(act="day", d1=day_code(d.day)),
+            callback_data=AbsCb(act=AbsenceAction.DAY, d1=day_code(d.day)),
         )
-    builder.button(text=_("👤 By student"), callback_data=AbsCb(act="ov"))
+    builder.button(text=_("👤 By student"), callback_data=AbsCb(act=AbsenceAction.OVERVIEW))
     _menu(builder)
     builder.adjust(2)
     return builder.as_markup()
@@ -139,9 +164,9 @@ def day_keyboard(day: DayAbsences) -> InlineKeyboardMarkup:
         label = _("{name}: the whole day ({count})").format(name=s.name, count=len(s.absences))
         builder.button(
             text=label[:LABEL_MAX],
-            callback_data=AbsCb(act="ask", sid=s.student_id, d1=code, d2=code, bk="d"),
+            callback_data=AbsCb(act=AbsenceAction.ASK, sid=s.student_id, d1=code, d2=code, bk="d"),
         )
-    builder.button(text=_("⬅ By day"), callback_data=AbsCb(act="days"))
+    builder.button(text=_("⬅ By day"), callback_data=AbsCb(act=AbsenceAction.DAYS))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -157,28 +182,29 @@ def student_keyboard(student: StudentAbsences) -> InlineKeyboardMarkup:
         )
         builder.button(
             text=label[:LABEL_MAX],
-            callback_data=AbsCb(act="ask", sid=sid, d1=code, d2=code, bk="s"),
+            callback_data=AbsCb(act=AbsenceAction.ASK, sid=sid, d1=code, d2=code, bk="s"),
         )
     for row in student.absences[-LESSONS_MAX:]:
         label = f"{row.day:%d.%m} · {row.pair_no}. {row.discipline}"
         builder.button(
             text=label[:LABEL_MAX],
             callback_data=AbsCb(
-                act="ask", sid=sid, les=row.lesson_id, d1=day_code(row.day), bk="s"
+                act=AbsenceAction.ASK, sid=sid, les=row.lesson_id, d1=day_code(row.day), bk="s"
             ),
         )
     builder.button(
-        text=_("📆 Several days (a certificate)…"), callback_data=AbsCb(act="rng", sid=sid)
+        text=_("📆 Several days (a certificate)…"),
+        callback_data=AbsCb(act=AbsenceAction.RANGE, sid=sid),
     )
-    builder.button(text=_("⬅ All students"), callback_data=AbsCb(act="ov"))
+    builder.button(text=_("⬅ All students"), callback_data=AbsCb(act=AbsenceAction.OVERVIEW))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def back_target(data: AbsCb) -> AbsCb:
     if data.bk == "d" and data.d1:
-        return AbsCb(act="day", d1=data.d1)
-    return AbsCb(act="st", sid=data.sid)
+        return AbsCb(act=AbsenceAction.DAY, d1=data.d1)
+    return AbsCb(act=AbsenceAction.STUDENT, sid=data.sid)
 
 
 def reason_keyboard(data: AbsCb, *, any_left: bool = True) -> InlineKeyboardMarkup:
@@ -188,8 +214,8 @@ def reason_keyboard(data: AbsCb, *, any_left: bool = True) -> InlineKeyboardMark
             builder.button(
                 text=reason_button(reason),
                 callback_data=AbsCb(
-                    act="set", sid=data.sid, les=data.les, d1=data.d1, d2=data.d2, r=code,
-                    bk=data.bk,
+                    act=AbsenceAction.SET, sid=data.sid, les=data.les, d1=data.d1, d2=data.d2,
+                    r=code, bk=data.bk,
                 ),
             )  # fmt: skip
     builder.button(text=_("⬅ Back"), callback_data=back_target(data))
@@ -199,14 +225,14 @@ def reason_keyboard(data: AbsCb, *, any_left: bool = True) -> InlineKeyboardMark
 
 def back_to_student(student_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("⬅ Back"), callback_data=AbsCb(act="st", sid=student_id))
+    builder.button(text=_("⬅ Back"), callback_data=AbsCb(act=AbsenceAction.STUDENT, sid=student_id))
     return builder.as_markup()
 
 
 def invite_groups_keyboard(groups: Sequence[Group]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for group in groups:
-        builder.button(text=group.name, callback_data=InvCb(act="ask", group=group.id))
+        builder.button(text=group.name, callback_data=InvCb(act=InviteAction.ASK, group=group.id))
     _menu(builder)
     builder.adjust(2)
     return builder.as_markup()
@@ -214,7 +240,9 @@ def invite_groups_keyboard(groups: Sequence[Group]) -> InlineKeyboardMarkup:
 
 def invite_confirm_keyboard(group_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Issue new links"), callback_data=InvCb(act="go", group=group_id))
-    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+    builder.button(
+        text=_("✅ Issue new links"), callback_data=InvCb(act=InviteAction.ISSUE, group=group_id)
+    )
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()

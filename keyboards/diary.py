@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.diary.service import DiaryDay, DiaryLesson, DiaryWeek
 from services.policy import Action
@@ -24,21 +25,35 @@ WEEK_FILES_MAX = 24  # Telegram takes 100 buttons; the rest of the files are a d
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
+class DiaryAction(StrEnum):
+    """What a button of the diary shows.
+    The values are short: they travel in the 64-byte payload."""
+
+    ATTENDANCE = "att"
+    DAY = "day"
+    FILE = "file"
+    GRADES = "grades"
+    LESSON = "lesson"
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    WEEK = "week"
+
+
 class DiaryCb(CallbackData, prefix="dy"):
     """``act``: ``today``, ``tomorrow``, ``day`` and ``week`` (``day`` YYYYMMDD; empty:
     today), ``lesson`` (lesson ``lid`` in full), ``file`` (its homework file), ``grades``,
     ``att`` (attendance).
     ``sid`` is the student; 0 is the one in use (the menu's entries)."""
 
-    act: str
+    act: DiaryAction
     sid: int = 0
     day: str = ""
     lid: int = 0
 
 
-add_menu_item(Action.READ_DIARY, __("📖 Diary"), DiaryCb(act="today"))
-add_menu_item(Action.READ_DIARY, __("📊 Grades"), DiaryCb(act="grades"))
-add_menu_item(Action.READ_DIARY, __("🗓 Attendance"), DiaryCb(act="att"))
+add_menu_item(Action.READ_DIARY, __("📖 Diary"), DiaryCb(act=DiaryAction.TODAY))
+add_menu_item(Action.READ_DIARY, __("📊 Grades"), DiaryCb(act=DiaryAction.GRADES))
+add_menu_item(Action.READ_DIARY, __("🗓 Attendance"), DiaryCb(act=DiaryAction.ATTENDANCE))
 
 
 def day_code(day: date) -> str:
@@ -77,16 +92,18 @@ def _file_buttons(
         when = fmt_date(lesson.date, "EEE") + " " if with_day else ""
         builder.button(
             text=_clip(f"📎 {when}{lesson.discipline}"),
-            callback_data=DiaryCb(act="file", sid=sid, lid=lesson.lesson_id),
+            callback_data=DiaryCb(act=DiaryAction.FILE, sid=sid, lid=lesson.lesson_id),
         )
         count += 1
     return count
 
 
 def _footer(builder: InlineKeyboardBuilder, sid: int) -> list[int]:
-    builder.button(text=_("📊 Grades"), callback_data=DiaryCb(act="grades", sid=sid))
-    builder.button(text=_("🗓 Attendance"), callback_data=DiaryCb(act="att", sid=sid))
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("📊 Grades"), callback_data=DiaryCb(act=DiaryAction.GRADES, sid=sid))
+    builder.button(
+        text=_("🗓 Attendance"), callback_data=DiaryCb(act=DiaryAction.ATTENDANCE, sid=sid)
+    )
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return [2, 1]
 
 
@@ -99,23 +116,24 @@ def day_keyboard(sid: int, day: DiaryDay, shortened: Sequence[int] = ()) -> Inli
         if lesson.lesson_id in shortened:
             builder.button(
                 text=_clip(f"📝 {lesson.discipline}"),
-                callback_data=DiaryCb(act="lesson", sid=sid, lid=lesson.lesson_id),
+                callback_data=DiaryCb(act=DiaryAction.LESSON, sid=sid, lid=lesson.lesson_id),
             )
             sizes.append(1)
     sizes += [1] * _file_buttons(builder, sid, list(day.lessons), with_day=False)
     before, after = day.date - timedelta(days=1), day.date + timedelta(days=1)
     builder.button(
         text="◀ " + fmt_date(before, "EEE d"),
-        callback_data=DiaryCb(act="day", sid=sid, day=day_code(before)),
+        callback_data=DiaryCb(act=DiaryAction.DAY, sid=sid, day=day_code(before)),
     )
     builder.button(
         text=fmt_date(after, "EEE d") + " ▶",
-        callback_data=DiaryCb(act="day", sid=sid, day=day_code(after)),
+        callback_data=DiaryCb(act=DiaryAction.DAY, sid=sid, day=day_code(after)),
     )
-    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
-    builder.button(text=_("Tomorrow"), callback_data=DiaryCb(act="tomorrow", sid=sid))
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act=DiaryAction.TODAY, sid=sid))
+    builder.button(text=_("Tomorrow"), callback_data=DiaryCb(act=DiaryAction.TOMORROW, sid=sid))
     builder.button(
-        text=_("📆 Week"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(day.date))
+        text=_("📆 Week"),
+        callback_data=DiaryCb(act=DiaryAction.WEEK, sid=sid, day=day_code(day.date)),
     )
     sizes += [2, 3, *_footer(builder, sid)]
     builder.adjust(*sizes)
@@ -127,9 +145,9 @@ def lesson_keyboard(sid: int, lesson: DiaryLesson) -> InlineKeyboardMarkup:
     files = _file_buttons(builder, sid, [lesson], with_day=False)
     builder.button(
         text="⬅ " + fmt_date(lesson.date, "EEE d MMMM"),
-        callback_data=DiaryCb(act="day", sid=sid, day=day_code(lesson.date)),
+        callback_data=DiaryCb(act=DiaryAction.DAY, sid=sid, day=day_code(lesson.date)),
     )
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(*([1] * files), 1, 1)
     return builder.as_markup()
 
@@ -139,7 +157,7 @@ def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
     for day in week.days:
         builder.button(
             text=fmt_date(day.date, "EEE d"),
-            callback_data=DiaryCb(act="day", sid=sid, day=day_code(day.date)),
+            callback_data=DiaryCb(act=DiaryAction.DAY, sid=sid, day=day_code(day.date)),
         )
     n = len(week.days)
     sizes = [3] * (n // 3) + ([n % 3] if n % 3 else [])
@@ -147,12 +165,14 @@ def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
     sizes += [1] * _file_buttons(builder, sid, lessons, with_day=True)
     earlier, later = week.monday - timedelta(days=7), week.monday + timedelta(days=7)
     builder.button(
-        text=_("◀ Previous week"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(earlier))
+        text=_("◀ Previous week"),
+        callback_data=DiaryCb(act=DiaryAction.WEEK, sid=sid, day=day_code(earlier)),
     )
     builder.button(
-        text=_("Next week ▶"), callback_data=DiaryCb(act="week", sid=sid, day=day_code(later))
+        text=_("Next week ▶"),
+        callback_data=DiaryCb(act=DiaryAction.WEEK, sid=sid, day=day_code(later)),
     )
-    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act=DiaryAction.TODAY, sid=sid))
     sizes += [2, 1, *_footer(builder, sid)]
     builder.adjust(*sizes)
     return builder.as_markup()
@@ -161,8 +181,8 @@ def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
 def summary_keyboard(sid: int) -> InlineKeyboardMarkup:
     """Under grades and attendance: back to the diary, across, the menu."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act="today", sid=sid))
-    builder.button(text=_("📆 Week"), callback_data=DiaryCb(act="week", sid=sid))
+    builder.button(text=_("📖 Today"), callback_data=DiaryCb(act=DiaryAction.TODAY, sid=sid))
+    builder.button(text=_("📆 Week"), callback_data=DiaryCb(act=DiaryAction.WEEK, sid=sid))
     sizes = [2, *_footer(builder, sid)]
     builder.adjust(*sizes)
     return builder.as_markup()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date, fmt_time
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.journal.grades import LessonGrades, StudentGrades
 from services.journal.register import RegisterView
@@ -49,13 +50,40 @@ class GroupsCb(CallbackData, prefix="gj"):
     """The college's groups, to open a group's journal (deputy director, director)."""
 
 
+class LessonAction(StrEnum):
+    """What a button of a lesson does.
+    The values are short: they travel in the 64-byte payload."""
+
+    ALL_PRESENT = "all"
+    CARD = "card"
+    CLEAR_DISTANCE = "distclear"
+    CLEAR_HOMEWORK = "hwclear"
+    DISTANCE = "dist"
+    DONE = "done"
+    GRADES = "grades"
+    HOMEWORK = "hw"
+    HOURS_1 = "h1"
+    HOURS_2 = "h2"
+    HOURS_3 = "h3"
+    HOURS_4 = "h4"
+    HOURS_5 = "h5"
+    HOURS_6 = "h6"
+    NEW_MESSAGE = "new"
+    OFFLINE = "doff"
+    ONLINE = "don"
+    TOPIC = "topic"
+
+
+HOURS_ACTIONS = frozenset(a for a in LessonAction if a.name.startswith("HOURS_"))
+
+
 class LessonCb(CallbackData, prefix="ls"):
     """A lesson screen: ``card`` (the register), ``new`` (the register in a new message, for
     buttons under messages that must stay, such as reminders), ``grades``, ``topic``, ``hw``,
     ``hwclear``, ``dist``, ``distclear``, ``all`` (everyone present), ``done`` (finalise)."""
 
     id: int
-    do: str = "card"
+    do: LessonAction = LessonAction.CARD
 
 
 class MarkCb(CallbackData, prefix="rg"):
@@ -128,7 +156,7 @@ def day_keyboard(day: date, cards: Sequence[LessonCard], group: int = 0) -> Inli
     nav.button(text="▶", callback_data=DayCb(day=day_code(day + timedelta(days=1)), g=group))
     if group:
         nav.button(text=_("⬅ Groups"), callback_data=GroupsCb())
-    nav.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    nav.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     nav.adjust(3, 2 if group else 1)
     builder.attach(nav)
     return builder.as_markup()
@@ -140,7 +168,7 @@ def groups_keyboard(groups: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
         builder.button(text=name, callback_data=DayCb(g=group_id))
     builder.adjust(3)
     menu = InlineKeyboardBuilder()
-    menu.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    menu.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.attach(menu)
     return builder.as_markup()
 
@@ -154,7 +182,7 @@ def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarku
     def button(text: str, data: CallbackData) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
-    def lesson(text: str, do: str) -> InlineKeyboardButton:
+    def lesson(text: str, do: LessonAction) -> InlineKeyboardButton:
         return button(text, LessonCb(id=lesson_id, do=do))
 
     rows: list[list[InlineKeyboardButton]] = []
@@ -167,9 +195,21 @@ def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarku
             for row in view.rows
         ]
         rows.extend(students[i : i + 2] for i in range(0, len(students), 2))
-        rows.append([lesson(_("✔ All present"), "all"), lesson(_("💾 Done"), "done")])
-    rows.append([lesson(_("⭐ Grades"), "grades"), lesson(_("✏ Topic"), "topic")])
-    rows.append([lesson(_("🏠 Homework"), "hw"), lesson(_("💻 Distance"), "dist")])
+        rows.append(
+            [
+                lesson(_("✔ All present"), LessonAction.ALL_PRESENT),
+                lesson(_("💾 Done"), LessonAction.DONE),
+            ]
+        )
+    rows.append(
+        [lesson(_("⭐ Grades"), LessonAction.GRADES), lesson(_("✏ Topic"), LessonAction.TOPIC)]
+    )
+    rows.append(
+        [
+            lesson(_("🏠 Homework"), LessonAction.HOMEWORK),
+            lesson(_("💻 Distance"), LessonAction.DISTANCE),
+        ]
+    )
     day = _("⬅ {day}").format(day=fmt_date(view.lesson.date, "d MMM"))
     rows.append([button(day, DayCb(day=day_code(view.lesson.date), g=group))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -238,7 +278,9 @@ def keypad(
             ),
         )
         sizes.append(2)
-    builder.button(text=_("⬅ Students"), callback_data=LessonCb(id=lesson_id, do="grades"))
+    builder.button(
+        text=_("⬅ Students"), callback_data=LessonCb(id=lesson_id, do=LessonAction.GRADES)
+    )
     sizes.append(1)
     builder.adjust(*sizes)
     return builder.as_markup()
@@ -254,7 +296,8 @@ def homework_keyboard(lesson_id: int, has_homework: bool) -> InlineKeyboardMarku
     builder = InlineKeyboardBuilder()
     if has_homework:
         builder.button(
-            text=_("🗑 Clear homework"), callback_data=LessonCb(id=lesson_id, do="hwclear")
+            text=_("🗑 Clear homework"),
+            callback_data=LessonCb(id=lesson_id, do=LessonAction.CLEAR_HOMEWORK),
         )
     builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
     builder.adjust(1)
@@ -263,11 +306,16 @@ def homework_keyboard(lesson_id: int, has_homework: bool) -> InlineKeyboardMarku
 
 def distance_keyboard(lesson_id: int, recorded: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🟢 Online"), callback_data=LessonCb(id=lesson_id, do="don"))
-    builder.button(text=_("📚 Offline (tasks)"), callback_data=LessonCb(id=lesson_id, do="doff"))
+    builder.button(
+        text=_("🟢 Online"), callback_data=LessonCb(id=lesson_id, do=LessonAction.ONLINE)
+    )
+    builder.button(
+        text=_("📚 Offline (tasks)"), callback_data=LessonCb(id=lesson_id, do=LessonAction.OFFLINE)
+    )
     if recorded:
         builder.button(
-            text=_("🗑 Not distance"), callback_data=LessonCb(id=lesson_id, do="distclear")
+            text=_("🗑 Not distance"),
+            callback_data=LessonCb(id=lesson_id, do=LessonAction.CLEAR_DISTANCE),
         )
     builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
     builder.adjust(1)
@@ -280,7 +328,7 @@ def hours_keyboard(lesson_id: int, hours: int) -> InlineKeyboardMarkup:
         mark = "• " if n == hours else ""
         builder.button(
             text=_("{mark}{n} h").format(mark=mark, n=n),
-            callback_data=LessonCb(id=lesson_id, do=f"h{n}"),
+            callback_data=LessonCb(id=lesson_id, do=LessonAction(f"h{n}")),
         )
     builder.adjust(6)
     return builder.as_markup()

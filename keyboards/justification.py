@@ -6,6 +6,7 @@ callback buttons; every press re-checks on the server who may decide.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
@@ -13,20 +14,41 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.curator import REASON_CODES, reason_word
 from keyboards.menu import add_menu_item
 from services.absences.justifications import APPROVAL_REASONS
 from services.policy import Action
 
 
+class SendAction(StrEnum):
+    """A step of sending a certificate.
+    The values are short: they travel in the 64-byte payload."""
+
+    DATES = "d"
+    SKIP_COMMENT = "skip"
+    START = "new"
+    STOP = "x"
+
+
 class SendCb(CallbackData, prefix="js"):
     """The sender's side: ``new`` (start, for student ``sid``; 0: the one in use), ``d``
     (quick dates ``v``: t, y, yt), ``skip`` (no comment), ``x`` (stop)."""
 
-    act: str
+    act: SendAction
     sid: int = 0
     v: str = ""
+
+
+class DecideAction(StrEnum):
+    """What a curator does with a certificate.
+    The values are short: they travel in the 64-byte payload."""
+
+    APPROVE = "ok"
+    ASK_REJECT = "rq"
+    BACK = "bk"
+    PHOTO = "pic"
+    REJECT = "no"
 
 
 class DecideCb(CallbackData, prefix="jd"):
@@ -34,23 +56,25 @@ class DecideCb(CallbackData, prefix="jd"):
     ``rq`` (ask to confirm a rejection), ``no`` (reject), ``bk`` (back to the decision
     buttons), ``pic`` (show the photo)."""
 
-    act: str
+    act: DecideAction
     id: int
     r: str = ""
 
 
-add_menu_item(Action.JUSTIFY_ABSENCE, __("📄 Send a certificate"), SendCb(act="new"))
+add_menu_item(Action.JUSTIFY_ABSENCE, __("📄 Send a certificate"), SendCb(act=SendAction.START))
 
 
 def _stop(builder: InlineKeyboardBuilder) -> None:
-    builder.button(text=_("✖ Cancel"), callback_data=SendCb(act="x"))
+    builder.button(text=_("✖ Cancel"), callback_data=SendCb(act=SendAction.STOP))
 
 
 def dates_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Today"), callback_data=SendCb(act="d", v="t"))
-    builder.button(text=_("Yesterday"), callback_data=SendCb(act="d", v="y"))
-    builder.button(text=_("Yesterday and today"), callback_data=SendCb(act="d", v="yt"))
+    builder.button(text=_("Today"), callback_data=SendCb(act=SendAction.DATES, v="t"))
+    builder.button(text=_("Yesterday"), callback_data=SendCb(act=SendAction.DATES, v="y"))
+    builder.button(
+        text=_("Yesterday and today"), callback_data=SendCb(act=SendAction.DATES, v="yt")
+    )
     _stop(builder)
     builder.adjust(2, 1, 1)
     return builder.as_markup()
@@ -58,7 +82,7 @@ def dates_keyboard() -> InlineKeyboardMarkup:
 
 def comment_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Skip the comment"), callback_data=SendCb(act="skip"))
+    builder.button(text=_("Skip the comment"), callback_data=SendCb(act=SendAction.SKIP_COMMENT))
     _stop(builder)
     builder.adjust(1)
     return builder.as_markup()
@@ -72,7 +96,7 @@ def file_keyboard() -> InlineKeyboardMarkup:
 
 def done_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()
 
 
@@ -86,12 +110,17 @@ def decision_keyboard(justification_id: int, *, photo: bool) -> InlineKeyboardMa
     for reason in APPROVAL_REASONS:
         code = REASON_CODES[reason]
         builder.button(
-            text=approve_label(code), callback_data=DecideCb(act="ok", id=justification_id, r=code)
+            text=approve_label(code),
+            callback_data=DecideCb(act=DecideAction.APPROVE, id=justification_id, r=code),
         )
-    builder.button(text=_("❌ Reject"), callback_data=DecideCb(act="rq", id=justification_id))
+    builder.button(
+        text=_("❌ Reject"),
+        callback_data=DecideCb(act=DecideAction.ASK_REJECT, id=justification_id),
+    )
     if photo:
         builder.button(
-            text=_("🖼 Show the photo"), callback_data=DecideCb(act="pic", id=justification_id)
+            text=_("🖼 Show the photo"),
+            callback_data=DecideCb(act=DecideAction.PHOTO, id=justification_id),
         )
     builder.adjust(1)
     return builder.as_markup()
@@ -99,8 +128,13 @@ def decision_keyboard(justification_id: int, *, photo: bool) -> InlineKeyboardMa
 
 def reject_keyboard(justification_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("❌ Yes, reject"), callback_data=DecideCb(act="no", id=justification_id))
-    builder.button(text=_("⬅ Back"), callback_data=DecideCb(act="bk", id=justification_id))
+    builder.button(
+        text=_("❌ Yes, reject"),
+        callback_data=DecideCb(act=DecideAction.REJECT, id=justification_id),
+    )
+    builder.button(
+        text=_("⬅ Back"), callback_data=DecideCb(act=DecideAction.BACK, id=justification_id)
+    )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from services import policy
 from services.people.identity import Child, Identity, role_name
 from services.policy import Action
@@ -46,10 +46,10 @@ def main_menu(identity: Identity) -> InlineKeyboardMarkup:
     for item in menu_items(role):
         builder.button(text=str(item.label), callback_data=item.callback)
     if role is Role.PARENT and len(identity.children) > 1:
-        builder.button(text=_("👥 Another child"), callback_data=MenuCb(action="children"))
+        builder.button(text=_("👥 Another child"), callback_data=MenuCb(action=MenuAction.CHILDREN))
     if len(identity.roles) > 1:
-        builder.button(text=_("🔁 Another role"), callback_data=MenuCb(action="roles"))
-    builder.button(text=_("🌐 Language"), callback_data=MenuCb(action="lang"))
+        builder.button(text=_("🔁 Another role"), callback_data=MenuCb(action=MenuAction.ROLES))
+    builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -58,8 +58,10 @@ def role_choice(roles: Sequence[Role], current: Role | None) -> InlineKeyboardMa
     builder = InlineKeyboardBuilder()
     for role in roles:
         mark = "• " if role is current else ""
-        builder.button(text=mark + role_name(role), callback_data=MenuCb(action="role", value=role))
-    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+        builder.button(
+            text=mark + role_name(role), callback_data=MenuCb(action=MenuAction.ROLE, value=role)
+        )
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -74,9 +76,9 @@ def child_choice(children: Sequence[Child], current: Child | None) -> InlineKeyb
             else mark + child.short_name
         )
         builder.button(
-            text=label, callback_data=MenuCb(action="child", value=str(child.student_id))
+            text=label, callback_data=MenuCb(action=MenuAction.CHILD, value=str(child.student_id))
         )
-    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -85,13 +87,15 @@ def language_choice(current: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code, name in LANGUAGE_NAMES.items():
         mark = "• " if code == current else ""
-        builder.button(text=mark + name, callback_data=MenuCb(action="lang", value=code))
-    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+        builder.button(
+            text=mark + name, callback_data=MenuCb(action=MenuAction.LANGUAGE, value=code)
+        )
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(2, 1)
     return builder.as_markup()
 
 
 def home_button() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LazyProxy, _, __
-from keyboards.callbacks import MenuCb
+from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.notifications import prefs
 from services.policy import Action
 
 
+class NotifyAction(StrEnum):
+    """What a button of the notification settings does.
+    The values are short: they travel in the 64-byte payload."""
+
+    CYCLE = "cycle"
+    SHOW = "show"
+
+
 class NotifyCb(CallbackData, prefix="nt"):
     """``show`` the screen, or ``cycle`` the mode of ``kind``."""
 
-    action: str
+    action: NotifyAction
     kind: str = ""
 
 
@@ -33,7 +43,9 @@ MODE_LABELS: dict[str, LazyProxy] = {
     prefs.ON: __("on"),
 }
 
-add_menu_item(Action.CHOOSE_NOTIFICATIONS, __("🔔 Notifications"), NotifyCb(action="show"))
+add_menu_item(
+    Action.CHOOSE_NOTIFICATIONS, __("🔔 Notifications"), NotifyCb(action=NotifyAction.SHOW)
+)
 
 
 def choice_label(kind: str, mode: str) -> str:
@@ -44,8 +56,9 @@ def preferences(modes: dict[str, str]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind in prefs.KINDS:
         builder.button(
-            text=choice_label(kind, modes[kind]), callback_data=NotifyCb(action="cycle", kind=kind)
+            text=choice_label(kind, modes[kind]),
+            callback_data=NotifyCb(action=NotifyAction.CYCLE, kind=kind),
         )
-    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action="home"))
+    builder.button(text=_("⬅ Back"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
     return builder.as_markup()

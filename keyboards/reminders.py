@@ -17,10 +17,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.i18n import _
 from keyboards.attestation import AttCb
-from keyboards.callbacks import MenuCb
-from keyboards.curator import AbsCb
-from keyboards.documents import DocCb
-from keyboards.journal import LessonCb
+from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.curator import AbsCb, AbsenceAction
+from keyboards.documents import DocCb, DocumentAction
+from keyboards.journal import LessonAction, LessonCb
 from services.reminders.items import (
     AbsenceItem,
     Digest,
@@ -38,7 +38,7 @@ LABEL_MAX = 60
 def _target(item: object) -> tuple[str, CallbackData] | None:
     if isinstance(item, LessonItem):
         label = f"📖 {item.day:%d.%m} · {item.group} · {item.discipline}"
-        return label, LessonCb(id=item.lesson_id, do="new")  # the digest stays
+        return label, LessonCb(id=item.lesson_id, do=LessonAction.NEW_MESSAGE)  # the digest stays
     if isinstance(item, SheetItem):
         label = f"📝 {item.group} · {item.discipline}"
         cb = AttCb(
@@ -51,11 +51,15 @@ def _target(item: object) -> tuple[str, CallbackData] | None:
         return label, cb
     if isinstance(item, DocumentItem):
         label = f"📎 {item.group} · {item.discipline}"
-        return label, DocCb(act="new", group=item.group_id, disc=item.discipline_id)
+        return label, DocCb(
+            act=DocumentAction.NEW_MESSAGE, group=item.group_id, disc=item.discipline_id
+        )
     if isinstance(item, AbsenceItem):
-        return f"❗ {item.group} · {item.student}", AbsCb(act="st", sid=item.student_id, nw=1)
+        return f"❗ {item.group} · {item.student}", AbsCb(
+            act=AbsenceAction.STUDENT, sid=item.student_id, nw=1
+        )
     if isinstance(item, JustificationItem):
-        return _("📄 Certificates waiting for a decision"), AbsCb(act="cert")
+        return _("📄 Certificates waiting for a decision"), AbsCb(act=AbsenceAction.CERTIFICATES)
     return None
 
 
@@ -80,7 +84,7 @@ def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
         rows.append([InlineKeyboardButton(text=label[:LABEL_MAX], callback_data=data)])
         if len(rows) == MAX_BUTTONS:
             break
-    menu = MenuCb(action="home").pack()
+    menu = MenuCb(action=MenuAction.HOME).pack()
     rows.append([InlineKeyboardButton(text=_("☰ Menu"), callback_data=menu)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

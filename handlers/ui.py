@@ -1,0 +1,70 @@
+"""Pieces every screen of the Telegram adapter shares: showing a screen, saving typed input,
+the message under a pressed button, and the answer to a button that no longer works."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import JournalError
+from core.i18n import _
+
+T = TypeVar("T")
+
+
+class Stale(JournalError):
+    """A button of an old message, or a forged payload: refused like any other refusal."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This button is no longer active. Open /menu."))
+
+
+class EndsConversation(JournalError):
+    """A refusal after which the conversation cannot go on (the draft's author lost the
+    right to it): undone like any refusal, and the conversation is closed."""
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    """Last resort for buttons nothing else took, and the answer to one found out of date."""
+    raise Stale()
+
+
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """Answer the press being handled with an alert rather than a passing note."""
+    answer.text, answer.show_alert = text, True
+
+
+def message_of(query: CallbackQuery) -> Message:
+    """The message under the pressed button; one too old for the bot to touch is stale."""
+    if not isinstance(query.message, Message):
+        raise Stale()
+    return query.message
+
+
+async def edit_or_send(
+    message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
+) -> None:
+    """Edit the screen in place; an identical screen (a repeated tap) is not an error.
+    ``fresh``: send it as a new message instead (opened from a reminder, which must stay)."""
+    if fresh:
+        await message.answer(text, reply_markup=markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:
+    """Typed input: store ``change`` and give back its result. It is flushed, so a write the
+    store rejects fails before the person is told it was saved; a refusal propagates to
+    ``RefusalMiddleware``, which undoes the update and asks for another try."""
+    result = await change
+    await session.flush()
+    return result
