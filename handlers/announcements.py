@@ -23,10 +23,10 @@ from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _
 from handlers import announcement_progress as progress
-from handlers import announcement_texts as texts
 from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import announcements as kb
+from screens import announcements as texts
 from services.access import Actor
 from services.announcements import service as svc
 from services.announcements.service import Attachment, Audience, Author
@@ -354,6 +354,7 @@ async def send(
         progress_chat_id=message.chat.id,
         progress_message_id=message.message_id,
         ack_markup=kb.ack_markup,
+        message_text=texts.message_text,
         default_locale=settings.default_locale,
     )
     figures = await svc.figures(session, announcement)

@@ -21,19 +21,20 @@ from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _
 from core.textsplit import split_html
-from handlers import curator_text as text
 from handlers.justification import send_to_curator
-from handlers.justification_text import waiting_header
 from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, InvCb
 from keyboards.menu import home_button
+from screens import curator as text
+from screens.invite_sheet import to_xlsx
+from screens.justification import waiting_header
 from services.absences import justifications
 from services.absences import unexplained as absences
 from services.absences.dates import DateRange, parse_range
 from services.access import Actor
-from services.people import curator_invites, invite_sheet
+from services.people import curator_invites
 
 WAITING_SHOWN = 10
 
@@ -317,7 +318,7 @@ async def invites_issue(
     await edit_or_send(target, text.invite_done(group, rows), home_button())
     for part in split_html(text.invite_list(group, rows)):
         await target.answer(part)
-    sheet = BufferedInputFile(invite_sheet.to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
+    sheet = BufferedInputFile(to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
     await target.answer_document(sheet, caption=text.invite_file_caption(group, rows))
     await query.answer()
 

@@ -8,7 +8,6 @@ student is shown.
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 from aiogram import Bot, F, Router
@@ -18,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
-from core.i18n import _, fmt_date
-from handlers import diary_text as text
+from core.i18n import _
 from handlers.middlewares import LinkedOnly
 from keyboards import diary as kb
 from keyboards.diary import DiaryCb
+from screens import diary as text
 from services.diary import service as diary
 from services.diary.service import StudentCard
 from services.people.identity import Identity
@@ -137,9 +136,7 @@ async def send_homework_file(
     except Denied as exc:
         await query.answer(exc.message, show_alert=True)
         return
-    caption = _("Homework · {discipline} · {date}").format(
-        discipline=html.escape(found.discipline), date=fmt_date(found.date, "d MMMM")
-    )
+    caption = text.homework_caption(found.discipline, found.date)
     try:
         await bot.send_document(query.from_user.id, found.file_id, caption=caption)
     except TelegramBadRequest:

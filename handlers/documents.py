@@ -7,9 +7,6 @@ Every press re-checks that the teacher teaches the group the discipline.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
-
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -19,58 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Invalid, JournalError
-from core.i18n import _, fmt_date
+from core.i18n import _
 from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import documents as kb
+from screens import documents as text
+from screens.vocabulary import document_kind
 from services import access
 from services.access import Actor, TeachingScope
 from services.journal import documents
-from services.journal.documents_overview import DocumentPair, documents_overview
-from storage.models import DocumentKind, TeachingDocument
+from services.journal.documents_overview import documents_overview
+from storage.models import DocumentKind
 
 
 class DocumentUpload(StatesGroup):
     file = State()
-
-
-def _title(scope: TeachingScope) -> str:
-    return f"{html.escape(scope.discipline.name)} · {html.escape(scope.group.name)}"
-
-
-def pairs_text(pairs: list[DocumentPair]) -> str:
-    lines = [_("<b>Work programmes and КТП</b>")]
-    if not pairs:
-        lines.append(_("You have no groups and disciplines assigned."))
-        return "\n".join(lines)
-    for pair in pairs:
-        status = [f"✅ {kb.kind_label(k)}" for k in pair.uploaded]
-        status += [f"⚠ {kb.kind_label(k)}" for k in pair.missing]
-        head = f"{html.escape(pair.group_name)} · {html.escape(pair.discipline_name)}"
-        lines.append(f"{head}: {', '.join(status)}")
-    missing = sum(len(p.missing) for p in pairs)
-    if missing:
-        lines.append(_("⚠ marks a document not uploaded yet. Choose a discipline to upload it."))
-    else:
-        lines.append(_("Everything is uploaded."))
-    return "\n".join(lines)
-
-
-def pair_text(
-    scope: TeachingScope, current: Mapping[DocumentKind, TeachingDocument], actor: Actor
-) -> str:
-    lines = [f"<b>{_title(scope)}</b>"]
-    for kind in kb.KIND_CODES:
-        document = current.get(kind)
-        if document is None:
-            state = _("⚠ not uploaded")
-        else:
-            state = _("📄 {name}, uploaded {date}").format(
-                name=html.escape(document.file_name or _("file")),
-                date=fmt_date(document.uploaded_at.astimezone(actor.tz), "d MMMM y"),
-            )
-        lines.append(f"{kb.kind_title(kind)}: {state}")
-    return "\n".join(lines)
 
 
 def _kind(code: str) -> DocumentKind:
@@ -88,7 +48,7 @@ async def _scope(
 
 async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     pairs = await documents_overview(session, actor)
-    await edit_or_send(query.message, pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
+    await edit_or_send(query.message, text.pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
     await query.answer()
 
 
@@ -106,7 +66,7 @@ async def show_pair(
     current = await documents.current_documents(session, actor, data.group, data.disc)
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
-        pair_text(scope, current, actor),
+        text.pair_text(scope, current, actor.tz),
         kb.pair_keyboard(data.group, data.disc, current),
         fresh=data.act == "new",  # from a reminder: the digest stays
     )
@@ -126,9 +86,7 @@ async def ask_upload(
     await state.set_state(DocumentUpload.file)
     await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
     await query.message.answer(  # type: ignore[union-attr]
-        _("Send the {kind} for {title} as a file (a document), or /cancel.").format(
-            kind=kb.kind_label(kind), title=_title(scope)
-        ),
+        text.upload_prompt(kind, scope),
         reply_markup=kb.back_to_pair(data.group, data.disc),
     )
     await query.answer()
@@ -162,9 +120,8 @@ async def on_document(
         await message.answer(exc.message)
         return
     await state.clear()
-    note = _("Saved: {kind}.").format(kind=kb.kind_label(stored.kind))
     await message.answer(
-        note + "\n\n" + pair_text(scope, current, actor),
+        text.saved_text(stored.kind, scope, current, actor.tz),
         reply_markup=kb.pair_keyboard(group_id, discipline_id, current),
     )
 
@@ -183,11 +140,11 @@ async def send_current(
     document = current.get(kind)
     if document is None:
         await query.answer(
-            _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind)),
+            _("No {kind} has been uploaded yet.").format(kind=document_kind(kind)),
             show_alert=True,
         )
         return
-    caption = f"{kb.kind_title(kind)} · {_title(scope)}"
+    caption = text.file_caption(kind, scope)
     try:
         await query.message.answer_document(document.file_id, caption=caption)  # type: ignore[union-attr]
     except TelegramBadRequest:

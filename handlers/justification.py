@@ -25,12 +25,12 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
-from handlers import justification_text as text
 from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideCb, SendCb
+from screens import justification as text
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing

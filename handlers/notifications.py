@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.i18n import _, fmt_date, fmt_time
+from core.i18n import _
 from handlers.middlewares import LinkedOnly
 from keyboards import notifications as kb
 from keyboards.notifications import NotifyCb
+from screens.notifications import settings_text
 from services.notifications import prefs
 from services.people.identity import Identity
 from storage.models import Role
 
 LISTENERS = (Role.PARENT, Role.STUDENT)
-MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from it
-
-
-def screen_text(settings: Settings, *, as_parent: bool) -> str:
-    cfg = settings.notifications
-    who = (
-        _("Grades and attendance of your children come here as they are entered in the journal.")
-        if as_parent
-        else _("You can get your grades and attendance here as they are entered in the journal.")
-    )
-    return "\n".join(
-        [
-            _("🔔 <b>Notifications</b>"),
-            who,
-            _(
-                "Tap a line to change it: immediately, in the daily digest at {hour}, or off."
-            ).format(hour=fmt_time(cfg.digest_hour)),
-            _("The weekly summary, when it is on, comes every {weekday} at {hour}.").format(
-                weekday=fmt_date(MONDAY + timedelta(days=cfg.weekly_weekday), "EEEE"),
-                hour=fmt_time(cfg.digest_hour),
-            ),
-            _("Between {start} and {end} messages wait until morning.").format(
-                start=fmt_time(cfg.quiet_from), end=fmt_time(cfg.quiet_to)
-            ),
-        ]
-    )
 
 
 async def show(
@@ -86,7 +59,8 @@ async def _render(
     message = query.message
     assert isinstance(message, Message)
     await message.edit_text(
-        screen_text(settings, as_parent=as_parent), reply_markup=kb.preferences(modes)
+        settings_text(settings.notifications, as_parent=as_parent),
+        reply_markup=kb.preferences(modes),
     )
 
 

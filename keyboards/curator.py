@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
+from screens.curator import DAYS_MAX, STUDENTS_MAX
 from services.absences.unexplained import DayAbsences, StudentAbsences
 from storage.models import AbsenceReason, Group, Role
 
@@ -27,8 +28,6 @@ REASON_CODES = {
 }
 REASONS_BY_CODE = {code: reason for reason, code in REASON_CODES.items()}
 LABEL_MAX = 48
-STUDENTS_MAX = 40  # Telegram takes 100 buttons; a group is about 25-30 students
-DAYS_MAX = 14
 LESSONS_MAX = 20
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -60,14 +59,6 @@ class InvCb(CallbackData, prefix="iv"):
 
 add_menu_item(Role.CURATOR, __("❗ Unexplained absences"), AbsCb())
 add_menu_item(Role.CURATOR, __("🔗 Invite links"), InvCb())
-
-
-def reason_word(reason: AbsenceReason) -> str:
-    return {
-        AbsenceReason.ILLNESS: _("illness"),
-        AbsenceReason.EXCUSED: _("excused"),
-        AbsenceReason.UNEXCUSED: _("unexcused"),
-    }[reason]
 
 
 def reason_button(reason: AbsenceReason) -> str:

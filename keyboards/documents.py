@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
+from screens.vocabulary import document_kind
 from services.journal.documents_overview import DocumentPair
 from storage.models import DocumentKind, Role, TeachingDocument
 
@@ -32,21 +33,6 @@ class DocCb(CallbackData, prefix="dc"):
 add_menu_item(Role.TEACHER, __("📎 Work programmes"), DocCb())
 
 
-def kind_label(kind: DocumentKind) -> str:
-    return {
-        DocumentKind.WORK_PROGRAMME: _("work programme"),
-        DocumentKind.KTP: _("calendar-thematic plan (КТП)"),
-    }[kind]
-
-
-def kind_title(kind: DocumentKind) -> str:
-    """The kind at the start of a line or a caption."""
-    return {
-        DocumentKind.WORK_PROGRAMME: _("Work programme"),
-        DocumentKind.KTP: _("Calendar-thematic plan (КТП)"),
-    }[kind]
-
-
 def pairs_keyboard(pairs: Sequence[DocumentPair]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for pair in pairs:
@@ -65,7 +51,7 @@ def pair_keyboard(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind, code in KIND_CODES.items():
-        label = kind_label(kind)
+        label = document_kind(kind)
         if kind in current:
             builder.button(
                 text=_("📄 Get: {kind}").format(kind=label),

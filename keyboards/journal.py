@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __, fmt_date, fmt_time
 from keyboards.callbacks import MenuCb
 from keyboards.menu import add_menu_item
+from screens.vocabulary import MARK_ICONS, grade_label, kind_label
 from services.journal.grades import LessonGrades, StudentGrades
 from services.journal.register import RegisterView
 from services.journal.teacher_day import LessonCard
@@ -23,7 +24,6 @@ from storage.models import GradeKind, Mark, Role
 
 MARK_CODES = {Mark.PRESENT: "p", Mark.ABSENT: "a", Mark.LATE: "l"}
 MARKS_BY_CODE = {code: mark for mark, code in MARK_CODES.items()}
-MARK_ICONS = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "⏰"}
 GRADE_VALUES = ("2", "3", "4", "5", "pass", "fail")
 KIND_CODES = {
     GradeKind.CURRENT: "c",
@@ -92,21 +92,6 @@ add_menu_item(Role.DIRECTOR, __("🗂 Group journals"), GroupsCb())
 
 def day_code(day: date) -> str:
     return day.strftime("%Y%m%d")
-
-
-def grade_label(value: str) -> str:
-    return {"pass": _("pass"), "fail": _("fail")}.get(value, value)
-
-
-def kind_label(kind: GradeKind) -> str:
-    return {
-        GradeKind.CURRENT: _("current"),
-        GradeKind.TEST: _("test"),
-        GradeKind.PRACTICAL: _("practical"),
-        GradeKind.LAB: _("lab"),
-        GradeKind.ORAL: _("oral"),
-        GradeKind.EXAM: _("exam"),
-    }[kind]
 
 
 def lesson_status(card: LessonCard) -> str:

@@ -14,8 +14,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
 from keyboards.callbacks import MenuCb
-from keyboards.curator import REASON_CODES, reason_word
+from keyboards.curator import REASON_CODES
 from keyboards.menu import add_menu_item
+from screens.vocabulary import reason_word
 from services.absences.justifications import APPROVAL_REASONS
 from storage.models import Role
 

@@ -11,7 +11,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.callbacks import MenuCb
-from services.people.identity import Child, Identity, role_name
+from screens.vocabulary import role_name
+from services.people.identity import Child, Identity
 from storage.models import Role
 
 
