@@ -27,6 +27,7 @@ from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import announcements as kb
 from screens import announcements as texts
+from screens import markup
 from services.access import Actor
 from services.announcements import service as svc
 from services.announcements.service import Attachment, Audience, Author
@@ -266,7 +267,7 @@ async def on_content(
         author = svc.author_of(actor, data.get("role"))
     except JournalError as exc:
         await state.clear()
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     try:
         attached = await _attached(bot, message)
@@ -285,7 +286,7 @@ async def on_content(
             await state.update_data(data)
             await message.answer(texts.file_waiting_text())
         else:
-            await message.answer(exc.message)
+            await message.answer(markup.text(exc.message))
         return
     audience = _audience(data)
     try:
@@ -293,7 +294,7 @@ async def on_content(
         reach = await svc.reach(session, author, audience)
     except JournalError as exc:
         await state.clear()
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     note = (
         texts.file_note(data["file_kind"], data.get("file_name", ""))

@@ -28,6 +28,7 @@ from keyboards import curator as kb
 from keyboards.curator import AbsCb, InvCb
 from keyboards.menu import home_button
 from screens import curator as text
+from screens import markup
 from screens.invite_sheet import to_xlsx
 from screens.justification import waiting_header
 from services.absences import justifications
@@ -230,7 +231,7 @@ async def typed_range(
             session, actor, int(data["sid"]), first=dates.first, last=dates.last
         )
     except JournalError as exc:
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     await state.clear()
     choice = AbsCb(

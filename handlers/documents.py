@@ -21,6 +21,7 @@ from handlers.lessons import edit_or_send
 from handlers.middlewares import journal_router
 from keyboards import documents as kb
 from screens import documents as text
+from screens import markup
 from screens.vocabulary import document_kind
 from services import access
 from services.access import Actor, TeachingScope
@@ -117,7 +118,7 @@ async def on_document(
     except JournalError as exc:
         await session.rollback()
         await state.clear()
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     await state.clear()
     await message.answer(

@@ -23,6 +23,7 @@ from core.i18n import _, ngettext
 from handlers.middlewares import journal_router
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
+from screens import markup
 from screens.lessons import card_text, day_text
 from services import access
 from services.access import Actor
@@ -55,7 +56,7 @@ async def save_input(message: Message, session: AsyncSession, change: Awaitable[
         await session.commit()
     except JournalError as exc:
         await session.rollback()
-        await message.answer(exc.message + "\n" + _("Try again, or /cancel."))
+        await message.answer(markup.join([exc.message, _("Try again, or /cancel.")]))
         return None
     return result
 

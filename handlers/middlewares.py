@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
+from screens import markup
 from services.access import make_actor
 from services.people.identity import Identity, load_identity
 from storage import people as q
@@ -150,7 +151,7 @@ class RefusalMiddleware(BaseMiddleware):
             if isinstance(event, CallbackQuery):
                 await event.answer(exc.message, show_alert=True)
             elif isinstance(event, Message):
-                await event.answer(exc.message)
+                await event.answer(markup.text(exc.message))
             return None
 
 

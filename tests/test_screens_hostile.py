@@ -35,7 +35,7 @@ LAST, FIRST = hostile("Фамилия"), hostile("Имя")
 CLASSMATE = hostile("Однокурсник")  # the other students: buttons tell them apart
 GROUP, OTHER_GROUP, SUBGROUP = hostile("Группа"), hostile("Другая"), hostile("Подгруппа")
 MATH, ENGLISH, INFORMATICS = hostile("Математика"), hostile("Английский"), hostile("Информатика")
-PERIOD = hostile("Семестр")
+PERIOD, CLOSED_PERIOD = hostile("Семестр"), hostile("Весна")
 TOPIC, HOMEWORK, COMMENT = hostile("Тема"), hostile("Задание"), hostile("Комментарий")
 CERTIFICATE, ANNOUNCEMENT = hostile("Справка"), hostile("Объявление")
 SHORT = f"{LAST} {FIRST[0]}."  # a person's short name: the surname and the initial
@@ -84,9 +84,8 @@ async def hostile_college(app: BotApp, college: College) -> College:
             await session.execute(
                 update(Discipline).where(Discipline.id == discipline.id).values(name=name)
             )
-        await session.execute(
-            update(Period).where(Period.id == college.autumn.id).values(name=PERIOD)
-        )
+        for period, name in ((college.autumn, PERIOD), (college.spring, CLOSED_PERIOD)):
+            await session.execute(update(Period).where(Period.id == period.id).values(name=name))
         await session.execute(
             update(Lesson)
             .where(Lesson.id == college.lessons.today.id)
@@ -141,6 +140,10 @@ async def test_the_teacher_screens(app: BotApp, hostile_college: College) -> Non
     await teacher.click("⬅ Lesson")
     await teacher.click("✏ Topic")
     shows(teacher.last, f"Now: {TOPIC}")
+
+    # A lesson of the closed period, opened from a link: the card says why it is locked.
+    await teacher.command("start", f"lesson-{college.lessons.closed.id}")
+    shows(teacher.last, MATH, f"The period “{CLOSED_PERIOD}” is closed")
 
     await teacher.command("menu")
     await teacher.click("📝 Attestation")
