@@ -24,7 +24,7 @@ from handlers.middlewares import journal_router
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from screens import markup
-from screens.lessons import card_text, day_text
+from screens.lessons import card_text, day_text, groups_text
 from services import access
 from services.access import Actor
 from services.journal import register, teacher_day
@@ -72,7 +72,7 @@ async def show_groups(query: CallbackQuery, session: AsyncSession, actor: Actor)
     groups = await teacher_day.overseen_groups(session, actor)
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
-        _("<b>Group journals</b>\nChoose a group."),
+        groups_text(),
         kb.groups_keyboard(groups),
     )
     await query.answer()

@@ -70,7 +70,7 @@ def file_waiting_text() -> str:
 
 def _reach_lines(reach: Reach) -> list[str]:
     if not reach.linked:
-        lines = [
+        lines: list[str] = [
             _("Nobody in this audience has linked Telegram yet, so there is nobody to send to.")
         ]
     else:
@@ -94,7 +94,13 @@ def _reach_lines(reach: Reach) -> list[str]:
 
 def preview_text(audience: str, typed: str, file_note: str | None, reach: Reach) -> str:
     """``audience`` and ``file_note`` are made here (audience_line, file_note)."""
-    lines = [format_html(_("📣 <b>Preview of the announcement</b>")), audience, "", typed, ""]
+    lines: list[str] = [
+        format_html(_("📣 <b>Preview of the announcement</b>")),
+        audience,
+        "",
+        typed,
+        "",
+    ]
     if file_note:
         lines += [file_note, ""]
     lines += _reach_lines(reach)
@@ -114,7 +120,7 @@ def excerpt(typed: str) -> str:
 
 
 def progress_text(audience: str, typed: str, figures: Figures, not_linked: int) -> str:
-    lines = [
+    lines: list[str] = [
         format_html(_("📣 <b>Announcement</b>")),
         audience,
         format_html("«{}»", excerpt(typed)),
@@ -146,7 +152,7 @@ def progress_text(audience: str, typed: str, figures: Figures, not_linked: int) 
 
 
 def acknowledgers_text(acks: Acknowledgers) -> str:
-    lines = [
+    lines: list[str] = [
         format_html(_("✔ <b>Acknowledged: {n} of {total}</b>"), n=len(acks.names), total=acks.total)
     ]
     if not acks.names:

@@ -34,7 +34,9 @@ def _groups(groups: Sequence[Group]) -> Markup:
 def overview_text(
     groups: Sequence[Group], students: Sequence[StudentAbsences], waiting: int
 ) -> str:
-    lines = [format_html(_("<b>Unexplained absences</b> · {groups}"), groups=_groups(groups))]
+    lines: list[str] = [
+        format_html(_("<b>Unexplained absences</b> · {groups}"), groups=_groups(groups))
+    ]
     if not groups:
         lines.append(_("You are not a curator of any group now."))
         return join(lines)
@@ -70,7 +72,7 @@ def overview_text(
 
 
 def days_text(days: Sequence[DayAbsences]) -> str:
-    lines = [format_html(_("<b>Unexplained absences by day</b>"))]
+    lines: list[str] = [format_html(_("<b>Unexplained absences by day</b>"))]
     if not days:
         lines.append(_("Every absence in your groups has a reason. 👍"))
     for d in days[:DAYS_MAX]:
@@ -82,7 +84,7 @@ def days_text(days: Sequence[DayAbsences]) -> str:
 
 
 def day_text(day: DayAbsences) -> str:
-    lines = [format_html(_("<b>Unexplained absences, {day}</b>"), day=fmt_date(day.day))]
+    lines: list[str] = [format_html(_("<b>Unexplained absences, {day}</b>"), day=fmt_date(day.day))]
     if not day.students:
         lines.append(_("Nothing is left unexplained on this day."))
     for s in day.students:
@@ -95,7 +97,7 @@ def day_text(day: DayAbsences) -> str:
 
 
 def student_text(student: StudentInfo, absences: StudentAbsences) -> str:
-    lines = [format_html("{} · {}", bold(student.short_name), student.group_name)]
+    lines: list[str] = [format_html("{} · {}", bold(student.short_name), student.group_name)]
     days = absences.days
     if not days:
         lines.append(_("No unexplained absences."))
@@ -124,7 +126,7 @@ def scope_label(rows: Sequence[AbsenceRow], lesson_id: int, dates: DateRange | N
 
 
 def ask_text(student: StudentInfo, rows: Sequence[AbsenceRow], what: str) -> str:
-    lines = [
+    lines: list[str] = [
         format_html(_("<b>Reason of the absence</b>")),
         format_html(
             _("Student: {name} ({group})"), name=student.short_name, group=student.group_name
@@ -206,7 +208,7 @@ def invite_done(group: Group, rows: Sequence[InviteRow]) -> str:
 
 def invite_list(group: Group, rows: Sequence[InviteRow]) -> str:
     """Every person with their link; each link works once, for that person only."""
-    lines = [
+    lines: list[str] = [
         format_html(_("<b>Invite links: {group}</b>"), group=group.name),
         _("Each link works once and only for the person named. Hand them out privately."),
     ]

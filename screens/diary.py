@@ -154,7 +154,7 @@ def lesson_lines(lesson: DiaryLesson, clip: _Clipper) -> list[Markup]:
         grades = join((_grade(g, clip, lesson.lesson_id) for g in lesson.grades), ", ")
         lines.append(indent + format_html(_("Grades: {grades}"), grades=grades))
     if mark := mark_label(lesson.mark, lesson.reason):
-        lines.append(indent + mark)
+        lines.append(format_html("{}{}", indent, mark))
     return lines
 
 

@@ -60,7 +60,7 @@ def need_dates_first() -> str:
 
 
 def sent(view: JustificationView, curators_told: int) -> str:
-    lines = [
+    lines: list[str] = [
         format_html(_("✅ The certificate for {dates} has been sent."), dates=view.dates.label()),
     ]
     if curators_told:
@@ -89,7 +89,7 @@ def curator_notice(view: JustificationView) -> str:
         if view.by_parent
         else _("the student")
     )
-    lines = [
+    lines: list[str] = [
         format_html(_("<b>📄 Certificate for {student}</b>"), student=_student(view.student)),
         format_html(_("Dates: {dates}"), dates=view.dates.label()),
         format_html(_("Sent by: {sender}"), sender=sender),

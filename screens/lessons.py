@@ -20,6 +20,11 @@ def _group(name: str, subgroup: str | None) -> str:
     return name + (f" / {subgroup}" if subgroup else "")
 
 
+def groups_text() -> Markup:
+    """Above the groups a deputy or director may look into."""
+    return format_html(_("<b>Group journals</b>\nChoose a group."))
+
+
 def day_text(day: date, cards: list[LessonCard], group: str | None = None) -> Markup:
     if group is None:
         lines = [format_html(_("<b>My lessons</b> · {day}"), day=fmt_date(day))]

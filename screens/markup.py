@@ -33,7 +33,7 @@ def oneline(value: str) -> Markup:
     return escape(" ".join(value.split()))
 
 
-def join(parts: Iterable[object], separator: str = "\n") -> Markup:
+def join(parts: Iterable[str], separator: str = "\n") -> Markup:
     """The parts one after another; plain strings among them are escaped."""
     return Markup(separator).join(parts)
 

@@ -74,15 +74,15 @@ def _render(day: date, sections: Sequence[Section], cap: int) -> Markup:
     return join(parts, "\n\n")
 
 
-def _capped(items: Sequence[Any], line: Callable[[Any], Markup], cap: int) -> list[Markup]:
-    lines = [format_html("• {}", line(item)) for item in items[:cap]]
+def _capped(items: Sequence[Any], line: Callable[[Any], Markup], cap: int) -> list[str]:
+    lines: list[str] = [format_html("• {}", line(item)) for item in items[:cap]]
     if len(items) > cap:
         rest = len(items) - cap
         lines.append(ngettext("… and {n} more", "… and {n} more", rest).format(n=rest))
     return lines
 
 
-def _section(section: Section, cap: int) -> list[Markup]:
+def _section(section: Section, cap: int) -> list[str]:
     rule, items = section.rule, section.items
     if rule is Rule.WEEKLY:
         weekly = items[0]
@@ -156,6 +156,7 @@ def _justification(item: JustificationItem) -> Markup:
 
 
 def _newcomer(item: NewcomerItem) -> Markup:
+    who: str
     if item.role is Role.PARENT:
         who = format_html(_("parent of {child}"), child=oneline(item.child))
     else:
@@ -217,7 +218,7 @@ def _late_order(order: LateOrder) -> Markup:
 
 
 def _weekly(weekly: Weekly, cap: int) -> list[str]:
-    lines = [
+    lines: list[str] = [
         bold(
             format_html(
                 _("Overdue in the journal, {first} – {last}"),
