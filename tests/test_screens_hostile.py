@@ -197,6 +197,18 @@ async def test_the_curator_screens_and_a_certificate(app: BotApp, hostile_colleg
     await curator.click("📅 By day")
     shows(curator.last, LAST)
 
+    await curator.command("menu")
+    await curator.click("🔗 Invite links")
+    shows(curator.last, f"Invite links: {GROUP}")
+    await curator.click("✅ Issue new links")
+    chat = curator.bot_messages[-4:]
+    assert any(f"new links for {GROUP}" in m.text for m in chat)
+    assert any(f"{LAST} {FIRST} · Student" in m.text for m in chat)
+    assert curator.last.document is not None
+    shows(curator.last, f"Invite links of {GROUP} to print.")
+    for message in chat:
+        shows(message)
+
     parent = await app.link(college.parents[college.students[0].id], language="en")
     await parent.command("menu")
     await parent.click("📄 Send a certificate")
