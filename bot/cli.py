@@ -110,6 +110,7 @@ async def _import(path: Path, settings: Settings) -> int:
 
 
 async def _invites(args: argparse.Namespace, settings: Settings) -> int:
+    from screens import invite_sheet as sheet_file
     from services.people import invite_sheet
     from storage import colleges
     from storage.db import create_engine, create_session_factory
@@ -145,7 +146,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
             await session.commit()
     finally:
         await engine.dispose()
-    data = invite_sheet.to_xlsx(rows) if args.format == "xlsx" else invite_sheet.to_csv(rows)
+    data = sheet_file.to_xlsx(rows) if args.format == "xlsx" else sheet_file.to_csv(rows)
     if args.output:
         await asyncio.to_thread(args.output.write_bytes, data)
         print(

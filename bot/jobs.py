@@ -26,6 +26,8 @@ from core.config import Settings
 from handlers.announcement_progress import refresh_progress
 from handlers.sender import Limits, Sender
 from keyboards.reminders import digest_markup
+from screens import notifications as notices
+from screens.reminders import digest_text
 from services.notifications import digests, notifier
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
@@ -46,6 +48,32 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     )
 
 
+async def notify_events(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Turn new journal events into queued notices; ``now`` moves the clock in tests."""
+    return await notifier.process_events(session_factory, settings, notice=notices.notice, now=now)
+
+
+async def queue_digests(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Queue the daily and weekly digests that are due; ``now`` moves the clock in tests."""
+    return await digests.make_digests(
+        session_factory,
+        settings,
+        daily_text=notices.daily_digest,
+        weekly_text=notices.weekly_digest,
+        now=now,
+    )
+
+
 def add_notifier_job(
     scheduler: AsyncIOScheduler,
     settings: Settings,
@@ -55,7 +83,7 @@ def add_notifier_job(
     """Turn new journal events into messages every ``notifications.scan_seconds``."""
 
     async def notify() -> None:
-        if await notifier.process_events(session_factory, settings) and sender is not None:
+        if await notify_events(session_factory, settings) and sender is not None:
             sender.wake()
 
     return scheduler.add_job(
@@ -76,7 +104,7 @@ def add_digest_job(
     """Queue the daily digests and the weekly summaries that are due."""
 
     async def digest() -> None:
-        if await digests.make_digests(session_factory, settings) and sender is not None:
+        if await queue_digests(session_factory, settings) and sender is not None:
             sender.wake()
 
     return scheduler.add_job(
@@ -98,9 +126,10 @@ async def scan_reminders(
     now: datetime | None = None,
     memo: ScanMemo | None = None,
 ) -> ScanReport:
-    """One scan with the digests' buttons; ``now`` moves the clock in tests and benchmarks."""
+    """One scan with the digests' text and buttons; ``now`` moves the clock in tests and
+    benchmarks."""
     return await reminders.scan(
-        session_factory, settings, now=now, memo=memo, keyboard=digest_markup
+        session_factory, settings, now=now, memo=memo, text=digest_text, keyboard=digest_markup
     )
 
 

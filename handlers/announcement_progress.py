@@ -27,8 +27,8 @@ from aiogram.exceptions import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.i18n import use_locale
-from handlers import announcement_texts as texts
 from keyboards import announcements as kb
+from screens import announcements as texts
 from services.announcements import service as svc
 from services.announcements.service import Figures, Kind
 from storage import announcements as q

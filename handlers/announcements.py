@@ -24,10 +24,11 @@ from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _
 from handlers import announcement_progress as progress
-from handlers import announcement_texts as texts
 from handlers.middlewares import journal_router
 from handlers.ui import EndsConversation, alert, edit_or_send
 from keyboards import announcements as kb
+from screens import announcements as texts
+from screens import markup
 from services.access import Actor
 from services.announcements import service as svc
 from services.announcements.service import Attachment, Audience, Author
@@ -260,7 +261,7 @@ async def on_content(
         author = svc.author_of(actor, data.get("role"))
     except JournalError as exc:
         await state.clear()
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     try:
         attached = await _attached(bot, message)
@@ -279,7 +280,7 @@ async def on_content(
             await state.update_data(data)
             await message.answer(texts.file_waiting_text())
         else:
-            await message.answer(exc.message)
+            await message.answer(markup.text(exc.message))
         return
     audience = _audience(data)
     try:
@@ -287,7 +288,7 @@ async def on_content(
         reach = await svc.reach(session, author, audience)
     except JournalError as exc:
         await state.clear()
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     note = (
         texts.file_note(data["file_kind"], data.get("file_name", ""))
@@ -349,6 +350,7 @@ async def send(
         progress_chat_id=message.chat.id,
         progress_message_id=message.message_id,
         ack_markup=kb.ack_markup,
+        message_text=texts.message_text,
         default_locale=settings.default_locale,
     )
     figures = await svc.figures(session, announcement)

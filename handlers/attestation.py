@@ -8,104 +8,23 @@ form); a refusal is shown as an alert and changes nothing.
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
-from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
-from core.i18n import _, current_locale, fmt_date, ngettext
+from core.i18n import _
 from handlers.middlewares import journal_router
 from handlers.ui import edit_or_send, message_of
 from keyboards import attestation as kb
-from keyboards.journal import grade_label
+from screens.attestation import TaskProgress, keypad_text, sheet_text, tasks_text
+from screens.vocabulary import grade_label
 from services.access import Actor
 from services.journal import attestation, teacher_day
 from services.journal.attestation import AttestationRow, AttestationSheet
 from storage.models import Subgroup
-
-
-def average_text(row: AttestationRow) -> str:
-    if row.average is None:
-        return _("no grades")
-    return ngettext(
-        "average {average} ({n} grade)", "average {average} ({n} grades)", row.grades_count
-    ).format(
-        average=format_decimal(row.average, "0.##", locale=current_locale()),
-        n=row.grades_count,
-    )
-
-
-def _group(name: str, subgroup: str | None) -> str:
-    return html.escape(name + (f" / {subgroup}" if subgroup else ""))
-
-
-def tasks_text(items: list[kb.TaskProgress]) -> str:
-    lines = [_("<b>Intermediate attestation</b>")]
-    if not items:
-        lines.append(_("No period grades are due from you in the open periods."))
-        return "\n".join(lines)
-    for item in items:
-        task = item.task
-        lines.append(
-            _("{group} · {discipline} · {form}: {filled} of {total}, due {date}").format(
-                group=_group(task.group_name, task.subgroup_name),
-                discipline=html.escape(task.discipline_name),
-                form=kb.form_label(task.form),
-                filled=item.filled,
-                total=item.total,
-                date=fmt_date(task.period.ends_on, "d MMMM"),
-            )
-        )
-    lines.append(_("Choose a group and discipline to enter period grades."))
-    return "\n".join(lines)
-
-
-def _sheet_head(sheet: AttestationSheet, subgroup: str | None) -> str:
-    return _("<b>Attestation</b> · {discipline} · {group}\n{period} · {form} · due {date}").format(
-        discipline=html.escape(sheet.discipline.name),
-        group=_group(sheet.group.name, subgroup),
-        period=html.escape(sheet.period.name),
-        form=kb.form_label(sheet.form),
-        date=fmt_date(sheet.period.ends_on, "d MMMM"),
-    )
-
-
-def sheet_text(sheet: AttestationSheet, subgroup: str | None) -> str:
-    lines = [
-        _sheet_head(sheet, subgroup),
-        _("Filled: {filled} of {total}").format(filled=sheet.filled, total=len(sheet.rows)),
-        "",
-    ]
-    for n, row in enumerate(sheet.rows, 1):
-        value = grade_label(row.value) if row.value else "⬜"
-        lines.append(f"{n}. {html.escape(row.name)} — {average_text(row)} → {value}")
-    if sheet.locked:
-        lines.append("\n🔒 " + sheet.locked)
-    elif sheet.rows:
-        lines.append("\n" + _("Tap a student to enter the period grade."))
-    else:
-        lines.append(_("Nobody studies in this group now."))
-    return "\n".join(lines)
-
-
-def keypad_text(sheet: AttestationSheet, row: AttestationRow) -> str:
-    lines = [
-        f"<b>{html.escape(row.name)}</b> · {html.escape(sheet.discipline.name)}",
-        kb.form_label(sheet.form) + " · " + html.escape(sheet.period.name),
-        _("Current grades in the period: {average}").format(average=average_text(row)),
-        _("Period grade: {value}").format(
-            value=grade_label(row.value) if row.value else _("not entered")
-        ),
-    ]
-    if row.suggested:
-        lines.append(_("⭐ suggested by the average: {value}").format(value=row.suggested))
-    lines.append(_("Press a value."))
-    return "\n".join(lines)
 
 
 def _row(sheet: AttestationSheet, student_id: int) -> AttestationRow:
@@ -142,7 +61,7 @@ async def show_tasks(
             task.period.id,
             subgroup_id=task.subgroup_id,
         )
-        items.append(kb.TaskProgress(task, sheet.filled, len(sheet.rows)))
+        items.append(TaskProgress(task, sheet.filled, len(sheet.rows)))
     await edit_or_send(message_of(query), tasks_text(items), kb.tasks_keyboard(items))
 
 

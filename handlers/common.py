@@ -11,21 +11,12 @@ from core.i18n import I18n, _
 from handlers.menu import show_menu
 from handlers.ui import stale_button
 from keyboards import menu as kb
+from screens.menu import help_text
 from services.people.identity import Identity
 
 
 async def help_(message: Message, identity: Identity | None) -> None:
-    lines = [
-        _("<b>College journal</b>"),
-        _("/menu: the main menu"),
-        _("/language: change the language"),
-        _("/cancel: stop what you are doing"),
-        _("/help: this help"),
-    ]
-    if identity is None:
-        lines.append("")
-        lines.append(_("To start, open the personal link you received from the college."))
-    await message.answer("\n".join(lines))
+    await message.answer(help_text(linked=identity is not None))
 
 
 async def cancel(message: Message, state: FSMContext, identity: Identity | None) -> None:

@@ -22,19 +22,21 @@ from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _
 from core.textsplit import split_html
-from handlers import curator_text as text
 from handlers.justification import send_to_curator
-from handlers.justification_text import waiting_header
 from handlers.middlewares import journal_router
 from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, AbsenceAction, InvCb, InviteAction
 from keyboards.menu import home_button
+from screens import curator as text
+from screens import markup
+from screens.invite_sheet import to_xlsx
+from screens.justification import waiting_header
 from services.absences import justifications
 from services.absences import unexplained as absences
 from services.absences.dates import DateRange, parse_range
 from services.access import Actor
-from services.people import curator_invites, invite_sheet
+from services.people import curator_invites
 
 WAITING_SHOWN = 10
 
@@ -222,7 +224,7 @@ async def typed_range(
             session, actor, int(data["sid"]), first=dates.first, last=dates.last
         )
     except JournalError as exc:
-        await message.answer(exc.message)
+        await message.answer(markup.text(exc.message))
         return
     await state.clear()
     choice = AbsCb(
@@ -306,7 +308,7 @@ async def invites_issue(
     await edit_or_send(target, text.invite_done(group, rows), home_button())
     for part in split_html(text.invite_list(group, rows)):
         await target.answer(part)
-    sheet = BufferedInputFile(invite_sheet.to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
+    sheet = BufferedInputFile(to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
     await target.answer_document(sheet, caption=text.invite_file_caption(group, rows))
 
 

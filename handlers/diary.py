@@ -8,7 +8,6 @@ student is shown.
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 from aiogram import Bot, F, Router
@@ -18,12 +17,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.i18n import _, fmt_date
-from handlers import diary_text as text
+from core.i18n import _
 from handlers.middlewares import LinkedOnly
 from handlers.ui import Stale, alert
 from keyboards import diary as kb
 from keyboards.diary import DiaryAction, DiaryCb
+from screens import diary as text
 from services.diary import service as diary
 from services.diary.service import StudentCard
 from services.people.identity import Identity
@@ -110,9 +109,7 @@ async def send_homework_file(
 ) -> None:
     card = await _student(query, callback_data, session, identity)
     found = await diary.homework_file(session, card, callback_data.lid)
-    caption = _("Homework · {discipline} · {date}").format(
-        discipline=html.escape(found.discipline), date=fmt_date(found.date, "d MMMM")
-    )
+    caption = text.homework_caption(found.discipline, found.date)
     try:
         await bot.send_document(query.from_user.id, found.file_id, caption=caption)
     except TelegramBadRequest:

@@ -7,9 +7,6 @@ Every press re-checks that the teacher teaches the group the discipline.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
-
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -20,59 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Invalid
-from core.i18n import _, fmt_date
+from core.i18n import _
 from handlers.middlewares import journal_router
 from handlers.ui import alert, edit_or_send, message_of
 from keyboards import documents as kb
+from screens import documents as text
+from screens.vocabulary import document_kind
 from services import access
 from services.access import Actor, TeachingScope
 from services.journal import documents
-from services.journal.documents_overview import DocumentPair, documents_overview
+from services.journal.documents_overview import documents_overview
 from services.policy import Action
-from storage.models import DocumentKind, TeachingDocument
+from storage.models import DocumentKind
 
 
 class DocumentUpload(StatesGroup):
     file = State()
-
-
-def _title(scope: TeachingScope) -> str:
-    return f"{html.escape(scope.discipline.name)} · {html.escape(scope.group.name)}"
-
-
-def pairs_text(pairs: list[DocumentPair]) -> str:
-    lines = [_("<b>Work programmes and КТП</b>")]
-    if not pairs:
-        lines.append(_("You have no groups and disciplines assigned."))
-        return "\n".join(lines)
-    for pair in pairs:
-        status = [f"✅ {kb.kind_label(k)}" for k in pair.uploaded]
-        status += [f"⚠ {kb.kind_label(k)}" for k in pair.missing]
-        head = f"{html.escape(pair.group_name)} · {html.escape(pair.discipline_name)}"
-        lines.append(f"{head}: {', '.join(status)}")
-    missing = sum(len(p.missing) for p in pairs)
-    if missing:
-        lines.append(_("⚠ marks a document not uploaded yet. Choose a discipline to upload it."))
-    else:
-        lines.append(_("Everything is uploaded."))
-    return "\n".join(lines)
-
-
-def pair_text(
-    scope: TeachingScope, current: Mapping[DocumentKind, TeachingDocument], actor: Actor
-) -> str:
-    lines = [f"<b>{_title(scope)}</b>"]
-    for kind in kb.KIND_CODES:
-        document = current.get(kind)
-        if document is None:
-            state = _("⚠ not uploaded")
-        else:
-            state = _("📄 {name}, uploaded {date}").format(
-                name=html.escape(document.file_name or _("file")),
-                date=fmt_date(document.uploaded_at.astimezone(actor.tz), "d MMMM y"),
-            )
-        lines.append(f"{kb.kind_title(kind)}: {state}")
-    return "\n".join(lines)
 
 
 def _kind(code: str) -> DocumentKind:
@@ -97,7 +57,7 @@ async def _scope(
 
 async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     pairs = await documents_overview(session, actor)
-    await edit_or_send(message_of(query), pairs_text(pairs), kb.pairs_keyboard(pairs))
+    await edit_or_send(message_of(query), text.pairs_text(pairs), kb.pairs_keyboard(pairs))
 
 
 async def show_pair(
@@ -114,7 +74,7 @@ async def show_pair(
     current = await documents.current_documents(session, actor, data.group, data.disc)
     await edit_or_send(
         message_of(query),
-        pair_text(scope, current, actor),
+        text.pair_text(scope, current, actor.tz),
         kb.pair_keyboard(data.group, data.disc, current),
         fresh=data.act is kb.DocumentAction.NEW_MESSAGE,  # from a reminder: the digest stays
     )
@@ -133,9 +93,7 @@ async def ask_upload(
     await state.set_state(DocumentUpload.file)
     await state.update_data(group=data.group, disc=data.disc, kind=kind.value)
     await message_of(query).answer(
-        _("Send the {kind} for {title} as a file (a document), or /cancel.").format(
-            kind=kb.kind_label(kind), title=_title(scope)
-        ),
+        text.upload_prompt(kind, scope),
         reply_markup=kb.back_to_pair(data.group, data.disc),
     )
 
@@ -163,9 +121,8 @@ async def on_document(
     scope = await _scope(session, actor, group_id, discipline_id)
     current = await documents.current_documents(session, actor, group_id, discipline_id)
     await state.clear()
-    note = _("Saved: {kind}.").format(kind=kb.kind_label(stored.kind))
     await message.answer(
-        note + "\n\n" + pair_text(scope, current, actor),
+        text.saved_text(stored.kind, scope, current, actor.tz),
         reply_markup=kb.pair_keyboard(group_id, discipline_id, current),
     )
 
@@ -188,10 +145,10 @@ async def send_current(
     document = current.get(kind)
     if document is None:
         alert(
-            callback_answer, _("No {kind} has been uploaded yet.").format(kind=kb.kind_label(kind))
+            callback_answer, _("No {kind} has been uploaded yet.").format(kind=document_kind(kind))
         )
         return
-    caption = f"{kb.kind_title(kind)} · {_title(scope)}"
+    caption = text.file_caption(kind, scope)
     try:
         await message_of(query).answer_document(document.file_id, caption=caption)
     except TelegramBadRequest:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from aiogram import F, Router
@@ -14,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import Denied
-from core.i18n import _, fmt_date
+from core.i18n import _
 from handlers.middlewares import journal_router
 from handlers.ui import edit_or_send, message_of, save_input
 from keyboards import journal as kb
+from screens.lessons import keypad_text, sheet_text
+from screens.vocabulary import grade_label
 from services.access import Actor, not_on_register
 from services.journal import grades
 from services.journal.grades import LessonGrades, StudentGrades
@@ -26,32 +27,6 @@ from storage.models import GradeKind
 
 class GradeComment(StatesGroup):
     text = State()
-
-
-def sheet_text(sheet: LessonGrades) -> str:
-    info = sheet.info
-    head = _("<b>Grades</b> · {discipline} · {group} · {day}").format(
-        discipline=html.escape(info.discipline_name),
-        group=html.escape(info.group_name),
-        day=fmt_date(info.lesson.date, "d MMMM"),
-    )
-    if sheet.locked:
-        return f"{head}\n🔒 {sheet.locked}"
-    return f"{head}\n" + _("Choose a student.")
-
-
-def keypad_text(sheet: LessonGrades, row: StudentGrades, grade_id: int, kind: GradeKind) -> str:
-    lines = [f"<b>{html.escape(row.name)}</b> · {html.escape(sheet.info.discipline_name)}"]
-    for entry in row.grades:
-        line = f"{kb.grade_label(entry.value)} ({kb.kind_label(entry.kind)})"
-        if entry.comment:
-            line += f" — {html.escape(entry.comment)}"
-        lines.append(("▶ " if entry.grade_id == grade_id else "• ") + line)
-    if grade_id:
-        lines.append(_("Press a new value, add a comment, or remove this grade."))
-    else:
-        lines.append(_("New grade, kind: {kind}. Press a value.").format(kind=kb.kind_label(kind)))
-    return "\n".join(lines)
 
 
 def _row(sheet: LessonGrades, student_id: int) -> StudentGrades:
@@ -115,11 +90,11 @@ async def on_grade(
         toast = _("Grade removed.")
     elif data.grade:
         await grades.change_grade(session, actor, data.grade, now, value=data.act)
-        toast = _("Grade changed to {value}.").format(value=kb.grade_label(data.act))
+        toast = _("Grade changed to {value}.").format(value=grade_label(data.act))
     else:
         kind = kb.KINDS_BY_CODE.get(data.kind, GradeKind.CURRENT)
         await grades.add_grade(session, actor, data.lesson, data.student, data.act, now, kind=kind)
-        toast = _("Saved: {value}.").format(value=kb.grade_label(data.act))
+        toast = _("Saved: {value}.").format(value=grade_label(data.act))
     await session.flush()  # a rejected write fails before the person is told
     sheet = await grades.lesson_grades(session, actor, data.lesson, now)
     await edit_or_send(message_of(query), sheet_text(sheet), kb.grades_keyboard(sheet))

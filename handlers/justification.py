@@ -26,12 +26,13 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
-from handlers import justification_text as text
 from handlers.middlewares import journal_router
 from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideAction, DecideCb, SendAction, SendCb
+from screens import justification as text
+from screens import markup
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing
@@ -124,14 +125,14 @@ async def typed_dates(message: Message, actor: Actor, state: FSMContext, clock: 
         dates = parse_range(message.text or "", actor.today(now))
         await _dates_chosen(message, dates, actor, state, now)
     except JournalError as exc:
-        await message.answer(exc.message, reply_markup=kb.dates_keyboard())
+        await message.answer(markup.text(exc.message), reply_markup=kb.dates_keyboard())
 
 
 async def typed_comment(message: Message, state: FSMContext) -> None:
     try:
         comment = js.check_comment(message.text or "")
     except JournalError as exc:
-        await message.answer(exc.message, reply_markup=kb.comment_keyboard())
+        await message.answer(markup.text(exc.message), reply_markup=kb.comment_keyboard())
         return
     await state.update_data(comment=comment)
     await state.set_state(JustForm.file)

@@ -6,7 +6,6 @@ and the conversation (kept in the store) survives a restart of the bot.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime
 
@@ -20,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.errors import Denied
 from core.i18n import _
-from handlers.lessons import card_keyboard, card_text
+from handlers.lessons import card_keyboard
 from handlers.middlewares import journal_router
 from handlers.ui import message_of, save_input
 from keyboards import journal as kb
+from screens.lessons import card_text, topic_prompt
+from screens.markup import join
 from services.access import Actor
 from services.journal import lesson_details, register
 
@@ -59,22 +60,7 @@ async def ask(
     message = message_of(query)
     if action is kb.LessonAction.TOPIC:
         await state.set_state(LessonInput.topic)
-        current = _("Now: {topic}").format(topic=html.escape(lesson.topic)) if lesson.topic else ""
-        await message.answer(
-            "\n".join(
-                filter(
-                    None,
-                    [
-                        _("Send the topic of the lesson."),
-                        current,
-                        _("Hours: {hours}. Other hours can be set after the topic.").format(
-                            hours=lesson.hours
-                        ),
-                    ],
-                )
-            ),
-            reply_markup=kb.back_to_lesson(lesson_id),
-        )
+        await message.answer(topic_prompt(lesson), reply_markup=kb.back_to_lesson(lesson_id))
     elif action is kb.LessonAction.HOMEWORK:
         await state.set_state(LessonInput.homework)
         await message.answer(
@@ -117,7 +103,7 @@ async def _show_card(
 ) -> None:
     view = await register.open_register(session, actor, lesson_id, now)
     await message.answer(
-        note + "\n\n" + card_text(view, actor.tz), reply_markup=card_keyboard(view, actor)
+        join([note, "", card_text(view, actor.tz)]), reply_markup=card_keyboard(view, actor)
     )
 
 

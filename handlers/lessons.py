@@ -7,9 +7,7 @@ shown as an alert and changes nothing (``handlers.middlewares.RefusalMiddleware`
 
 from __future__ import annotations
 
-import html
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
@@ -19,87 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.errors import JournalError
-from core.i18n import _, fmt_date, fmt_time, ngettext
+from core.i18n import _, ngettext
 from handlers.middlewares import journal_router
 from handlers.ui import edit_or_send, message_of
 from keyboards import journal as kb
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
+from screens.lessons import card_text, day_text, groups_text
 from services import access
 from services.access import Actor
 from services.journal import register, teacher_day
 from services.journal.register import RegisterView
-from storage.models import Mark
-
-
-def day_text(day: date, cards: list[teacher_day.LessonCard], group: str | None = None) -> str:
-    if group is None:
-        lines = [_("<b>My lessons</b> · {day}").format(day=fmt_date(day))]
-    else:
-        lines = [
-            _("<b>Journal of {group}</b> · {day}").format(
-                group=html.escape(group), day=fmt_date(day)
-            )
-        ]
-    if not cards:
-        lines.append(_("No lessons on this day."))
-    for card in cards:
-        group = card.group_name + (f" / {card.subgroup_name}" if card.subgroup_name else "")
-        head = (
-            f"{card.pair_no}. {fmt_time(card.starts)}–{fmt_time(card.ends)} "
-            f"{html.escape(group)} · {html.escape(card.discipline_name)}"
-        )
-        if card.cancelled:
-            lines.append(f"🚫 <s>{head}</s>")
-            continue
-        todo = [
-            _("register ✅") if card.register_done else _("no register ⚠"),
-            _("topic ✅") if card.topic_entered else _("no topic ⚠"),
-        ]
-        if card.grades_count:
-            todo.append(
-                ngettext("{n} grade", "{n} grades", card.grades_count).format(n=card.grades_count)
-            )
-        lines.append(f"{head}\n      {', '.join(todo)}")
-    return "\n".join(lines)
-
-
-def card_text(view: RegisterView, tz: ZoneInfo) -> str:
-    info, lesson = view.info, view.lesson
-    group = info.group_name + (f" / {info.subgroup_name}" if info.subgroup_name else "")
-    when = _("{day}, pair {pair}, {start}–{end}").format(
-        day=fmt_date(lesson.date, "EEE d MMMM"),
-        pair=lesson.pair_no,
-        start=fmt_time(lesson.starts_at.astimezone(tz)),
-        end=fmt_time(lesson.ends_at.astimezone(tz)),
-    )
-    if lesson.room:
-        when += " · " + _("room {room}").format(room=html.escape(lesson.room))
-    lines = [f"<b>{html.escape(info.discipline_name)}</b> · {html.escape(group)}", when]
-    if lesson.topic:
-        lines.append(_("Topic: {topic}").format(topic=html.escape(lesson.topic)))
-    else:
-        lines.append(_("Topic: not entered ⚠"))
-    if lesson.homework or lesson.homework_file_id:
-        text = html.escape(lesson.homework or lesson.homework_file_name or "📎")
-        lines.append(_("Homework: {text}").format(text=text))
-    lines.append("")
-    lines.append(
-        _("✅ present {present} · ❌ absent {absent} · ⏰ late {late}").format(
-            present=view.present, absent=view.absent, late=view.late
-        )
-    )
-    if not view.editable:
-        lines.append("🔒 " + (view.locked or ""))
-        lines.extend(
-            f"{kb.MARK_ICONS[r.mark]} {html.escape(r.name)}"
-            for r in view.rows
-            if r.mark is not Mark.PRESENT
-        )
-    elif view.done:
-        lines.append(_("Register taken ✅. Taps still correct it; press Done to send corrections."))
-    else:
-        lines.append(_("Tap a student: present → absent → late. Then press Done."))
-    return "\n".join(lines)
 
 
 def card_keyboard(view: RegisterView, actor: Actor) -> InlineKeyboardMarkup:
@@ -113,7 +40,7 @@ async def show_groups(query: CallbackQuery, session: AsyncSession, actor: Actor)
     groups = await teacher_day.overseen_groups(session, actor)
     await edit_or_send(
         message_of(query),
-        _("<b>Group journals</b>\nChoose a group."),
+        groups_text(),
         kb.groups_keyboard(groups),
     )
 

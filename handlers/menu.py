@@ -12,29 +12,10 @@ from handlers.middlewares import LinkedOnly
 from handlers.ui import alert, message_of
 from keyboards import menu as kb
 from keyboards.callbacks import MenuAction, MenuCb
+from screens.menu import menu_text
 from services.people import identity as ident
 from services.people.identity import Identity
 from storage.models import Role
-
-
-def menu_text(identity: Identity) -> str:
-    lines = [f"👤 <b>{identity.person.short_name}</b>"]
-    role = identity.role
-    if role is not None:
-        lines.append(_("Role: {role}").format(role=kb.role_name(role)))
-    if role is Role.PARENT and identity.children:
-        names = ", ".join(
-            f"{c.short_name} ({c.group_name})" if c.group_name else c.short_name
-            for c in identity.children
-        )
-        lines.append(_("Children: {names}").format(names=names))
-        if len(identity.children) > 1 and identity.child:
-            lines.append(_("Now showing: {name}").format(name=identity.child.short_name))
-    if role is None:
-        lines.append(_("No role is assigned to you yet. Please contact the administrator."))
-    else:
-        lines.append(_("Choose an action:"))
-    return "\n".join(lines)
 
 
 async def show_menu(message: Message, identity: Identity, *, edit: bool = False) -> None:

@@ -31,6 +31,7 @@ from core.errors import JournalError
 from core.i18n import I18n, _
 from handlers.fsm import update_session
 from handlers.ui import EndsConversation, alert
+from screens import markup
 from services.access import make_actor
 from services.people.identity import Identity, load_identity
 from storage import people as q
@@ -195,9 +196,9 @@ class RefusalMiddleware(BaseMiddleware):
                 alert(data["callback_answer"], exc.message)
             elif isinstance(event, Message):
                 if state is not None and await state.get_state() is not None:
-                    await event.answer(exc.message + "\n" + _("Try again, or /cancel."))
+                    await event.answer(markup.join([exc.message, _("Try again, or /cancel.")]))
                 else:
-                    await event.answer(exc.message)
+                    await event.answer(markup.text(exc.message))
             return None
 
 

@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.i18n import _, fmt_date, fmt_time
+from core.i18n import _
 from handlers.middlewares import LinkedOnly
 from handlers.ui import Stale, alert, message_of
 from keyboards import notifications as kb
 from keyboards.notifications import NotifyAction, NotifyCb
+from screens.notifications import settings_text
 from services.notifications import prefs
 from services.people.identity import Identity
 from services.policy import Action, role_may
 from storage.models import Role
-
-MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from it
-
-
-def screen_text(settings: Settings, *, as_parent: bool) -> str:
-    cfg = settings.notifications
-    who = (
-        _("Grades and attendance of your children come here as they are entered in the journal.")
-        if as_parent
-        else _("You can get your grades and attendance here as they are entered in the journal.")
-    )
-    return "\n".join(
-        [
-            _("🔔 <b>Notifications</b>"),
-            who,
-            _(
-                "Tap a line to change it: immediately, in the daily digest at {hour}, or off."
-            ).format(hour=fmt_time(cfg.digest_hour)),
-            _("The weekly summary, when it is on, comes every {weekday} at {hour}.").format(
-                weekday=fmt_date(MONDAY + timedelta(days=cfg.weekly_weekday), "EEEE"),
-                hour=fmt_time(cfg.digest_hour),
-            ),
-            _("Between {start} and {end} messages wait until morning.").format(
-                start=fmt_time(cfg.quiet_from), end=fmt_time(cfg.quiet_to)
-            ),
-        ]
-    )
 
 
 async def show(
@@ -92,7 +64,8 @@ async def _render(
     as_parent = identity.role is Role.PARENT
     modes = await prefs.preferences(session, identity.person.id, as_parent=as_parent)
     await message_of(query).edit_text(
-        screen_text(settings, as_parent=as_parent), reply_markup=kb.preferences(modes)
+        settings_text(settings.notifications, as_parent=as_parent),
+        reply_markup=kb.preferences(modes),
     )
 
 

@@ -11,6 +11,7 @@ from core.config import Settings
 from core.i18n import I18n, _
 from handlers.menu import show_menu
 from keyboards.journal import LESSON_LINK_PATTERN
+from screens import menu as text
 from services.people import invites
 from services.people.identity import Identity, load_identity
 from storage.models import utcnow
@@ -58,12 +59,7 @@ async def start_with_code(
     )
     await session.flush()  # a rejected write fails before the person is told
     if result.outcome is invites.Outcome.OTHER_PERSON and identity is not None:
-        await message.answer(
-            _(
-                "This Telegram account is already linked to {name}. One account serves one "
-                "person; to change it, contact the college administrator."
-            ).format(name=identity.person.short_name)
-        )
+        await message.answer(text.linked_elsewhere(identity.person.short_name))
         return
     if result.outcome in REFUSALS:
         await message.answer(REFUSALS[result.outcome]())
@@ -75,11 +71,7 @@ async def start_with_code(
     locale = linked.person.locale if linked.person.locale in i18n.available_locales else None
     with i18n.use_locale(locale or i18n.current_locale):
         if result.outcome is invites.Outcome.LINKED:
-            await message.answer(
-                _("Welcome, {name}! Your Telegram account is now linked to the journal.").format(
-                    name=linked.person.first_name
-                )
-            )
+            await message.answer(text.welcome(linked.person.first_name))
         await show_menu(message, linked)
 
 

@@ -11,9 +11,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from core.i18n import LazyProxy, _, __
+from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from screens.vocabulary import audience_label
 from services.announcements.service import ANNOUNCING, Kind
 
 GROUPS_PER_PAGE = 45  # three to a row; a keyboard holds at most 100 buttons
@@ -48,20 +49,7 @@ class AnnCb(CallbackData, prefix="an"):
     val: str = ""
 
 
-add_menu_item(ANNOUNCING, __("📣 Announcement"), AnnCb(act=AnnouncementAction.START))
-
-
-KIND_LABELS: dict[Kind, LazyProxy] = {
-    Kind.STUDENTS: __("Students"),
-    Kind.PARENTS: __("Parents"),
-    Kind.TEACHERS: __("Teachers"),
-    Kind.CURATORS: __("Curators"),
-    Kind.STAFF: __("All staff of the college"),
-}
-
-
-def kind_label(kind: Kind) -> str:
-    return str(KIND_LABELS[kind])
+add_menu_item(10, ANNOUNCING, __("📣 Announcement"), AnnCb(act=AnnouncementAction.START))
 
 
 def _mark(on: bool) -> str:
@@ -117,7 +105,7 @@ def kinds_keyboard(
     builder = InlineKeyboardBuilder()
     for kind in kinds:
         builder.button(
-            text=_mark(kind.value in chosen) + kind_label(kind),
+            text=_mark(kind.value in chosen) + audience_label(kind),
             callback_data=AnnCb(act=AnnouncementAction.KIND, val=kind.value),
         )
     builder.button(text=_("Next ➡"), callback_data=AnnCb(act=AnnouncementAction.TEXT))

@@ -6,7 +6,6 @@ A sheet is named by (group, subgroup, discipline, period); ``sub`` 0 is the whol
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -14,12 +13,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
-from keyboards.journal import grade_label
 from keyboards.menu import add_menu_item
+from screens.attestation import TaskProgress
+from screens.vocabulary import grade_label
 from services.journal.attestation import FORM_VALUES, AttestationRow, AttestationSheet
-from services.journal.teacher_day import AttestationTask
 from services.policy import Action
-from storage.models import AttestationForm
 
 
 class AttListCb(CallbackData, prefix="al"):
@@ -39,27 +37,7 @@ class AttCb(CallbackData, prefix="at"):
     act: str = "sheet"
 
 
-@dataclass(frozen=True)
-class TaskProgress:
-    """A task with how many period grades its sheet holds."""
-
-    task: AttestationTask
-    filled: int
-    total: int
-
-
-add_menu_item(Action.GRADE_ATTESTATION, __("📝 Attestation"), AttListCb())
-
-
-def form_label(form: AttestationForm) -> str:
-    return {
-        AttestationForm.EXAM: _("exam"),
-        AttestationForm.DIFF_CREDIT: _("diff. credit"),
-        AttestationForm.CREDIT: _("credit"),
-        AttestationForm.COURSE_WORK: _("course work"),
-        AttestationForm.QUALIFICATION_EXAM: _("qualification exam"),
-        AttestationForm.NONE: _("no attestation"),
-    }[form]
+add_menu_item(30, Action.GRADE_ATTESTATION, __("📝 Attestation"), AttListCb())
 
 
 def sheet_cb(sheet: AttestationSheet, student: int = 0, act: str = "sheet") -> AttCb:

@@ -18,6 +18,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __, fmt_date
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from screens.curator import DAYS_MAX, STUDENTS_MAX
 from services.absences.unexplained import DayAbsences, StudentAbsences
 from services.policy import Action
 from storage.models import AbsenceReason, Group
@@ -29,8 +30,6 @@ REASON_CODES = {
 }
 REASONS_BY_CODE = {code: reason for reason, code in REASON_CODES.items()}
 LABEL_MAX = 48
-STUDENTS_MAX = 40  # Telegram takes 100 buttons; a group is about 25-30 students
-DAYS_MAX = 14
 LESSONS_MAX = 20
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -82,16 +81,8 @@ class InvCb(CallbackData, prefix="iv"):
     group: int = 0
 
 
-add_menu_item(Action.SET_ABSENCE_REASON, __("❗ Unexplained absences"), AbsCb())
-add_menu_item(Action.ISSUE_INVITES, __("🔗 Invite links"), InvCb())
-
-
-def reason_word(reason: AbsenceReason) -> str:
-    return {
-        AbsenceReason.ILLNESS: _("illness"),
-        AbsenceReason.EXCUSED: _("excused"),
-        AbsenceReason.UNEXCUSED: _("unexcused"),
-    }[reason]
+add_menu_item(50, Action.SET_ABSENCE_REASON, __("❗ Unexplained absences"), AbsCb())
+add_menu_item(60, Action.ISSUE_INVITES, __("🔗 Invite links"), InvCb())
 
 
 def reason_button(reason: AbsenceReason) -> str:

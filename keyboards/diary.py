@@ -51,9 +51,9 @@ class DiaryCb(CallbackData, prefix="dy"):
     lid: int = 0
 
 
-add_menu_item(Action.READ_DIARY, __("📖 Diary"), DiaryCb(act=DiaryAction.TODAY))
-add_menu_item(Action.READ_DIARY, __("📊 Grades"), DiaryCb(act=DiaryAction.GRADES))
-add_menu_item(Action.READ_DIARY, __("🗓 Attendance"), DiaryCb(act=DiaryAction.ATTENDANCE))
+add_menu_item(80, Action.READ_DIARY, __("📖 Diary"), DiaryCb(act=DiaryAction.TODAY))
+add_menu_item(81, Action.READ_DIARY, __("📊 Grades"), DiaryCb(act=DiaryAction.GRADES))
+add_menu_item(82, Action.READ_DIARY, __("🗓 Attendance"), DiaryCb(act=DiaryAction.ATTENDANCE))
 
 
 def day_code(day: date) -> str:

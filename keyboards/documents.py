@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from screens.vocabulary import document_kind
 from services.journal.documents_overview import DocumentPair
 from services.policy import Action
 from storage.models import DocumentKind, TeachingDocument
@@ -42,22 +43,7 @@ class DocCb(CallbackData, prefix="dc"):
     kind: str = ""
 
 
-add_menu_item(Action.UPLOAD_WORK_PROGRAMMES, __("📎 Work programmes"), DocCb())
-
-
-def kind_label(kind: DocumentKind) -> str:
-    return {
-        DocumentKind.WORK_PROGRAMME: _("work programme"),
-        DocumentKind.KTP: _("calendar-thematic plan (КТП)"),
-    }[kind]
-
-
-def kind_title(kind: DocumentKind) -> str:
-    """The kind at the start of a line or a caption."""
-    return {
-        DocumentKind.WORK_PROGRAMME: _("Work programme"),
-        DocumentKind.KTP: _("Calendar-thematic plan (КТП)"),
-    }[kind]
+add_menu_item(40, Action.UPLOAD_WORK_PROGRAMMES, __("📎 Work programmes"), DocCb())
 
 
 def pairs_keyboard(pairs: Sequence[DocumentPair]) -> InlineKeyboardMarkup:
@@ -80,7 +66,7 @@ def pair_keyboard(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind, code in KIND_CODES.items():
-        label = kind_label(kind)
+        label = document_kind(kind)
         if kind in current:
             builder.button(
                 text=_("📄 Get: {kind}").format(kind=label),

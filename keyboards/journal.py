@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __, fmt_date, fmt_time
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from screens.vocabulary import MARK_ICONS, grade_label, kind_label
 from services.journal.grades import LessonGrades, StudentGrades
 from services.journal.register import RegisterView
 from services.journal.teacher_day import LessonCard
@@ -25,7 +26,6 @@ from storage.models import GradeKind, Mark
 
 MARK_CODES = {Mark.PRESENT: "p", Mark.ABSENT: "a", Mark.LATE: "l"}
 MARKS_BY_CODE = {code: mark for mark, code in MARK_CODES.items()}
-MARK_ICONS = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "⏰"}
 GRADE_VALUES = ("2", "3", "4", "5", "pass", "fail")
 KIND_CODES = {
     GradeKind.CURRENT: "c",
@@ -114,27 +114,12 @@ def lesson_link(bot_username: str, lesson_id: int) -> str:
     return f"https://t.me/{bot_username}?start={LESSON_LINK_PREFIX}{lesson_id}"
 
 
-add_menu_item(Action.MARK_REGISTER, __("📅 My lessons"), DayCb())
-add_menu_item(Action.READ_GROUP_JOURNALS, __("🗂 Group journals"), GroupsCb())
+add_menu_item(20, Action.MARK_REGISTER, __("📅 My lessons"), DayCb())
+add_menu_item(25, Action.READ_GROUP_JOURNALS, __("🗂 Group journals"), GroupsCb())
 
 
 def day_code(day: date) -> str:
     return day.strftime("%Y%m%d")
-
-
-def grade_label(value: str) -> str:
-    return {"pass": _("pass"), "fail": _("fail")}.get(value, value)
-
-
-def kind_label(kind: GradeKind) -> str:
-    return {
-        GradeKind.CURRENT: _("current"),
-        GradeKind.TEST: _("test"),
-        GradeKind.PRACTICAL: _("practical"),
-        GradeKind.LAB: _("lab"),
-        GradeKind.ORAL: _("oral"),
-        GradeKind.EXAM: _("exam"),
-    }[kind]
 
 
 def lesson_status(card: LessonCard) -> str:

@@ -15,8 +15,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
-from keyboards.curator import REASON_CODES, reason_word
+from keyboards.curator import REASON_CODES
 from keyboards.menu import add_menu_item
+from screens.vocabulary import reason_word
 from services.absences.justifications import APPROVAL_REASONS
 from services.policy import Action
 
@@ -61,7 +62,7 @@ class DecideCb(CallbackData, prefix="jd"):
     r: str = ""
 
 
-add_menu_item(Action.JUSTIFY_ABSENCE, __("📄 Send a certificate"), SendCb(act=SendAction.START))
+add_menu_item(70, Action.JUSTIFY_ABSENCE, __("📄 Send a certificate"), SendCb(act=SendAction.START))
 
 
 def _stop(builder: InlineKeyboardBuilder) -> None:

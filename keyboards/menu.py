@@ -11,8 +11,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.callbacks import MenuAction, MenuCb
+from screens.vocabulary import role_name
 from services import policy
-from services.people.identity import Child, Identity, role_name
+from services.people.identity import Child, Identity
 from services.policy import Action
 from storage.models import Role
 
@@ -22,17 +23,19 @@ class MenuItem:
     label: LazyProxy
     callback: CallbackData
     rights: frozenset[Action]  # shown to a role that grants any of them
+    place: int  # the menu is sorted by it, whatever order the features are imported in
 
 
-# Each feature adds its entry points here, in the order the menu shows them.
+# Each feature adds its entry points here; ``place`` orders them.
 MENU_ITEMS: list[MenuItem] = []
 
 
 def add_menu_item(
-    rights: Action | Collection[Action], label: LazyProxy, callback: CallbackData
+    place: int, rights: Action | Collection[Action], label: LazyProxy, callback: CallbackData
 ) -> None:
     needed = frozenset({rights} if isinstance(rights, Action) else rights)
-    MENU_ITEMS.append(MenuItem(label, callback, needed))
+    MENU_ITEMS.append(MenuItem(label, callback, needed, place))
+    MENU_ITEMS.sort(key=lambda item: item.place)
 
 
 def menu_items(role: Role | None) -> list[MenuItem]:

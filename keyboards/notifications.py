@@ -44,7 +44,7 @@ MODE_LABELS: dict[str, LazyProxy] = {
 }
 
 add_menu_item(
-    Action.CHOOSE_NOTIFICATIONS, __("🔔 Notifications"), NotifyCb(action=NotifyAction.SHOW)
+    90, Action.CHOOSE_NOTIFICATIONS, __("🔔 Notifications"), NotifyCb(action=NotifyAction.SHOW)
 )
 
 

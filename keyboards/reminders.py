@@ -21,6 +21,7 @@ from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.curator import AbsCb, AbsenceAction
 from keyboards.documents import DocCb, DocumentAction
 from keyboards.journal import LessonAction, LessonCb
+from screens.reminders import ORDER
 from services.reminders.items import (
     AbsenceItem,
     Digest,
@@ -29,7 +30,6 @@ from services.reminders.items import (
     LessonItem,
     SheetItem,
 )
-from services.reminders.texts import ORDER
 
 MAX_BUTTONS = 8
 LABEL_MAX = 60

@@ -226,6 +226,11 @@ async def test_text_length_counts_without_tags(api: FakeBotAPI, bot: Bot) -> Non
         ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
         ("x</b>", "Unexpected end tag at byte offset 1"),
         ("<span>x</span>", 'Tag "span" must have class "tg-spoiler"'),
+        ("<blink>x</blink>", 'Unsupported start tag "blink" at byte offset 0'),
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ('<a href="https://x.ru">link', 'Can\'t find end tag corresponding to start tag "a"'),
+        ('<a href="https://x.ru>link</a>', "Unclosed start tag at byte offset 0"),
+        ("Иванов <b", "Unclosed start tag at byte offset 13"),
     ],
 )
 async def test_bad_html_is_rejected(api: FakeBotAPI, bot: Bot, html: str, error: str) -> None:
@@ -245,6 +250,9 @@ def test_html_entities_use_utf16_offsets() -> None:
         {"type": "text_link", "url": "https://x.ru/?a=1&b=2", "offset": 18, "length": 1},
     ]
     assert parse_html("AT&T &nbsp;")[0] == "AT&T &nbsp;"  # unknown entities stay literal
+    # Quotes as numeric references (how the bot escapes them) read as quotes; a lone "&" is
+    # text, as Telegram takes it.
+    assert parse_html("&#34;O&#39;Нил&#34; &lt;b&gt; & 1") == ('"O\'Нил" <b> & 1', [])
 
 
 async def test_keyboard_limits(api: FakeBotAPI, bot: Bot) -> None:

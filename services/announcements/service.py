@@ -8,12 +8,11 @@ another college or a kind not open to the author is refused, whatever the button
 Only people with an active linked Telegram account receive the announcement (one message
 each, through the outbox, keyed ``ann:<id>:<person>``); the others are counted so the author
 knows. The author is not among the recipients: they see the preview and the progress.
-The author's text is kept as typed and escaped wherever it is shown, so it is never markup.
+The author's text is kept as typed; the screens escape it wherever it is shown.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,6 @@ from core.errors import Denied, Invalid
 from core.i18n import _, current_locale, use_locale
 from services import policy
 from services.access import Actor
-from services.people.identity import role_name
 from storage import announcements as q
 from storage import audit
 from storage.models import Announcement, OutboxStatus, Role
@@ -208,14 +206,6 @@ def clean_text(text: str | None) -> str:
     return cleaned
 
 
-def message_text(author_name: str, role: Role, text: str) -> str:
-    """What a recipient reads, in the current locale; the author's words escaped."""
-    head = _("📣 <b>Announcement</b> · {author}, {role}").format(
-        author=html.escape(author_name), role=role_name(role)
-    )
-    return f"{head}\n\n{html.escape(text)}"
-
-
 @dataclass(frozen=True)
 class Attachment:
     """A file sent with the announcement. ``file_id`` is a document's (the sender sends
@@ -226,6 +216,8 @@ class Attachment:
 
 
 AckMarkup = Callable[[int], dict[str, Any]]
+# What a recipient reads: (author's name, author's role, text) in the current locale.
+MessageText = Callable[[str, Role, str], str]
 
 
 async def publish(
@@ -239,11 +231,13 @@ async def publish(
     progress_chat_id: int,
     progress_message_id: int,
     ack_markup: AckMarkup,
+    message_text: MessageText,
     default_locale: str,
 ) -> Announcement:
     """Record the announcement and queue one message per linked recipient, each in their
-    language with ``ack_markup(announcement_id)`` under it. The progress message (the
-    preview the author confirmed) identifies the send: confirming it twice publishes once."""
+    language (``message_text``) with ``ack_markup(announcement_id)`` under it. The progress
+    message (the preview the author confirmed) identifies the send: confirming it twice
+    publishes once."""
     await q.lock_author(session, author.person_id)
     if await q.by_progress_message(session, progress_chat_id, progress_message_id):
         raise Denied(_("This announcement has already been sent."))

@@ -10,6 +10,8 @@ nothing twice; a digest more than ``CATCH_UP`` late is skipped as stale.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,25 +19,41 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import Settings
 from core.i18n import use_locale
-from services.notifications import prefs, texts
+from services.notifications import prefs
 from services.notifications.facts import FACT_EVENTS, Fact, facts_of, net
 from services.notifications.notifier import completed, locale_for
 from services.notifications.quiet_hours import latest_local, release_time
-from services.notifications.texts import Section
 from storage import notify as people
 from storage import outbox as q
 from storage.models import utcnow
-from storage.notify import Account
+from storage.notify import Account, WeekGrade, WeekMark
 
 CATCH_UP = timedelta(hours=12)
 DAILY = "digest.daily"
 WEEKLY = "digest.weekly"
 
 
+@dataclass(frozen=True)
+class Section:
+    """One student's part of a digest; ``name`` None when the student reads it themself."""
+
+    name: str | None
+    facts: Sequence[Fact] = ()
+    grades: Sequence[WeekGrade] = ()
+    marks: Sequence[WeekMark] = ()
+
+
+# The texts, in the current locale: (day, sections) and (first day, last day, sections).
+DailyText = Callable[[date, Sequence[Section]], str]
+WeeklyText = Callable[[date, date, Sequence[Section]], str]
+
+
 async def make_digests(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     *,
+    daily_text: DailyText,
+    weekly_text: WeeklyText,
     now: datetime | None = None,
 ) -> int:
     """Queue the digests that are due and not queued yet; returns how many were queued."""
@@ -45,14 +63,19 @@ async def make_digests(
     queued = 0
     for org_id, tz in orgs:
         async with session_factory.begin() as session:
-            queued += await daily(session, settings, org_id, tz, now)
+            queued += await daily(session, settings, org_id, tz, now, daily_text)
         async with session_factory.begin() as session:
-            queued += await weekly(session, settings, org_id, tz, now)
+            queued += await weekly(session, settings, org_id, tz, now, weekly_text)
     return queued
 
 
 async def daily(
-    session: AsyncSession, settings: Settings, org_id: int, tz: ZoneInfo, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    org_id: int,
+    tz: ZoneInfo,
+    now: datetime,
+    text_of: DailyText,
 ) -> int:
     end = latest_local(now, tz, settings.notifications.digest_hour)
     if now - end > CATCH_UP:
@@ -84,13 +107,18 @@ async def daily(
         ]
         if sections:
             with use_locale(locale_for(account.language, settings)):
-                text = texts.daily_digest(day, sections)
+                text = text_of(day, sections)
             queued += await _queue(session, settings, tz, now, org_id, account, key, DAILY, text)
     return queued
 
 
 async def weekly(
-    session: AsyncSession, settings: Settings, org_id: int, tz: ZoneInfo, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    org_id: int,
+    tz: ZoneInfo,
+    now: datetime,
+    text_of: WeeklyText,
 ) -> int:
     cfg = settings.notifications
     end = latest_local(now, tz, cfg.digest_hour, weekday=cfg.weekly_weekday)
@@ -119,7 +147,7 @@ async def weekly(
         ]
         if sections:
             with use_locale(locale_for(account.language, settings)):
-                text = texts.weekly_digest(first, last, sections)
+                text = text_of(first, last, sections)
             queued += await _queue(session, settings, tz, now, org_id, account, key, WEEKLY, text)
     return queued
 

@@ -15,6 +15,7 @@ and one message with the final value replaces it, or none when the value is back
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import use_locale
-from services.notifications import prefs, texts
+from services.notifications import prefs
 from services.notifications.facts import Fact, facts_of, merged
 from services.notifications.quiet_hours import release_time
 from storage import events, journal
@@ -40,11 +41,16 @@ log = logging.getLogger(__name__)
 MERGE_MARGIN = timedelta(seconds=15)
 BATCH = 200
 
+# The message about a fact, in the current locale: to a parent (the child's first name) or
+# to the student themself (None).
+Notice = Callable[[Fact, str | None], str]
+
 
 @dataclass
 class _Context:
     settings: Settings
     now: datetime
+    notice: Notice
     zones: dict[int, ZoneInfo] = field(default_factory=dict)
 
 
@@ -52,10 +58,11 @@ async def process_events(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     *,
+    notice: Notice,
     now: datetime | None = None,
 ) -> int:
     """Handle every unprocessed event, oldest first; returns how many were handled."""
-    ctx = _Context(settings, now or utcnow())
+    ctx = _Context(settings, now or utcnow(), notice)
     handled = 0
     while True:
         async with session_factory() as session:
@@ -134,7 +141,7 @@ async def _queue(
     if final is None:
         return
     with use_locale(locale_for(recipient.account.language, ctx.settings)):
-        text = texts.notice(final, family.first_name if recipient.as_parent else None)
+        text = ctx.notice(final, family.first_name if recipient.as_parent else None)
     cfg = ctx.settings.notifications
     due = ctx.now + timedelta(minutes=cfg.merge_minutes)
     q.enqueue(

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.i18n import LazyProxy, __
 from storage import people as q
 from storage.models import Group, Membership, Person, Role, Student, TelegramAccount
 
@@ -26,23 +25,6 @@ ROLE_ORDER = (
     Role.PARENT,
     Role.STUDENT,
 )
-
-
-ROLE_NAMES: dict[Role, LazyProxy] = {
-    Role.TEACHER: __("Teacher"),
-    Role.CURATOR: __("Curator"),
-    Role.PARENT: __("Parent"),
-    Role.STUDENT: __("Student"),
-    Role.DEPUTY: __("Deputy director"),
-    Role.SECRETARY: __("Secretary"),
-    Role.ADMIN: __("Administrator"),
-    Role.DIRECTOR: __("Director"),
-    Role.REGIONAL: __("Regional specialist"),
-}
-
-
-def role_name(role: Role) -> str:
-    return str(ROLE_NAMES[role])
 
 
 @dataclass(frozen=True)

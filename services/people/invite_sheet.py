@@ -1,4 +1,5 @@
-"""Invite sheets: one row per person with their personal deep link, as CSV or XLSX.
+"""Invite sheets: one row per person with their personal deep link (screens/invite_sheet.py
+writes them as CSV or XLSX).
 
 People with several roles get one link (a link identifies a person, not a role); the row lists
 all their roles in scope of the export. Parents' rows name their children's groups so a curator
@@ -7,19 +8,14 @@ can hand out the sheet by group.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.i18n import _
 from services.people import invites
-from services.people.identity import role_name
 from storage import people as q
 from storage.journal import name_key
 from storage.models import Group, Membership, Person, Role
@@ -29,7 +25,7 @@ from storage.models import Group, Membership, Person, Role
 class InviteRow:
     external_id: str
     full_name: str
-    roles: str
+    roles: tuple[Role, ...]
     groups: str
     link: str
     expires: str
@@ -83,12 +79,11 @@ async def build_rows(
     rows = []
     for item in issued:
         person, memberships = by_person[item.person.id]
-        role_words = sorted({role_name(m.role) for m in memberships})
         rows.append(
             InviteRow(
                 external_id=person.external_id,
                 full_name=person.full_name,
-                roles=", ".join(role_words),
+                roles=tuple(sorted({m.role for m in memberships})),
                 groups=", ".join(sorted(_groups_of(memberships, students, group_names))),
                 link=invites.deep_link(bot_username, item.code),
                 expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
@@ -110,31 +105,3 @@ def _groups_of(
         if child_group is not None:
             names.add(child_group.name)
     return names
-
-
-def headers() -> list[str]:
-    return [_("ID"), _("Full name"), _("Roles"), _("Groups"), _("Personal link"), _("Valid until")]
-
-
-def to_csv(rows: Sequence[InviteRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    for r in rows:
-        writer.writerow([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
-    # BOM so that Excel opens Cyrillic CSV correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Invites")[:31]
-    sheet.append(headers())
-    for r in rows:
-        sheet.append([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
-    for column, width in zip("ABCDEF", (10, 36, 24, 16, 70, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -1,6 +1,6 @@
 """What a deadline digest holds: items grouped in sections, one section per rule.
 
-Items are plain data; the text (services/reminders/texts.py) and the buttons
+Items are plain data; the text (screens/reminders.py) and the buttons
 (keyboards/reminders.py) are made from them in each recipient's language.
 """
 

@@ -37,7 +37,6 @@ from services.reminders import rules as reminder_rules
 from services.reminders.deadlines import Slot, SlotKind
 from services.reminders.items import Digest
 from services.reminders.rules import Context, Found
-from services.reminders.texts import digest_text
 from storage import deadlines as q
 from storage import outbox
 from storage.models import utcnow
@@ -48,6 +47,7 @@ log = logging.getLogger(__name__)
 KIND = "reminder"  # OutboxMessage.kind
 BATCH = 100  # people per transaction: short write transactions, the bot keeps answering
 
+DigestText = Callable[[Digest], str]  # in the current locale
 Keyboard = Callable[[Digest], dict[str, Any] | None]
 Collector = Callable[[AsyncSession, Context], Awaitable[Found]]
 
@@ -77,6 +77,14 @@ class ScanMemo:
         self.done.update((org_id, s.kind, s.day) for s in slots)
 
 
+@dataclass(frozen=True)
+class Render:
+    """How a digest reads and which buttons it carries (given by the Telegram adapter)."""
+
+    text: DigestText
+    keyboard: Keyboard | None = None
+
+
 @dataclass
 class ScanReport:
     queued: int = 0  # messages queued
@@ -90,17 +98,19 @@ async def scan(
     *,
     now: datetime | None = None,
     memo: ScanMemo | None = None,
+    text: DigestText,
     keyboard: Keyboard | None = None,
 ) -> ScanReport:
     """Queue the digests due at ``now`` (default: the current time) that no scan has queued."""
     now = now or utcnow()
     memo = memo if memo is not None else ScanMemo()
     report = ScanReport()
+    render = Render(text, keyboard)
     async with session_factory() as session:
         orgs = [(org.id, ZoneInfo(org.timezone)) for org in await outbox.organisations(session)]
     for org_id, tz in orgs:
         try:
-            await _scan_org(session_factory, settings, org_id, tz, now, memo, keyboard, report)
+            await _scan_org(session_factory, settings, org_id, tz, now, memo, render, report)
         except Exception:  # one college's trouble must not stop the others' reminders
             log.exception("reminder scan of college %s failed; it is tried again next scan", org_id)
     return report
@@ -113,7 +123,7 @@ async def _scan_org(
     tz: ZoneInfo,
     now: datetime,
     memo: ScanMemo,
-    keyboard: Keyboard | None,
+    render: Render,
     report: ScanReport,
 ) -> None:
     local = now.astimezone(tz)
@@ -140,7 +150,7 @@ async def _scan_org(
     for start in range(0, len(todo), BATCH):
         async with session_factory.begin() as session:
             batch = todo[start : start + BATCH]
-            sent, queued = await record(session, settings, org_id, now, batch, accounts, keyboard)
+            sent, queued = await record(session, settings, org_id, now, batch, accounts, render)
         report.sections += sent
         report.queued += queued
     memo.mark(org_id, slots)
@@ -154,7 +164,7 @@ async def record(
     now: datetime,
     digests: Sequence[Digest],
     accounts: dict[int, list[Account]],
-    keyboard: Keyboard | None,
+    render: Render,
 ) -> tuple[int, int]:
     """Record the digests' reminders and queue their messages, in the caller's transaction;
     sections whose keys another scan recorded first are left out. Returns (reminders
@@ -178,7 +188,7 @@ async def record(
         mine = digest.only(fresh)
         if mine.sections:
             messages.extend(
-                _message(settings, org_id, now, mine, account, keyboard)
+                _message(settings, org_id, now, mine, account, render)
                 for account in accounts.get(digest.person_id, [])
             )
     return len(fresh), await q.queue_messages(session, messages)
@@ -190,12 +200,12 @@ def _message(
     now: datetime,
     digest: Digest,
     account: Account,
-    keyboard: Keyboard | None,
+    render: Render,
 ) -> dict[str, Any]:
     """The outbox row of a digest for one of the person's chats, in the chat's language."""
     with use_locale(locale_for(account.language, settings)):
-        text = digest_text(digest)
-        markup = keyboard(digest) if keyboard is not None else None
+        text = render.text(digest)
+        markup = render.keyboard(digest) if render.keyboard is not None else None
     return {
         "org_id": org_id,
         "dedup_key": outbox_key(account.chat_id, digest),

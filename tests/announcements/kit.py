@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.sender import Limits, Sender
 from keyboards import announcements as kb
+from screens.announcements import message_text
 from services.access import load_actor
 from services.announcements import service as svc
 from storage.models import (
@@ -85,6 +86,7 @@ async def publish(
             progress_chat_id=progress[0],
             progress_message_id=progress[1],
             ack_markup=kb.ack_markup,
+            message_text=message_text,
             default_locale="en",
         )
         return announcement.id

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from core.i18n import _, use_locale
 from core.textsplit import TEXT_LIMIT, visible_length
 from handlers import announcement_progress
-from handlers import announcement_texts as texts
 from handlers.announcement_progress import refresh_progress
 from keyboards import announcements as kb
+from screens import announcements as texts
 from services.announcements.service import TEXT_MAX, Kind, Reach
 from storage.models import AuditEntry, OutboxStatus, Person, Role
 from tests.announcements.kit import ACK, announcements, drain, link_all, outbox, receipts

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.jobs import notify_events
 from core.config import Settings
 from core.errors import Denied, Invalid
 from handlers.justification import curator_message, outcome_message
 from services.absences import justifications as js
 from services.absences.dates import DateRange
 from services.access import load_actor
-from services.notifications.notifier import process_events
 from services.notifications.prefs import REASONS
 from storage.models import (
     AbsenceReason,
@@ -296,7 +296,7 @@ async def test_the_parents_hear_each_reason_through_the_notifier(
     await mark_absent(session_factory, college.mon, student.id)
     done = await _submit(session, college, settings)
     await _decide(session, college, settings, college.curator, done.view.id)
-    await process_events(session_factory, settings, now=college.now + timedelta(hours=1))
+    await notify_events(session_factory, settings, now=college.now + timedelta(hours=1))
     notices = [m for m in await outbox(session_factory) if m.kind == REASONS]
     assert [(m.chat_id, m.subject) for m in notices] == [
         (SECOND_PARENT_CHAT, f"reason:{college.mon.id}:{student.id}")

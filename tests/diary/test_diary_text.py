@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from handlers import diary_text as text
+from screens import diary as text
 from services.diary.service import (
     AttendanceSummary,
     DiaryDay,

@@ -8,9 +8,9 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.jobs import notify_events
 from core.config import Settings
 from services.journal import grades, register
-from services.notifications import notifier
 from storage.models import (
     Grade,
     Mark,
@@ -98,7 +98,7 @@ async def remove_grade(factory: Factory, college: College, grade_id: int, now: d
 
 
 async def notify(factory: Factory, settings: Settings, now: datetime) -> int:
-    return await notifier.process_events(factory, settings, now=now)
+    return await notify_events(factory, settings, now=now)
 
 
 async def outbox(factory: Factory, status: OutboxStatus | None = None) -> list[OutboxMessage]:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.jobs import queue_digests
 from core.config import Settings
 from services.notifications import prefs
-from services.notifications.digests import make_digests
 from storage.models import Person
 from tests.factories import College
 from tests.notifications import kit
@@ -41,11 +41,11 @@ async def test_digest_instead_of_messages_with_final_values(
 
     [absence] = await kit.outbox(session_factory)  # no grade message went out
     assert "absent" in absence.text
-    assert await make_digests(session_factory, settings, now=college.at(college.today, 18)) == 0
+    assert await queue_digests(session_factory, settings, now=college.at(college.today, 18)) == 0
 
     evening = college.at(college.today, 19, 5)
-    assert await make_digests(session_factory, settings, now=evening) == 1
-    assert await make_digests(session_factory, settings, now=evening) == 0  # queued once
+    assert await queue_digests(session_factory, settings, now=evening) == 1
+    assert await queue_digests(session_factory, settings, now=evening) == 0  # queued once
     digest = (await kit.outbox(session_factory))[-1]
     assert digest.chat_id == chats[parent.id]
     assert digest.not_before == evening
@@ -70,7 +70,7 @@ async def test_weekly_summary_for_those_who_want_it(
     await kit.absent(session_factory, college, student, now=college.now)
 
     sunday = college.at(college.today + timedelta(days=5), 19, 1)
-    assert await make_digests(session_factory, settings, now=sunday) == 1
+    assert await queue_digests(session_factory, settings, now=sunday) == 1
     [summary] = await kit.outbox(session_factory)
     assert summary.chat_id == chats[parent.id]
     lines = summary.text.splitlines()
@@ -79,7 +79,7 @@ async def test_weekly_summary_for_those_who_want_it(
     assert grade_lines == [f"• {college.math.name}: 5, pass (test)"]  # not the other child's 2
     assert f"• 17 November, {college.math.name}, pair 1: absent" in lines
     # The next day it is not sent again, and nobody else gets one.
-    assert await make_digests(session_factory, settings, now=sunday + timedelta(hours=20)) == 0
+    assert await queue_digests(session_factory, settings, now=sunday + timedelta(hours=20)) == 0
 
 
 async def test_each_recipient_reads_their_own_language(

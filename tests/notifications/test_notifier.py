@@ -7,12 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.jobs import notify_events
 from core.config import Settings
 from services.notifications import prefs
-from services.notifications.notifier import process_events
 from storage import events
 from storage.models import Attendance, Event, Mark, OutboxStatus, Role, TelegramAccount
 from tests.factories import College
+from tests.fakebot import parse_html
 from tests.notifications import kit
 
 Factory = async_sessionmaker[AsyncSession]
@@ -192,8 +193,11 @@ async def test_typed_text_is_escaped(
     await kit.notify(session_factory, settings, college.now)
 
     [message] = await kit.outbox(session_factory)
-    assert "Comment: &lt;b&gt;5&lt;/b&gt; &amp; &lt;a href=&quot;x&quot;&gt;" in message.text
+    assert "Comment: &lt;b&gt;5&lt;/b&gt; &amp; &lt;a href=&#34;x&#34;&gt;" in message.text
     assert "<a " not in message.text
+    shown, entities = parse_html(message.text)
+    assert f"Comment: {comment}" in shown
+    assert [e["type"] for e in entities] == ["bold"]
 
 
 async def test_an_unreadable_event_is_set_aside_and_the_rest_go_on(
@@ -207,9 +211,9 @@ async def test_an_unreadable_event_is_set_aside_and_the_rest_go_on(
         )  # fmt: skip
     await kit.add_grade(session_factory, college, college.students[0], "5", college.now)
 
-    assert await process_events(session_factory, settings, now=college.now) == 2
+    assert await notify_events(session_factory, settings, now=college.now) == 2
     assert len(await kit.outbox(session_factory)) == 1
-    assert await process_events(session_factory, settings, now=college.now) == 0
+    assert await notify_events(session_factory, settings, now=college.now) == 0
 
 
 async def test_an_absence_reason_is_told_with_the_lesson_looked_up_when_left_out(

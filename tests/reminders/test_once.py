@@ -10,6 +10,7 @@ import pytest
 
 import storage.deadlines
 from core.config import Settings
+from screens.reminders import digest_text
 from services.journal import register
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo
@@ -54,7 +55,9 @@ async def test_a_restart_between_scans_sends_nothing_twice(
     assert await scan(session_factory, settings, at(TUESDAY, 8, 5), before) == 0
 
     after = ScanMemo()  # a new process: it works the morning out again
-    report = await reminders.scan(session_factory, settings, now=at(TUESDAY, 8, 10), memo=after)
+    report = await reminders.scan(
+        session_factory, settings, now=at(TUESDAY, 8, 10), memo=after, text=digest_text
+    )
     assert report.slots and report.queued == 0 and report.sections == 0
     assert len(await messages(session_factory, chat)) == 1
 

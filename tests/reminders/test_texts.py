@@ -11,9 +11,9 @@ from core.config import Settings
 from core.i18n import use_locale
 from core.textsplit import TEXT_LIMIT, visible_length
 from keyboards.reminders import MAX_BUTTONS, digest_keyboard
+from screens.reminders import digest_text
 from services.reminders.deadlines import Due
 from services.reminders.items import AbsenceItem, Digest, LessonItem, Rule, Section
-from services.reminders.texts import digest_text
 from storage.models import Discipline, Person
 from tests.factories import College
 from tests.reminders.kit import Factory, at, labels, link, messages, scan

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from screens.invite_sheet import to_xlsx
 from services.people import invite_sheet, invites
 from storage.models import Role, TelegramAccount, utcnow
 from tests.factories import College
@@ -74,7 +75,7 @@ async def test_new_sheet_revokes_old_links_and_xlsx_opens(
     assert refused.outcome is invites.Outcome.UNKNOWN
     linked = await invites.redeem(session, new_code, now=utcnow(), attempts_per_hour=5, **common)
     assert linked.outcome is invites.Outcome.LINKED
-    book = load_workbook(io.BytesIO(invite_sheet.to_xlsx(second)))
+    book = load_workbook(io.BytesIO(to_xlsx(second)))
     sheet = book.active
     assert sheet.max_row == len(second) + 1
     assert sheet.cell(row=2, column=5).value == second[0].link

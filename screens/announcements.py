@@ -4,35 +4,36 @@ escaped: they read as text, never as markup."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from core.i18n import _, ngettext
 from core.textsplit import TEXT_LIMIT
-from keyboards import announcements as kb
+from screens.markup import Markup, format_html, join, text
+from screens.vocabulary import audience_label, role_name
 from services.announcements.service import Acknowledgers, Figures, Kind, Reach
+from storage.models import Role
 
 EXCERPT = 120  # characters of the text the progress message repeats
 LIST_ROOM = TEXT_LIMIT - 200  # the list of names stops here, saying how many more
 GROUPS_NAMED = 12  # more chosen groups are counted, so the preview stays one message
 
 
-def _groups(names: Sequence[str]) -> str:
+def _groups(names: Sequence[str]) -> Markup:
     if not names:
-        return _("the whole college")
-    shown = ", ".join(html.escape(n) for n in names[:GROUPS_NAMED])
+        return text(_("the whole college"))
+    shown = join(names[:GROUPS_NAMED], ", ")
     rest = len(names) - GROUPS_NAMED
-    return f"{shown}, … +{rest}" if rest > 0 else shown
+    return format_html("{}, … +{}", shown, rest) if rest > 0 else shown
 
 
 def audience_line(group_names: Sequence[str], kinds: Sequence[Kind]) -> str:
     where = _groups(group_names)
-    who = ", ".join(kb.kind_label(k) for k in kinds) or "—"
-    return _("To: {where} · {who}").format(where=where, who=who)
+    who = ", ".join(audience_label(k) for k in kinds) or "—"
+    return format_html(_("To: {where} · {who}"), where=where, who=who)
 
 
 def groups_text(org_wide: bool) -> str:
-    head = _("📣 <b>New announcement</b>")
+    head = format_html(_("📣 <b>New announcement</b>"))
     if org_wide:
         return head + "\n" + _("Whom is it for? Choose the whole college or some groups.")
     return head + "\n" + _("Which of your groups is it for?")
@@ -40,19 +41,19 @@ def groups_text(org_wide: bool) -> str:
 
 def kinds_text(group_names: Sequence[str]) -> str:
     where = _groups(group_names)
-    return "\n".join(
+    return join(
         [
-            _("📣 <b>New announcement</b>"),
-            _("Groups: {where}").format(where=where),
+            format_html(_("📣 <b>New announcement</b>")),
+            format_html(_("Groups: {where}"), where=where),
             _("Who should receive it?"),
         ]
     )
 
 
 def text_prompt(audience: str) -> str:
-    return "\n".join(
+    return join(
         [
-            _("📣 <b>New announcement</b>"),
+            format_html(_("📣 <b>New announcement</b>")),
             audience,
             "",
             _(
@@ -69,7 +70,7 @@ def file_waiting_text() -> str:
 
 def _reach_lines(reach: Reach) -> list[str]:
     if not reach.linked:
-        lines = [
+        lines: list[str] = [
             _("Nobody in this audience has linked Telegram yet, so there is nobody to send to.")
         ]
     else:
@@ -91,35 +92,51 @@ def _reach_lines(reach: Reach) -> list[str]:
     return lines
 
 
-def preview_text(audience: str, text: str, file_note: str | None, reach: Reach) -> str:
-    lines = [_("📣 <b>Preview of the announcement</b>"), audience, "", html.escape(text), ""]
+def preview_text(audience: str, typed: str, file_note: str | None, reach: Reach) -> str:
+    """``audience`` and ``file_note`` are made here (audience_line, file_note)."""
+    lines: list[str] = [
+        format_html(_("📣 <b>Preview of the announcement</b>")),
+        audience,
+        "",
+        typed,
+        "",
+    ]
     if file_note:
         lines += [file_note, ""]
     lines += _reach_lines(reach)
     lines.append(_("Send it? You can also send another text to replace this one."))
-    return "\n".join(lines)
+    return join(lines)
 
 
 def file_note(kind: str, name: str) -> str:
     if kind == "photo":
         return _("📎 With the photo above, sent as a file.")
-    return _("📎 With the file {name}.").format(name=html.escape(name or _("file")))
+    return format_html(_("📎 With the file {name}."), name=name or _("file"))
 
 
-def excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return html.escape(flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…")
+def excerpt(typed: str) -> str:
+    flat = " ".join(typed.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
 
 
-def progress_text(audience: str, text: str, figures: Figures, not_linked: int) -> str:
-    lines = [_("📣 <b>Announcement</b>"), audience, f"«{excerpt(text)}»", ""]
-    lines.append(_("📬 Sent {sent} of {total}").format(sent=figures.sent, total=figures.total))
-    if figures.pending:
-        lines.append(_("⏳ Waiting: {n}").format(n=figures.pending))
-    if figures.failed:
-        lines.append(_("⚠ Not delivered: {n}").format(n=figures.failed))
+def progress_text(audience: str, typed: str, figures: Figures, not_linked: int) -> str:
+    lines: list[str] = [
+        format_html(_("📣 <b>Announcement</b>")),
+        audience,
+        format_html("«{}»", excerpt(typed)),
+        "",
+    ]
     lines.append(
-        _("✔ Acknowledged: {n} of {total}").format(n=figures.acknowledged, total=figures.total)
+        format_html(_("📬 Sent {sent} of {total}"), sent=figures.sent, total=figures.total)
+    )
+    if figures.pending:
+        lines.append(format_html(_("⏳ Waiting: {n}"), n=figures.pending))
+    if figures.failed:
+        lines.append(format_html(_("⚠ Not delivered: {n}"), n=figures.failed))
+    lines.append(
+        format_html(
+            _("✔ Acknowledged: {n} of {total}"), n=figures.acknowledged, total=figures.total
+        )
     )
     if not_linked:
         lines.append(
@@ -131,21 +148,31 @@ def progress_text(audience: str, text: str, figures: Figures, not_linked: int) -
         )
     if figures.finished:
         lines.append(_("✅ Sending finished."))
-    return "\n".join(lines)
+    return join(lines)
 
 
 def acknowledgers_text(acks: Acknowledgers) -> str:
-    lines = [_("✔ <b>Acknowledged: {n} of {total}</b>").format(n=len(acks.names), total=acks.total)]
+    lines: list[str] = [
+        format_html(_("✔ <b>Acknowledged: {n} of {total}</b>"), n=len(acks.names), total=acks.total)
+    ]
     if not acks.names:
         lines.append(_("Nobody has acknowledged it yet."))
-        return "\n".join(lines)
+        return join(lines)
     used = len(lines[0])
     for shown, name in enumerate(acks.names):
-        line = f"{shown + 1}. {html.escape(name)}"
+        line = format_html("{}. {}", shown + 1, name)
         if used + len(line) + 1 > LIST_ROOM:
             rest = len(acks.names) - shown
             lines.append(ngettext("…and {n} more.", "…and {n} more.", rest).format(n=rest))
             break
         lines.append(line)
         used += len(line) + 1
-    return "\n".join(lines)
+    return join(lines)
+
+
+def message_text(author_name: str, role: Role, typed: str) -> str:
+    """What a recipient reads, in the current locale."""
+    head = format_html(
+        _("📣 <b>Announcement</b> · {author}, {role}"), author=author_name, role=role_name(role)
+    )
+    return join([head, "", typed])

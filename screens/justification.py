@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import html
-
 from core.i18n import _, ngettext
-from handlers.curator_text import lessons_count
-from keyboards.curator import reason_word
+from screens.curator import lessons_count
+from screens.markup import format_html, join
+from screens.vocabulary import reason_word
 from services.absences.dates import DateRange
 from services.absences.justifications import MAX_COMMENT, Decision, JustificationView
 from storage.absences import StudentInfo
 from storage.models import JustificationStatus
 
 
-def _esc(value: str) -> str:
-    return html.escape(value, quote=False)
-
-
 def _student(student: StudentInfo) -> str:
-    return f"{_esc(student.short_name)} ({_esc(student.group_name)})"
+    return f"{student.short_name} ({student.group_name})"
 
 
 def ask_dates(student: StudentInfo) -> str:
-    return "\n".join(
+    return join(
         [
-            _("<b>📄 Certificate for {student}</b>").format(student=_student(student)),
+            format_html(_("<b>📄 Certificate for {student}</b>"), student=_student(student)),
             _(
                 "Which days were missed? Choose below, or type the dates, for example "
                 "24.11–26.11 (one day: 24.11)."
@@ -34,13 +29,16 @@ def ask_dates(student: StudentInfo) -> str:
 
 
 def ask_comment(dates: DateRange) -> str:
-    return "\n".join(
+    return join(
         [
-            _("Dates: {dates}.").format(dates=dates.label()),
-            _(
-                "Write a short comment for the curator (at most {limit} characters; no "
-                "diagnosis is needed), or skip it."
-            ).format(limit=MAX_COMMENT),
+            format_html(_("Dates: {dates}."), dates=dates.label()),
+            format_html(
+                _(
+                    "Write a short comment for the curator (at most {limit} characters; no "
+                    "diagnosis is needed), or skip it."
+                ),
+                limit=MAX_COMMENT,
+            ),
         ]
     )
 
@@ -62,19 +60,22 @@ def need_dates_first() -> str:
 
 
 def sent(view: JustificationView, curators_told: int) -> str:
-    lines = [
-        _("✅ The certificate for {dates} has been sent.").format(dates=view.dates.label()),
+    lines: list[str] = [
+        format_html(_("✅ The certificate for {dates} has been sent."), dates=view.dates.label()),
     ]
     if curators_told:
         lines.append(_("The curator will review it; you will get a message with the decision."))
     else:
         lines.append(
-            _(
-                "The curator of {group} does not use the bot yet, so please also hand the "
-                "certificate to them in person."
-            ).format(group=_esc(view.student.group_name))
+            format_html(
+                _(
+                    "The curator of {group} does not use the bot yet, so please also hand the "
+                    "certificate to them in person."
+                ),
+                group=view.student.group_name,
+            )
         )
-    return "\n".join(lines)
+    return join(lines)
 
 
 def cancelled() -> str:
@@ -84,48 +85,54 @@ def cancelled() -> str:
 def curator_notice(view: JustificationView) -> str:
     """What the curator reads above the Approve / Reject buttons."""
     sender = (
-        _("{name}, parent").format(name=_esc(view.submitted_by_name))
+        format_html(_("{name}, parent"), name=view.submitted_by_name)
         if view.by_parent
         else _("the student")
     )
-    lines = [
-        _("<b>📄 Certificate for {student}</b>").format(student=_student(view.student)),
-        _("Dates: {dates}").format(dates=view.dates.label()),
-        _("Sent by: {sender}").format(sender=sender),
+    lines: list[str] = [
+        format_html(_("<b>📄 Certificate for {student}</b>"), student=_student(view.student)),
+        format_html(_("Dates: {dates}"), dates=view.dates.label()),
+        format_html(_("Sent by: {sender}"), sender=sender),
     ]
     if view.comment:
-        lines.append(_("Comment: {comment}").format(comment=_esc(view.comment)))
+        lines.append(format_html(_("Comment: {comment}"), comment=view.comment))
     if view.unexplained:
         lines.append(
-            _("Unexplained absences in these dates: {lessons}.").format(
-                lessons=lessons_count(view.unexplained)
+            format_html(
+                _("Unexplained absences in these dates: {lessons}."),
+                lessons=lessons_count(view.unexplained),
             )
         )
     else:
         lines.append(_("No unexplained absences in these dates so far."))
     if view.file_kind == "photo":
         lines.append(_("The photo opens with the button below."))
-    return "\n".join(lines)
+    return join(lines)
 
 
 def outcome_notice(decision: Decision) -> str:
     """What the sender hears once the curator has decided."""
     view = decision.view
     dates = view.dates.label()
-    name = _esc(view.student.first_name)
+    name = view.student.first_name
     if view.status is JustificationStatus.APPROVED and view.reason is not None:
-        text = _("✅ The certificate for {name}, {dates}, was accepted: {reason}.").format(
-            name=name, dates=dates, reason=reason_word(view.reason)
+        text = format_html(
+            _("✅ The certificate for {name}, {dates}, was accepted: {reason}."),
+            name=name,
+            dates=dates,
+            reason=reason_word(view.reason),
         )
         if decision.lessons:
-            text += "\n" + _("Absences excused: {lessons}.").format(
-                lessons=lessons_count(len(decision.lessons))
+            text += "\n" + format_html(
+                _("Absences excused: {lessons}."), lessons=lessons_count(len(decision.lessons))
             )
         return text
-    return "\n".join(
+    return join(
         [
-            _("❌ The certificate for {name}, {dates}, was not accepted.").format(
-                name=name, dates=dates
+            format_html(
+                _("❌ The certificate for {name}, {dates}, was not accepted."),
+                name=name,
+                dates=dates,
             ),
             _("Please contact the curator."),
         ]
@@ -134,20 +141,25 @@ def outcome_notice(decision: Decision) -> str:
 
 def _outcome(view: JustificationView) -> str:
     if view.status is JustificationStatus.APPROVED and view.reason is not None:
-        return _("approved ({reason})").format(reason=reason_word(view.reason))
+        return format_html(_("approved ({reason})"), reason=reason_word(view.reason))
     return _("rejected")
 
 
 def already_decided(view: JustificationView) -> str:
-    return _("This certificate has already been decided by {name}: {outcome}.").format(
-        name=view.decided_by_name or _("another curator"), outcome=_outcome(view)
+    return format_html(
+        _("This certificate has already been decided by {name}: {outcome}."),
+        name=view.decided_by_name or _("another curator"),
+        outcome=_outcome(view),
     )
 
 
 def decided_here(decision: Decision) -> str:
     view = decision.view
-    head = _("Certificate for {student}, {dates}: {outcome}.").format(
-        student=_student(view.student), dates=view.dates.label(), outcome=_outcome(view)
+    head = format_html(
+        _("Certificate for {student}, {dates}: {outcome}."),
+        student=_student(view.student),
+        dates=view.dates.label(),
+        outcome=_outcome(view),
     )
     if view.status is not JustificationStatus.APPROVED:
         return head + "\n" + _("No reasons were set. The sender has been told.")
@@ -156,8 +168,9 @@ def decided_here(decision: Decision) -> str:
         return (
             head
             + "\n"
-            + _("Reason set for {lessons}. The sender has been told.").format(
-                lessons=lessons_count(count)
+            + format_html(
+                _("Reason set for {lessons}. The sender has been told."),
+                lessons=lessons_count(count),
             )
         )
     return (
@@ -171,8 +184,10 @@ def decided_here(decision: Decision) -> str:
 
 
 def photo_caption(view: JustificationView) -> str:
-    return _("Certificate for {student}, {dates}").format(
-        student=_student(view.student), dates=view.dates.label()
+    return format_html(
+        _("Certificate for {student}, {dates}"),
+        student=_student(view.student),
+        dates=view.dates.label(),
     )
 
 

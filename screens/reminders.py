@@ -2,7 +2,7 @@
 
 A digest stays well under Telegram's 4096 characters: each list shows its first lines and
 "… and N more"; when the whole is still too long, every list is cut shorter. Names, groups,
-disciplines and order numbers come from the store and are escaped.
+disciplines and order numbers come from the store and are escaped (screens/markup.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from core.i18n import _, fmt_date, ngettext
 from core.textsplit import visible_length
-from services.notifications.texts import esc
-from services.people.identity import role_name
+from screens.markup import Markup, bold, format_html, join, oneline
+from screens.vocabulary import document_kind, role_name
 from services.reminders.deadlines import R4_DAYS, R5_DAYS, R6_DAYS, Due
 from services.reminders.items import (
     AbsenceItem,
@@ -31,7 +31,7 @@ from services.reminders.items import (
     TeacherLoad,
     Weekly,
 )
-from storage.models import DocumentKind, OrderKind, Role
+from storage.models import OrderKind, Role
 
 LIMIT = 3800  # visible characters; Telegram takes 4096
 MAX_LINES = 12  # lines of one list before "… and N more"
@@ -46,8 +46,8 @@ def due_phrase(due: Due, deadline: date) -> str:
     if due is Due.TODAY:
         return _("due today")
     if due is Due.SOON:
-        return _("due {date}").format(date=day_label(deadline))
-    return _("overdue, was due {date}").format(date=day_label(deadline))
+        return format_html(_("due {date}"), date=day_label(deadline))
+    return format_html(_("overdue, was due {date}"), date=day_label(deadline))
 
 
 def digest_text(digest: Digest) -> str:
@@ -68,14 +68,14 @@ def _fits(text: str) -> bool:
     return visible_length(text) <= LIMIT
 
 
-def _render(day: date, sections: Sequence[Section], cap: int) -> str:
-    parts = [_("⏰ <b>Journal reminders, {date}</b>").format(date=day_label(day))]
-    parts.extend("\n".join(_section(section, cap)) for section in sections)
-    return "\n\n".join(parts)
+def _render(day: date, sections: Sequence[Section], cap: int) -> Markup:
+    parts = [format_html(_("⏰ <b>Journal reminders, {date}</b>"), date=day_label(day))]
+    parts.extend(join(_section(section, cap)) for section in sections)
+    return join(parts, "\n\n")
 
 
-def _capped(items: Sequence[Any], line: Callable[[Any], str], cap: int) -> list[str]:
-    lines = [f"• {line(item)}" for item in items[:cap]]
+def _capped(items: Sequence[Any], line: Callable[[Any], Markup], cap: int) -> list[str]:
+    lines: list[str] = [format_html("• {}", line(item)) for item in items[:cap]]
     if len(items) > cap:
         rest = len(items) - cap
         lines.append(ngettext("… and {n} more", "… and {n} more", rest).format(n=rest))
@@ -93,89 +93,91 @@ def _section(section: Section, cap: int) -> list[str]:
         assert isinstance(note, CurriculumNote)
         return [_curriculum(note)]
     head, line = _HEADS[rule]
-    return [f"<b>{head(section)}</b>", *_capped(items, line, cap)]
+    return [bold(head(section)), *_capped(items, line, cap)]
 
 
 # --- lines ----------------------------------------------------------------------------------
 
 
-def _lesson(item: LessonItem) -> str:
-    return _("{day}, pair {pair} · {group} · {discipline}").format(
+def _lesson(item: LessonItem) -> Markup:
+    return format_html(
+        _("{day}, pair {pair} · {group} · {discipline}"),
         day=fmt_date(item.day, "d MMM"),
         pair=item.pair_no,
-        group=esc(item.group),
-        discipline=esc(item.discipline),
+        group=oneline(item.group),
+        discipline=oneline(item.discipline),
     )
 
 
-def _register(item: LessonItem) -> str:
-    return f"{_lesson(item)} — {due_phrase(item.due, item.deadline)}"
+def _register(item: LessonItem) -> Markup:
+    return format_html("{} — {}", _lesson(item), due_phrase(item.due, item.deadline))
 
 
-def _sheet(item: SheetItem) -> str:
-    return _("{group} · {discipline}: {filled} of {total} entered — {due}").format(
-        group=esc(item.group),
-        discipline=esc(item.discipline),
+def _sheet(item: SheetItem) -> Markup:
+    return format_html(
+        _("{group} · {discipline}: {filled} of {total} entered — {due}"),
+        group=oneline(item.group),
+        discipline=oneline(item.discipline),
         filled=item.filled,
         total=item.total,
         due=due_phrase(item.due, item.deadline),
     )
 
 
-def kind_name(kind: DocumentKind) -> str:
-    return {
-        DocumentKind.WORK_PROGRAMME: _("work programme"),
-        DocumentKind.KTP: _("calendar-thematic plan (КТП)"),
-    }[kind]
-
-
-def _document(item: DocumentItem) -> str:
-    return _("{group} · {discipline}: {missing}").format(
-        group=esc(item.group),
-        discipline=esc(item.discipline),
-        missing=", ".join(kind_name(kind) for kind in item.missing),
+def _document(item: DocumentItem) -> Markup:
+    return format_html(
+        _("{group} · {discipline}: {missing}"),
+        group=oneline(item.group),
+        discipline=oneline(item.discipline),
+        missing=", ".join(document_kind(kind) for kind in item.missing),
     )
 
 
-def _absence(item: AbsenceItem) -> str:
+def _absence(item: AbsenceItem) -> Markup:
     lessons = ngettext("{n} lesson", "{n} lessons", item.lessons).format(n=item.lessons)
     days = fmt_date(item.first, "d MMM")
     if item.last != item.first:
-        days = _("{first} – {last}").format(first=days, last=fmt_date(item.last, "d MMM"))
-    return f"{esc(item.group)} · {esc(item.student)}: {lessons}, {days}"
+        days = format_html(_("{first} – {last}"), first=days, last=fmt_date(item.last, "d MMM"))
+    return format_html("{} · {}: {}, {}", oneline(item.group), oneline(item.student), lessons, days)
 
 
-def _justification(item: JustificationItem) -> str:
+def _justification(item: JustificationItem) -> Markup:
     days = fmt_date(item.date_from, "d MMM")
     if item.date_to != item.date_from:
-        days = _("{first} – {last}").format(first=days, last=fmt_date(item.date_to, "d MMM"))
-    return _("{student} ({group}), absent {days}: sent {sent} — {due}").format(
-        student=esc(item.student),
-        group=esc(item.group),
+        days = format_html(_("{first} – {last}"), first=days, last=fmt_date(item.date_to, "d MMM"))
+    return format_html(
+        _("{student} ({group}), absent {days}: sent {sent} — {due}"),
+        student=oneline(item.student),
+        group=oneline(item.group),
         days=days,
         sent=fmt_date(item.sent_on, "d MMM"),
         due=due_phrase(item.due, item.deadline),
     )
 
 
-def _newcomer(item: NewcomerItem) -> str:
+def _newcomer(item: NewcomerItem) -> Markup:
+    who: str
     if item.role is Role.PARENT:
-        who = _("parent of {child}").format(child=esc(item.child))
+        who = format_html(_("parent of {child}"), child=oneline(item.child))
     else:
         who = role_name(item.role).lower()
     if item.order_number:
-        who += ", " + _("order No. {number}").format(number=esc(item.order_number))
-    return f"{esc(item.name)} ({who}) — {due_phrase(item.due, item.deadline)}"
+        who += ", " + format_html(_("order No. {number}"), number=oneline(item.order_number))
+    return format_html("{} ({}) — {}", oneline(item.name), who, due_phrase(item.due, item.deadline))
 
 
-def _curriculum(note: CurriculumNote) -> str:
-    text = _("No curriculum for the {year}/{next} intake is in the journal yet.").format(
-        year=note.year, next=note.year + 1
+def _curriculum(note: CurriculumNote) -> Markup:
+    text = format_html(
+        _("No curriculum for the {year}/{next} intake is in the journal yet."),
+        year=note.year,
+        next=note.year + 1,
     )
-    return f"<b>{text}</b> " + _("It is {due}.").format(due=due_phrase(note.due, note.deadline))
+    return format_html(
+        "{} {}", bold(text), format_html(_("It is {due}."), due=due_phrase(note.due, note.deadline))
+    )
 
 
-def _load(load: TeacherLoad) -> str:
+def _load(load: TeacherLoad) -> Markup:
     counts = [
         (load.registers, ngettext("{n} register", "{n} registers", load.registers)),
         (load.topics, ngettext("{n} topic", "{n} topics", load.topics)),
@@ -191,7 +193,7 @@ def _load(load: TeacherLoad) -> str:
         ),
     ]
     shown = ", ".join(text.format(n=n) for n, text in counts if n)
-    return f"{esc(load.name)}: {shown}"
+    return format_html("{}: {}", oneline(load.name), shown)
 
 
 def order_kind(kind: str) -> str:
@@ -202,12 +204,13 @@ def order_kind(kind: str) -> str:
         OrderKind.ACADEMIC_LEAVE.value: _("academic leave"),
         OrderKind.REINSTATEMENT.value: _("reinstatement"),
         OrderKind.GRADUATION.value: _("graduation"),
-    }.get(kind, esc(kind))
+    }.get(kind, oneline(kind))
 
 
-def _late_order(order: LateOrder) -> str:
-    return _("No. {number} ({kind}): decided {decided}, entered {entered}").format(
-        number=esc(order.number),
+def _late_order(order: LateOrder) -> Markup:
+    return format_html(
+        _("No. {number} ({kind}): decided {decided}, entered {entered}"),
+        number=oneline(order.number),
         kind=order_kind(order.kind),
         decided=fmt_date(order.decided_on, "d MMM"),
         entered=fmt_date(order.entered_on, "d MMM"),
@@ -215,10 +218,12 @@ def _late_order(order: LateOrder) -> str:
 
 
 def _weekly(weekly: Weekly, cap: int) -> list[str]:
-    lines = [
-        "<b>{}</b>".format(
-            _("Overdue in the journal, {first} – {last}").format(
-                first=day_label(weekly.first), last=day_label(weekly.last)
+    lines: list[str] = [
+        bold(
+            format_html(
+                _("Overdue in the journal, {first} – {last}"),
+                first=day_label(weekly.first),
+                last=day_label(weekly.last),
             )
         )
     ]
@@ -227,8 +232,9 @@ def _weekly(weekly: Weekly, cap: int) -> list[str]:
         lines.extend(_capped(weekly.teachers, _load, cap))
     if weekly.late_orders:
         lines.append(
-            _("Movement orders entered more than {days} working days after the decision:").format(
-                days=R6_DAYS
+            format_html(
+                _("Movement orders entered more than {days} working days after the decision:"),
+                days=R6_DAYS,
             )
         )
         lines.extend(_capped(weekly.late_orders, _late_order, cap))
@@ -237,56 +243,67 @@ def _weekly(weekly: Weekly, cap: int) -> list[str]:
     return lines
 
 
-def _documents_head(section: Section) -> str:
+def _documents_head(section: Section) -> Markup:
     item = section.items[0]
     assert isinstance(item, DocumentItem)
-    return _("Work programmes and КТП to upload ({due}):").format(
-        due=due_phrase(item.due, item.deadline)
+    return format_html(
+        _("Work programmes and КТП to upload ({due}):"), due=due_phrase(item.due, item.deadline)
     )
 
 
-_HEADS: dict[Rule, tuple[Callable[[Section], str], Callable[[Any], str]]] = {
+_HEADS: dict[Rule, tuple[Callable[[Section], Markup], Callable[[Any], Markup]]] = {
     Rule.REGISTER: (
-        lambda _s: _(
-            "Registers to finish (attendance and grades are due the day after the lesson):"
+        lambda _s: format_html(
+            _("Registers to finish (attendance and grades are due the day after the lesson):")
         ),
         _register,
     ),
-    Rule.TOPIC: (lambda _s: _("Past lessons without a topic:"), _lesson),
+    Rule.TOPIC: (lambda _s: format_html(_("Past lessons without a topic:")), _lesson),
     Rule.TOPIC_TODAY: (
-        lambda _s: _("Today's lessons without a topic (the topic is due on the lesson's day):"),
+        lambda _s: format_html(
+            _("Today's lessons without a topic (the topic is due on the lesson's day):")
+        ),
         _lesson,
     ),
     Rule.DISTANCE: (
-        lambda _s: _(
-            "Lessons that may lack their distance format (other lessons of the group were at "
-            "a distance that day, or the format is incomplete):"
+        lambda _s: format_html(
+            _(
+                "Lessons that may lack their distance format (other lessons of the group were at "
+                "a distance that day, or the format is incomplete):"
+            )
         ),
         _lesson,
     ),
     Rule.DISTANCE_TODAY: (
-        lambda _s: _(
-            "Today's lessons that may lack their distance format (other lessons of the group "
-            "were at a distance, or the format is incomplete):"
+        lambda _s: format_html(
+            _(
+                "Today's lessons that may lack their distance format (other lessons of the group "
+                "were at a distance, or the format is incomplete):"
+            )
         ),
         _lesson,
     ),
     Rule.ATTESTATION: (
-        lambda _s: _("Attestation grades (due by the last day of the period):"),
+        lambda _s: format_html(_("Attestation grades (due by the last day of the period):")),
         _sheet,
     ),
     Rule.DOCUMENTS: (_documents_head, _document),
-    Rule.ABSENCES: (lambda _s: _("Absences without a reason in your groups:"), _absence),
+    Rule.ABSENCES: (
+        lambda _s: format_html(_("Absences without a reason in your groups:")),
+        _absence,
+    ),
     Rule.JUSTIFICATION: (
-        lambda _s: _(
-            "Absence documents waiting for your decision (due within {days} working days):"
-        ).format(days=R4_DAYS),
+        lambda _s: format_html(
+            _("Absence documents waiting for your decision (due within {days} working days):"),
+            days=R4_DAYS,
+        ),
         _justification,
     ),
     Rule.ACCOUNTS: (
-        lambda _s: _(
-            "People without an invite to the bot (due within {days} working days of the order):"
-        ).format(days=R5_DAYS),
+        lambda _s: format_html(
+            _("People without an invite to the bot (due within {days} working days of the order):"),
+            days=R5_DAYS,
+        ),
         _newcomer,
     ),
 }
