@@ -50,7 +50,8 @@ async def _show(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup) -
         except TelegramBadRequest as exc:
             if "message is not modified" in exc.message:
                 return
-    await query.bot.send_message(query.from_user.id, body, reply_markup=markup)  # type: ignore[union-attr]
+    if query.bot is not None:
+        await query.bot.send_message(query.from_user.id, body, reply_markup=markup)
 
 
 async def show_day(

@@ -36,14 +36,14 @@ def to_csv(rows: Sequence[InviteRow]) -> bytes:
 
 
 def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
-    book = Workbook()
-    sheet = book.active
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
     sheet.title = _("Invites")[:31]
+    for column, width in zip("ABCDEF", (10, 36, 24, 16, 70, 18), strict=True):
+        sheet.column_dimensions[column].width = width  # before any row, in write-only mode
     sheet.append(headers())
     for row in rows:
         sheet.append(_cells(row))
-    for column, width in zip("ABCDEF", (10, 36, 24, 16, 70, 18), strict=True):
-        sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
