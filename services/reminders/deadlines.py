@@ -1,10 +1,12 @@
 """The journal's deadlines (PRODUCT.md R1–R9) as plain functions of dates and the calendar.
 
-"Working day" is ``services.calendar.workdays.WorkCalendar``: the Russian production calendar
-plus the
-college's own holidays, vacations and extra working days. Dates are the college's local dates.
+"Working day" is a staff working day of ``services.calendar.workdays.WorkCalendar``: the Russian
+production calendar plus the college's own holidays and extra working days. Student vacations,
+practice and sessions are working days for the staff, so deadlines run through them and digests
+go out on them. Dates are the college's local dates.
 
-* R1 register (attendance and current grades): due the working day after the lesson.
+* R1 register (attendance and current grades): due the working day after the lesson; the
+  teacher's edit window (services/calendar/edit_window.py) always reaches past it.
 * R2 topic: due on the lesson's day. Hours always hold a value (2 by default) and homework may
   rightly be empty, so the topic is what R2 checks.
 * R3 period grades: due on the period's last day; teachers hear of missing ones from
@@ -34,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from services.calendar import edit_window
 from services.calendar.workdays import WorkCalendar
 
 R3_BEFORE = 5
@@ -143,14 +146,8 @@ def is_weekly_day(day: date, hours: Hours, cal: WorkCalendar) -> bool:
 # --- R1, R2, R9: lessons ------------------------------------------------------------------
 
 
-def register_deadline(lesson_day: date, cal: WorkCalendar) -> date:
-    """R1: not later than one (working) day after the lesson."""
-    return cal.add_working_days(lesson_day, 1)
-
-
-def editable_since(today: date, edit_window_days: int) -> date:
-    """The first lesson date a teacher may still change today (the edit window)."""
-    return today - timedelta(days=edit_window_days)
+register_deadline = edit_window.register_deadline  # R1
+editable_since = edit_window.editable_since  # the first lesson date still in the edit window
 
 
 def distance_incomplete(distance: Mapping[str, Any] | None) -> bool:

@@ -121,7 +121,7 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     """R1 registers and R2 topics of past lessons still in the edit window, R9, R3, R8."""
     today, cal = ctx.today, ctx.cal
     teachers = await _people(session, ctx, Role.TEACHER)
-    first = rules.editable_since(today, ctx.settings.rules.edit_window_days)
+    first = rules.editable_since(today, ctx.settings.rules.edit_window_days, cal)
     lessons = await _lessons(session, ctx, first, today - timedelta(days=1))
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
     registers: dict[int, list[LessonItem]] = defaultdict(list)
