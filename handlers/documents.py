@@ -94,8 +94,10 @@ async def _scope(
     )
 
 
-async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
-    pairs = await documents_overview(session, actor)
+async def show_pairs(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    pairs = await documents_overview(session, actor, clock())
     await edit_or_send(query.message, pairs_text(pairs), kb.pairs_keyboard(pairs))  # type: ignore[arg-type]
     await query.answer()
 
@@ -105,13 +107,14 @@ async def show_pair(
     callback_data: kb.DocCb,
     session: AsyncSession,
     actor: Actor,
+    clock: Clock,
     state: FSMContext,
 ) -> None:
     data = callback_data
     if await state.get_state() == DocumentUpload.file.state:
         await state.clear()  # "Back" from an upload: no longer waiting for a file
     scope = await _scope(session, actor, data.group, data.disc)
-    current = await documents.current_documents(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc, clock())
     await edit_or_send(
         query.message,  # type: ignore[arg-type]
         pair_text(scope, current, actor),
@@ -163,7 +166,9 @@ async def on_document(
         )
         await session.commit()
         scope = await _scope(session, actor, group_id, discipline_id)
-        current = await documents.current_documents(session, actor, group_id, discipline_id)
+        current = await documents.current_documents(
+            session, actor, group_id, discipline_id, clock()
+        )
     except JournalError as exc:
         await session.rollback()
         await state.clear()
@@ -182,12 +187,16 @@ async def not_a_document(message: Message) -> None:
 
 
 async def send_current(
-    query: CallbackQuery, callback_data: kb.DocCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_data: kb.DocCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
 ) -> None:
     data = callback_data
     kind = _kind(data.kind)
     scope = await _scope(session, actor, data.group, data.disc)
-    current = await documents.current_documents(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc, clock())
     document = current.get(kind)
     if document is None:
         await query.answer(

@@ -291,14 +291,17 @@ async def graded(
 
 
 async def document_kinds(
-    session: AsyncSession, group_ids: Collection[int]
+    session: AsyncSession, group_ids: Collection[int], academic_year: int
 ) -> set[tuple[int, int, DocumentKind]]:
-    """(group, discipline, kind) uploaded at least once for the groups."""
+    """(group, discipline, kind) uploaded at least once for the groups and the academic year."""
     found: set[tuple[int, int, DocumentKind]] = set()
     for ids in _chunks(group_ids):
         rows = await session.execute(
             select(TeachingDocument.group_id, TeachingDocument.discipline_id, TeachingDocument.kind)
-            .where(TeachingDocument.group_id.in_(ids))
+            .where(
+                TeachingDocument.group_id.in_(ids),
+                TeachingDocument.academic_year == academic_year,
+            )
             .distinct()
         )
         found.update((g, d, k) for g, d, k in rows)

@@ -38,6 +38,7 @@ from typing import Any
 
 from services.calendar import edit_window
 from services.calendar.workdays import WorkCalendar
+from services.calendar.years import academic_year
 
 R3_BEFORE = 5
 R3_AFTER = 5
@@ -213,7 +214,7 @@ def entered_late(decided_on: date, entered_on: date, cal: WorkCalendar) -> bool:
 def academic_year_start(today: date) -> date:
     """1 September of the academic year ``today`` belongs to; from August on, the coming one
     (August is when it is prepared)."""
-    return date(today.year if today.month >= 8 else today.year - 1, 9, 1)
+    return date(academic_year(today), 9, 1)
 
 
 def curriculum_reminder(today: date) -> Due | None:

@@ -250,8 +250,8 @@ async def attestation_gaps(
 
 async def document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[DocumentItem]]:
     """R8: teacher → (group, discipline) pairs of the academic year's assignments lacking a
-    work programme or a КТП (like services/documents.missing_documents, for the current
-    groups and this academic year's periods only)."""
+    work programme or a КТП of this academic year (like services/documents.missing_documents,
+    for the current groups and this academic year's periods only)."""
     return await _once(ctx, "documents", lambda: _document_gaps(session, ctx))
 
 
@@ -262,7 +262,7 @@ async def _document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[
     periods = await q.periods_overlapping(session, ctx.org_id, start, end)
     groups = await _groups(session, ctx)
     found_assignments = await q.assignments(session, groups, {p.id for p in periods})
-    have = await q.document_kinds(session, groups)
+    have = await q.document_kinds(session, groups, start.year)
     deadline = rules.documents_deadline(today)
     found: dict[int, list[DocumentItem]] = defaultdict(list)
     seen: set[tuple[int, int, int]] = set()

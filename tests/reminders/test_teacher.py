@@ -160,7 +160,15 @@ async def test_work_programmes_from_20_august(
                 TeachingDocument(
                     org_id=college.org.id, kind=kind, group_id=college.group.id,
                     discipline_id=college.math.id, uploaded_by=college.teacher.id,
-                    file_id=f"file-{kind}",
+                    file_id=f"file-{kind}", academic_year=2026,
+                )
+            )  # fmt: skip
+            # Last year's programmes of English do not count for 2026/2027.
+            session.add(
+                TeachingDocument(
+                    org_id=college.org.id, kind=kind, group_id=college.group.id,
+                    discipline_id=college.english.id, uploaded_by=college.teacher.id,
+                    file_id=f"old-{kind}", academic_year=2025,
                 )
             )  # fmt: skip
 
