@@ -22,6 +22,7 @@ from storage.models import (
     AbsenceJustification,
     Attendance,
     Curriculum,
+    DigestRange,
     Discipline,
     DocumentKind,
     Group,
@@ -572,6 +573,37 @@ async def has_curriculum_for(session: AsyncSession, org_id: int, year: int) -> b
         .limit(1)
     )
     return found is not None
+
+
+# --- digest ranges -------------------------------------------------------------------------
+
+
+async def latest_digest_range(
+    session: AsyncSession, org_id: int, digest: str
+) -> tuple[date, date] | None:
+    """The (first, last) day the college's latest digest of the kind covered."""
+    row = (
+        await session.execute(
+            select(DigestRange.first_day, DigestRange.last_day)
+            .where(DigestRange.org_id == org_id, DigestRange.digest == digest)
+            .order_by(DigestRange.last_day.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def record_digest_range(
+    session: AsyncSession, org_id: int, digest: str, first: date, last: date, now: datetime
+) -> None:
+    """Record that the digest covered first…last; a second record of the same range (another
+    scan, a restart) is skipped."""
+    stmt = (
+        _insert(session)(DigestRange)
+        .values(org_id=org_id, digest=digest, first_day=first, last_day=last, sent_at=now)
+        .on_conflict_do_nothing(index_elements=["org_id", "digest", "last_day"])
+    )
+    await session.execute(stmt)
 
 
 # --- sent reminders -----------------------------------------------------------------------
