@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from core.i18n import _, ngettext
+from core.i18n import _, fmt_date, ngettext
 from handlers.curator_text import lessons_count
 from keyboards.curator import reason_word
 from services.absences.dates import DateRange
@@ -91,7 +91,9 @@ def curator_notice(view: JustificationView) -> str:
     lines = [
         _("<b>📄 Certificate for {student}</b>").format(student=_student(view.student)),
         _("Dates: {dates}").format(dates=view.dates.label()),
-        _("Sent by: {sender}").format(sender=sender),
+        _("Paper certificate, received {date}").format(date=fmt_date(view.received_on, "d MMMM"))
+        if view.received_on
+        else _("Sent by: {sender}").format(sender=sender),
     ]
     if view.comment:
         lines.append(_("Comment: {comment}").format(comment=_esc(view.comment)))

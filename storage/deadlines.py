@@ -383,6 +383,7 @@ class PendingRow:
     date_from: date
     date_to: date
     submitted_at: datetime
+    received_on: date | None  # a paper certificate: R4 counts from this day
 
 
 async def pending_justifications(
@@ -402,6 +403,7 @@ async def pending_justifications(
                 AbsenceJustification.date_from,
                 AbsenceJustification.date_to,
                 AbsenceJustification.submitted_at,
+                AbsenceJustification.received_on,
             )
             .select_from(Student)
             .join(AbsenceJustification, AbsenceJustification.student_id == Student.id)
@@ -413,8 +415,8 @@ async def pending_justifications(
             )
         )
         found.extend(
-            PendingRow(jid, sid, short_name(last, first, mid), gid, d1, d2, at)
-            for jid, sid, last, first, mid, gid, d1, d2, at in rows
+            PendingRow(jid, sid, short_name(last, first, mid), gid, d1, d2, at, received)
+            for jid, sid, last, first, mid, gid, d1, d2, at, received in rows
         )
     found.sort(key=lambda r: (r.submitted_at, r.justification_id))
     return found

@@ -304,7 +304,8 @@ async def curator_morning(session: AsyncSession, ctx: Context) -> Found:
     pending = await q.pending_justifications(session, ctx.org_id, group_ids)
     documents: list[tuple[int, JustificationItem]] = []
     for row in pending:
-        sent_on = row.submitted_at.astimezone(ctx.tz).date()
+        # A paper certificate counts from the day the curator received it.
+        sent_on = row.received_on or row.submitted_at.astimezone(ctx.tz).date()
         deadline = rules.justification_deadline(sent_on, ctx.cal)
         if not rules.justification_due(ctx.today, deadline, ctx.cal):
             continue
