@@ -159,6 +159,26 @@ def range_prompt(student: StudentInfo) -> str:
     ).format(name=_esc(student.short_name))
 
 
+def paper_dates_prompt(student: StudentInfo) -> str:
+    return _(
+        "<b>Paper certificate</b> for {name}. Type the dates it covers, for example "
+        "24.11–26.11, or one day: 24.11. Send /cancel to stop."
+    ).format(name=_esc(student.short_name))
+
+
+def paper_received_prompt(dates: str) -> str:
+    return _(
+        "Certificate for {dates}. When was it brought to you? Press “Today” or type the date, "
+        "for example 26.11."
+    ).format(dates=dates)
+
+
+def paper_recorded(deadline: str) -> str:
+    return _(
+        "Recorded. Please decide on it by {date}: the reasons are set when you approve it."
+    ).format(date=deadline)
+
+
 # --- invite links ----------------------------------------------------------------------
 
 

@@ -37,10 +37,11 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 class AbsCb(CallbackData, prefix="ab"):
     """``ov`` (by student), ``days`` (by day), ``day`` (one day ``d1``), ``st`` (student
     ``sid``), ``ask`` (reason choice for ``sid``: lesson ``les``, or days ``d1``–``d2``),
-    ``set`` (the same with reason ``r``), ``rng`` (type a date range for ``sid``), ``cert``
-    (certificates waiting for a decision). ``bk`` is where ``ask``/``set`` return: ``s``
-    the student, ``d`` the day ``d1``. ``nw`` 1: show in a new message (a button under a
-    reminder, which must stay)."""
+    ``set`` (the same with reason ``r``), ``rng`` (type a date range for ``sid``), ``pap``
+    (record a paper certificate for ``sid``: its dates, then the day it was received),
+    ``rcv`` (it was received today), ``cert`` (certificates waiting for a decision). ``bk``
+    is where ``ask``/``set`` return: ``s`` the student, ``d`` the day ``d1``. ``nw`` 1: show
+    in a new message (a button under a reminder, which must stay)."""
 
     act: str = "ov"
     sid: int = 0
@@ -170,6 +171,9 @@ def student_keyboard(student: StudentAbsences) -> InlineKeyboardMarkup:
     builder.button(
         text=_("📆 Several days (a certificate)…"), callback_data=AbsCb(act="rng", sid=sid)
     )
+    builder.button(
+        text=_("📥 A paper certificate was brought…"), callback_data=AbsCb(act="pap", sid=sid)
+    )
     builder.button(text=_("⬅ All students"), callback_data=AbsCb(act="ov"))
     builder.adjust(1)
     return builder.as_markup()
@@ -193,6 +197,14 @@ def reason_keyboard(data: AbsCb, *, any_left: bool = True) -> InlineKeyboardMark
                 ),
             )  # fmt: skip
     builder.button(text=_("⬅ Back"), callback_data=back_target(data))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def received_keyboard(student_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📥 Today"), callback_data=AbsCb(act="rcv", sid=student_id))
+    builder.button(text=_("⬅ Back"), callback_data=AbsCb(act="st", sid=student_id))
     builder.adjust(1)
     return builder.as_markup()
 
