@@ -321,7 +321,9 @@ async def typed_paper_received(
     today = actor.today(clock())
     try:
         day = parse_range(message.text or "", today, max_days=1).first
-        await _record_paper(message, session, actor, state, clock, day)
+        if not await _record_paper(message, session, actor, state, clock, day):
+            await state.clear()
+            await message.answer(_("This button is no longer active. Open /menu."))
     except JournalError as exc:
         await session.rollback()
         await message.answer(exc.message)
