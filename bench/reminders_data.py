@@ -332,6 +332,7 @@ def _year(
                             "discipline_id": d,
                             "uploaded_by": teacher,
                             "file_id": f"f{gid}-{d}-{kind}",
+                            "academic_year": year,
                             "uploaded_at": _utc(date(year, 9, 1), time(9)),
                         },
                     )

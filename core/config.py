@@ -20,6 +20,8 @@ SUPPORTED_LOCALES = ("ru", "en")
 class JournalRules(BaseModel):
     """Knobs of the journal's own rules."""
 
+    # Staff working days after a lesson; never shorter than R1 plus a working day (see
+    # services/calendar/edit_window.py).
     edit_window_days: int = Field(7, ge=0, le=365)
     invite_ttl_days: int = Field(30, ge=1, le=365)
     invite_attempts_per_hour: int = Field(5, ge=1, le=100)

@@ -1,6 +1,7 @@
 """The curator's screens: unexplained absences of their groups by student and by day,
-setting a reason for one lesson, a whole day or a typed date range, the certificates waiting
-for a decision, and the group's invite links (R5).
+setting a reason for one lesson, a whole day or a typed date range, a paper certificate
+brought to the curator (its dates and the day it was received: R4 counts from that day), the
+certificates waiting for a decision, and the group's invite links (R5).
 
 Every press is re-authorised by the services (the student is in one of the curator's groups
 now); a refusal is a polite alert and changes nothing.
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.config import Settings
 from core.errors import Denied, JournalError
-from core.i18n import _
+from core.i18n import _, fmt_date
 from core.textsplit import split_html
 from handlers.justification import send_to_curator
 from handlers.middlewares import journal_router
@@ -37,12 +38,21 @@ from services.absences import unexplained as absences
 from services.absences.dates import DateRange, parse_range
 from services.access import Actor
 from services.people import curator_invites
+from services.reminders import deadlines as rules
 
 WAITING_SHOWN = 10
 
 
 class ReasonRange(StatesGroup):
     dates = State()
+
+
+class PaperCertificate(StatesGroup):
+    dates = State()
+    received = State()
+
+
+TYPING = {ReasonRange.dates.state, PaperCertificate.dates.state, PaperCertificate.received.state}
 
 
 def _not_curator() -> Denied:
@@ -65,7 +75,7 @@ async def show_overview(
 ) -> None:
     if not actor.curator_group_ids:
         raise _not_curator()
-    if await state.get_state() == ReasonRange.dates.state:
+    if await state.get_state() in TYPING:
         await state.clear()
     groups = await absences.curated_groups(session, actor)
     students = await absences.by_student(session, actor, actor.today(clock()))
@@ -124,7 +134,7 @@ async def show_student(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    if await state.get_state() == ReasonRange.dates.state:
+    if await state.get_state() in TYPING:
         await state.clear()  # "Back" from typing dates
     await _render_student(
         query,
@@ -240,6 +250,78 @@ async def typed_range(
     )
 
 
+# --- a paper certificate (R4 counts from the day it was received) --------------------------
+
+
+async def ask_paper(
+    query: CallbackQuery,
+    callback_data: AbsCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+) -> None:
+    student = await absences.student_for_reasons(session, actor, callback_data.sid)
+    await state.set_state(PaperCertificate.dates)
+    await state.set_data({"sid": student.student_id})
+    await message_of(query).answer(
+        text.paper_dates_prompt(student), reply_markup=kb.back_to_student(student.student_id)
+    )
+
+
+async def typed_paper_dates(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    data = await state.get_data()
+    today = actor.today(clock())
+    try:
+        student = await absences.student_for_reasons(session, actor, int(data["sid"]))
+        dates = parse_range(message.text or "", today, max_days=justifications.MAX_DAYS)
+        justifications.check_dates(dates, today)
+    except JournalError as exc:
+        await message.answer(markup.text(exc.message))
+        return
+    await state.set_state(PaperCertificate.received)
+    await state.update_data(d1=kb.day_code(dates.first), d2=kb.day_code(dates.last))
+    await message.answer(
+        text.paper_received_prompt(dates.label()),
+        reply_markup=kb.received_keyboard(student.student_id),
+    )
+
+
+async def _record_paper(
+    answer: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock, day: date
+) -> None:
+    """Record the certificate whose dates the conversation holds, received on ``day``."""
+    data = await state.get_data()
+    first, last = kb.parse_day(data.get("d1", "")), kb.parse_day(data.get("d2", ""))
+    if first is None or last is None:
+        raise Stale()
+    view = await justifications.record_paper(
+        session, actor, int(data["sid"]), DateRange(first, last), day, clock()
+    )
+    await session.flush()  # a rejected write fails before the curator is told
+    await state.clear()
+    deadline = rules.justification_deadline(day, actor.calendar)
+    await answer.answer(text.paper_recorded(fmt_date(deadline, "d MMMM")))
+    await send_to_curator(answer, view)
+
+
+async def typed_paper_received(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    today = actor.today(clock())
+    day = parse_range(message.text or "", today, max_days=1).first
+    await _record_paper(message, session, actor, state, clock, day)
+
+
+async def received_today(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    if await state.get_state() != PaperCertificate.received.state:
+        raise Stale()
+    await _record_paper(message_of(query), session, actor, state, clock, actor.today(clock()))
+
+
 async def show_waiting(
     query: CallbackQuery, callback_answer: CallbackAnswer, session: AsyncSession, actor: Actor
 ) -> None:
@@ -322,8 +404,13 @@ def create_router() -> Router:
     cb.register(ask_reason, AbsCb.filter(F.act == AbsenceAction.ASK))
     cb.register(set_reason, AbsCb.filter(F.act == AbsenceAction.SET))
     cb.register(ask_range, AbsCb.filter(F.act == AbsenceAction.RANGE))
+    cb.register(ask_paper, AbsCb.filter(F.act == AbsenceAction.PAPER))
+    cb.register(received_today, AbsCb.filter(F.act == AbsenceAction.RECEIVED_TODAY))
     cb.register(show_waiting, AbsCb.filter(F.act == AbsenceAction.CERTIFICATES))
     cb.register(invites_ask, InvCb.filter(F.act == InviteAction.ASK))
     cb.register(invites_issue, InvCb.filter(F.act == InviteAction.ISSUE))
     router.message.register(typed_range, ReasonRange.dates, F.text, ~(F.text.startswith("/")))
+    typed = (F.text, ~(F.text.startswith("/")))
+    router.message.register(typed_paper_dates, PaperCertificate.dates, *typed)
+    router.message.register(typed_paper_received, PaperCertificate.received, *typed)
     return router

@@ -55,8 +55,10 @@ async def _scope(
     )
 
 
-async def show_pairs(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
-    pairs = await documents_overview(session, actor)
+async def show_pairs(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock
+) -> None:
+    pairs = await documents_overview(session, actor, clock())
     await edit_or_send(message_of(query), text.pairs_text(pairs), kb.pairs_keyboard(pairs))
 
 
@@ -65,13 +67,14 @@ async def show_pair(
     callback_data: kb.DocCb,
     session: AsyncSession,
     actor: Actor,
+    clock: Clock,
     state: FSMContext,
 ) -> None:
     data = callback_data
     if await state.get_state() == DocumentUpload.file.state:
         await state.clear()  # "Back" from an upload: no longer waiting for a file
     scope = await _scope(session, actor, data.group, data.disc)
-    current = await documents.current_documents(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc, clock())
     await edit_or_send(
         message_of(query),
         text.pair_text(scope, current, actor.tz),
@@ -119,7 +122,7 @@ async def on_document(
     )
     await session.flush()
     scope = await _scope(session, actor, group_id, discipline_id)
-    current = await documents.current_documents(session, actor, group_id, discipline_id)
+    current = await documents.current_documents(session, actor, group_id, discipline_id, clock())
     await state.clear()
     await message.answer(
         text.saved_text(stored.kind, scope, current, actor.tz),
@@ -137,11 +140,12 @@ async def send_current(
     callback_data: kb.DocCb,
     session: AsyncSession,
     actor: Actor,
+    clock: Clock,
 ) -> None:
     data = callback_data
     kind = _kind(data.kind)
     scope = await _scope(session, actor, data.group, data.disc)
-    current = await documents.current_documents(session, actor, data.group, data.disc)
+    current = await documents.current_documents(session, actor, data.group, data.disc, clock())
     document = current.get(kind)
     if document is None:
         alert(

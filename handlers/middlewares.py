@@ -15,6 +15,7 @@ so an update either changed the store and is remembered, or did neither and runs
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,6 +34,7 @@ from handlers.fsm import update_session
 from handlers.ui import EndsConversation, alert
 from screens import markup
 from services.access import make_actor
+from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.people.identity import Identity, load_identity
 from storage import people as q
 from storage.models import Organisation, ProcessedUpdate
@@ -160,7 +162,21 @@ class LinkedOnly(BaseMiddleware):
 
 
 class ActorMiddleware(BaseMiddleware):
-    """For journal routers: the ``actor`` (roles, college zone, edit window) of the person."""
+    """For journal routers: the ``actor`` (roles, college zone, edit window and the working
+    days it is counted in) of the person."""
+
+    CALENDAR_SECONDS = 60.0  # a college's calendar changes by import, rarely: read it once a minute
+
+    def __init__(self) -> None:
+        self._calendars: dict[int, tuple[float, WorkCalendar]] = {}
+
+    async def _calendar(self, session: AsyncSession, org_id: int) -> WorkCalendar:
+        now = time.monotonic()
+        cached = self._calendars.get(org_id)
+        if cached is None or now - cached[0] > self.CALENDAR_SECONDS:
+            cached = (now, await load_work_calendar(session, org_id))
+            self._calendars[org_id] = cached
+        return cached[1]
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         identity: Identity | None = data.get("identity")
@@ -168,12 +184,14 @@ class ActorMiddleware(BaseMiddleware):
             return await handler(event, data)
         settings = data["settings"]
         # The identity already holds the person and their roles: only the zone is missing.
-        org = await data["session"].get(Organisation, identity.person.org_id)
+        org_id = identity.person.org_id
+        org = await data["session"].get(Organisation, org_id)
         data["actor"] = make_actor(
             identity.person,
             identity.memberships,
             timezone=org.timezone if org else settings.timezone,
             edit_window_days=settings.rules.edit_window_days,
+            calendar=await self._calendar(data["session"], org_id),
         )
         return await handler(event, data)
 

@@ -43,7 +43,9 @@ class AbsenceAction(StrEnum):
     DAY = "day"
     DAYS = "days"
     OVERVIEW = "ov"
+    PAPER = "pap"
     RANGE = "rng"
+    RECEIVED_TODAY = "rcv"
     SET = "set"
     STUDENT = "st"
 
@@ -51,10 +53,11 @@ class AbsenceAction(StrEnum):
 class AbsCb(CallbackData, prefix="ab"):
     """``ov`` (by student), ``days`` (by day), ``day`` (one day ``d1``), ``st`` (student
     ``sid``), ``ask`` (reason choice for ``sid``: lesson ``les``, or days ``d1``–``d2``),
-    ``set`` (the same with reason ``r``), ``rng`` (type a date range for ``sid``), ``cert``
-    (certificates waiting for a decision). ``bk`` is where ``ask``/``set`` return: ``s``
-    the student, ``d`` the day ``d1``. ``nw`` 1: show in a new message (a button under a
-    reminder, which must stay)."""
+    ``set`` (the same with reason ``r``), ``rng`` (type a date range for ``sid``), ``pap``
+    (record a paper certificate for ``sid``: its dates, then the day it was received),
+    ``rcv`` (it was received today), ``cert`` (certificates waiting for a decision). ``bk``
+    is where ``ask``/``set`` return: ``s`` the student, ``d`` the day ``d1``. ``nw`` 1: show
+    in a new message (a button under a reminder, which must stay)."""
 
     act: AbsenceAction = AbsenceAction.OVERVIEW
     sid: int = 0
@@ -187,6 +190,10 @@ def student_keyboard(student: StudentAbsences) -> InlineKeyboardMarkup:
         text=_("📆 Several days (a certificate)…"),
         callback_data=AbsCb(act=AbsenceAction.RANGE, sid=sid),
     )
+    builder.button(
+        text=_("📥 A paper certificate was brought…"),
+        callback_data=AbsCb(act=AbsenceAction.PAPER, sid=sid),
+    )
     builder.button(text=_("⬅ All students"), callback_data=AbsCb(act=AbsenceAction.OVERVIEW))
     builder.adjust(1)
     return builder.as_markup()
@@ -210,6 +217,16 @@ def reason_keyboard(data: AbsCb, *, any_left: bool = True) -> InlineKeyboardMark
                 ),
             )  # fmt: skip
     builder.button(text=_("⬅ Back"), callback_data=back_target(data))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def received_keyboard(student_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📥 Today"), callback_data=AbsCb(act=AbsenceAction.RECEIVED_TODAY, sid=student_id)
+    )
+    builder.button(text=_("⬅ Back"), callback_data=AbsCb(act=AbsenceAction.STUDENT, sid=student_id))
     builder.adjust(1)
     return builder.as_markup()
 

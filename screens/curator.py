@@ -171,6 +171,33 @@ def range_prompt(student: StudentInfo) -> str:
     )
 
 
+def paper_dates_prompt(student: StudentInfo) -> Markup:
+    return format_html(
+        _(
+            "<b>Paper certificate</b> for {name}. Type the dates it covers, for example "
+            "24.11–26.11, or one day: 24.11. Send /cancel to stop."
+        ),
+        name=student.short_name,
+    )
+
+
+def paper_received_prompt(dates: str) -> Markup:
+    return format_html(
+        _(
+            "Certificate for {dates}. When was it brought to you? Press “Today” or type the "
+            "date, for example 26.11."
+        ),
+        dates=dates,
+    )
+
+
+def paper_recorded(deadline: str) -> Markup:
+    return format_html(
+        _("Recorded. Please decide on it by {date}: the reasons are set when you approve it."),
+        date=deadline,
+    )
+
+
 # --- invite links ----------------------------------------------------------------------
 
 

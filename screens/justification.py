@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import _, ngettext
+from core.i18n import _, fmt_date, ngettext
 from screens.curator import lessons_count
 from screens.markup import format_html, join
 from screens.vocabulary import reason_word
@@ -92,7 +92,11 @@ def curator_notice(view: JustificationView) -> str:
     lines: list[str] = [
         format_html(_("<b>📄 Certificate for {student}</b>"), student=_student(view.student)),
         format_html(_("Dates: {dates}"), dates=view.dates.label()),
-        format_html(_("Sent by: {sender}"), sender=sender),
+        format_html(
+            _("Paper certificate, received {date}"), date=fmt_date(view.received_on, "d MMMM")
+        )
+        if view.received_on
+        else format_html(_("Sent by: {sender}"), sender=sender),
     ]
     if view.comment:
         lines.append(format_html(_("Comment: {comment}"), comment=view.comment))

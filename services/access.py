@@ -10,8 +10,10 @@ with one and the same message, so ids cannot be probed.
 Rules of thumb the checks encode:
 * a closed period stops everyone, the deputy included: closing is the final lock, and the
   deputy reopens the period (``Period.closed``) when a correction is really needed;
-* the edit window (``settings.rules.edit_window_days`` days after the lesson's date, in the
-  college's time zone) stops the teacher, not whoever may ``CORRECT_AFTER_WINDOW``;
+* the edit window (``settings.rules.edit_window_days`` staff working days after the lesson's
+  date, in the college's time zone, never shorter than R1's deadline plus a working day:
+  services/calendar/edit_window.py) stops the teacher, not whoever may
+  ``CORRECT_AFTER_WINDOW``;
 * the register and grades open on the lesson's day; the topic, homework and the distance
   format may be entered ahead (``ENTERED_AHEAD``), that is how teachers plan;
 * a cancelled lesson takes no journal data.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,8 @@ from core.config import JournalRules
 from core.errors import Denied
 from core.i18n import _, fmt_date, ngettext
 from services import policy
+from services.calendar import edit_window
+from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.policy import Action, Target
 from storage import journal as q
 from storage import people, teaching
@@ -69,6 +73,8 @@ class Actor:
     child_ids: frozenset[int] = frozenset()
     student_id: int | None = None  # their own student record, if they study
     granted: frozenset[Action] = frozenset()
+    # The college's working days: the edit window is counted in them.
+    calendar: WorkCalendar = field(default_factory=WorkCalendar, compare=False, repr=False)
     rights: frozenset[Action] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +95,7 @@ def make_actor(
     *,
     timezone: str = "Asia/Sakhalin",
     edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS,
+    calendar: WorkCalendar | None = None,
 ) -> Actor:
     held = [m for m in memberships if m.active and m.org_id == person.org_id]
     return Actor(
@@ -98,6 +105,7 @@ def make_actor(
         name=person.short_name,
         timezone=timezone,
         edit_window_days=edit_window_days,
+        calendar=calendar if calendar is not None else WorkCalendar(),
         curator_group_ids=frozenset(
             m.group_id for m in held if m.role is Role.CURATOR and m.group_id
         ),
@@ -124,7 +132,14 @@ async def load_actor(
         raise Denied(_("Your account is not linked to the journal."))
     person, timezone = row
     memberships = await people.active_memberships(session, person_id)
-    return make_actor(person, memberships, timezone=timezone, edit_window_days=edit_window_days)
+    calendar = await load_work_calendar(session, person.org_id)
+    return make_actor(
+        person,
+        memberships,
+        timezone=timezone,
+        edit_window_days=edit_window_days,
+        calendar=calendar,
+    )
 
 
 class Refusal(StrEnum):
@@ -150,13 +165,13 @@ def may_view_lesson(actor: Actor, lesson: Lesson) -> bool:
     )
 
 
-def edit_deadline(lesson_date: date, window: int) -> date:
+def edit_deadline(lesson_date: date, window: int, cal: WorkCalendar) -> date:
     """The last day the teacher may still change the lesson's journal."""
-    return lesson_date + timedelta(days=window)
+    return edit_window.edit_deadline(lesson_date, window, cal)
 
 
-def window_open(lesson_date: date, today: date, window: int) -> bool:
-    return today <= edit_deadline(lesson_date, window)
+def window_open(lesson_date: date, today: date, window: int, cal: WorkCalendar) -> bool:
+    return edit_window.window_open(lesson_date, today, window, cal)
 
 
 def edit_refusal(
@@ -179,7 +194,7 @@ def edit_refusal(
         return Refusal.PERIOD_CLOSED
     if action not in ENTERED_AHEAD and lesson.date > today:
         return Refusal.NOT_YET
-    late = not window_open(lesson.date, today, window)
+    late = not window_open(lesson.date, today, window, actor.calendar)
     if late and not policy.can(actor, Action.CORRECT_AFTER_WINDOW, target):
         return Refusal.WINDOW_PASSED
     return None
@@ -219,13 +234,14 @@ def refusal_message(refusal: Refusal, lesson: Lesson, period: Period, window: in
             "on that day."
         ).format(date=day)
     if refusal is Refusal.WINDOW_PASSED:
+        days = edit_window.window_days(window)
         return ngettext(
-            "The lesson of {date} can no longer be changed: the edit window of {days} day "
-            "has passed. Please ask the deputy director to make the change.",
-            "The lesson of {date} can no longer be changed: the edit window of {days} days "
-            "has passed. Please ask the deputy director to make the change.",
-            window,
-        ).format(date=day, days=window)
+            "The lesson of {date} can no longer be changed: the edit window of {days} "
+            "working day has passed. Please ask the deputy director to make the change.",
+            "The lesson of {date} can no longer be changed: the edit window of {days} "
+            "working days has passed. Please ask the deputy director to make the change.",
+            days,
+        ).format(date=day, days=days)
     return not_your_lesson()
 
 

@@ -22,6 +22,7 @@ from storage.models import (
     AbsenceJustification,
     Attendance,
     Curriculum,
+    DigestRange,
     Discipline,
     DocumentKind,
     Group,
@@ -291,14 +292,17 @@ async def graded(
 
 
 async def document_kinds(
-    session: AsyncSession, group_ids: Collection[int]
+    session: AsyncSession, group_ids: Collection[int], academic_year: int
 ) -> set[tuple[int, int, DocumentKind]]:
-    """(group, discipline, kind) uploaded at least once for the groups."""
+    """(group, discipline, kind) uploaded at least once for the groups and the academic year."""
     found: set[tuple[int, int, DocumentKind]] = set()
     for ids in _chunks(group_ids):
         rows = await session.execute(
             select(TeachingDocument.group_id, TeachingDocument.discipline_id, TeachingDocument.kind)
-            .where(TeachingDocument.group_id.in_(ids))
+            .where(
+                TeachingDocument.group_id.in_(ids),
+                TeachingDocument.academic_year == academic_year,
+            )
             .distinct()
         )
         found.update((g, d, k) for g, d, k in rows)
@@ -379,6 +383,7 @@ class PendingRow:
     date_from: date
     date_to: date
     submitted_at: datetime
+    received_on: date | None  # a paper certificate: R4 counts from this day
 
 
 async def pending_justifications(
@@ -398,6 +403,7 @@ async def pending_justifications(
                 AbsenceJustification.date_from,
                 AbsenceJustification.date_to,
                 AbsenceJustification.submitted_at,
+                AbsenceJustification.received_on,
             )
             .select_from(Student)
             .join(AbsenceJustification, AbsenceJustification.student_id == Student.id)
@@ -409,8 +415,8 @@ async def pending_justifications(
             )
         )
         found.extend(
-            PendingRow(jid, sid, short_name(last, first, mid), gid, d1, d2, at)
-            for jid, sid, last, first, mid, gid, d1, d2, at in rows
+            PendingRow(jid, sid, short_name(last, first, mid), gid, d1, d2, at, received)
+            for jid, sid, last, first, mid, gid, d1, d2, at, received in rows
         )
     found.sort(key=lambda r: (r.submitted_at, r.justification_id))
     return found
@@ -569,6 +575,37 @@ async def has_curriculum_for(session: AsyncSession, org_id: int, year: int) -> b
         .limit(1)
     )
     return found is not None
+
+
+# --- digest ranges -------------------------------------------------------------------------
+
+
+async def latest_digest_range(
+    session: AsyncSession, org_id: int, digest: str
+) -> tuple[date, date] | None:
+    """The (first, last) day the college's latest digest of the kind covered."""
+    row = (
+        await session.execute(
+            select(DigestRange.first_day, DigestRange.last_day)
+            .where(DigestRange.org_id == org_id, DigestRange.digest == digest)
+            .order_by(DigestRange.last_day.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def record_digest_range(
+    session: AsyncSession, org_id: int, digest: str, first: date, last: date, now: datetime
+) -> None:
+    """Record that the digest covered first…last; a second record of the same range (another
+    scan, a restart) is skipped."""
+    stmt = (
+        _insert(session)(DigestRange)
+        .values(org_id=org_id, digest=digest, first_day=first, last_day=last, sent_at=now)
+        .on_conflict_do_nothing(index_elements=["org_id", "digest", "last_day"])
+    )
+    await session.execute(stmt)
 
 
 # --- sent reminders -----------------------------------------------------------------------

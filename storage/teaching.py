@@ -161,15 +161,19 @@ async def documents(
 
 
 async def document_kinds(
-    session: AsyncSession, pairs: Sequence[tuple[int, int]]
+    session: AsyncSession, pairs: Sequence[tuple[int, int]], academic_year: int
 ) -> set[tuple[int, int, DocumentKind]]:
-    """(group, discipline, kind) uploaded at least once, for the given (group, discipline)."""
+    """(group, discipline, kind) uploaded at least once for the academic year, for the given
+    (group, discipline)."""
     if not pairs:
         return set()
     group_ids = {g for g, _ in pairs}
     rows = await session.execute(
         select(TeachingDocument.group_id, TeachingDocument.discipline_id, TeachingDocument.kind)
-        .where(TeachingDocument.group_id.in_(group_ids))
+        .where(
+            TeachingDocument.group_id.in_(group_ids),
+            TeachingDocument.academic_year == academic_year,
+        )
         .distinct()
     )
     wanted = set(pairs)

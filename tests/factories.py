@@ -16,9 +16,9 @@ What is in it (``today`` is a Tuesday, 17 November 2026, unless given):
 * a curriculum with math as an exam, English as a credit and informatics as a diff. credit
   in the autumn semester;
 * ``lessons`` of the teacher: ``today`` (pair 1, from the timetable), ``yesterday``,
-  ``tomorrow``, ``old`` (past the 7-day edit window), ``subgroup`` (today, English, sub1),
-  ``cancelled`` (today, pair 4), ``closed`` (in the closed spring period); and ``foreign``:
-  the other teacher's lesson today.
+  ``tomorrow``, ``old`` (past the edit window of 7 working days), ``subgroup`` (today,
+  English, sub1), ``cancelled`` (today, pair 4), ``closed`` (in the closed spring period);
+  and ``foreign``: the other teacher's lesson today.
 
 The helpers (``add_student``, ``add_lesson``, ``add_member`` …) build more of the same;
 ``audit_trail`` and ``events_of`` read back what a use case wrote.
@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import DEFAULT_EDIT_WINDOW_DAYS, Actor
+from services.calendar.workdays import WorkCalendar
 from storage.models import (
     AttestationForm,
     AuditEntry,
@@ -381,7 +382,9 @@ async def make_college(session: AsyncSession, *, code: str = "c1", today: date =
         today=await lesson(day=today, pair_no=1, timetable_entry=entry),
         yesterday=await lesson(day=today - day, pair_no=2),
         tomorrow=await lesson(day=today + day, pair_no=1),
-        old=await lesson(day=today - (DEFAULT_EDIT_WINDOW_DAYS + 3) * day, pair_no=1),
+        old=await lesson(
+            day=WorkCalendar().add_working_days(today, -(DEFAULT_EDIT_WINDOW_DAYS + 3)), pair_no=1
+        ),
         subgroup=await lesson(day=today, pair_no=3, discipline=english, subgroup=sub1),
         cancelled=await lesson(day=today, pair_no=4, cancelled=True),
         closed=await lesson(day=date(2026, 5, 20), pair_no=1, period=spring),

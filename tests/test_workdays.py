@@ -81,19 +81,36 @@ def test_college_vacation_holiday_and_extra_workday() -> None:
             Span(CalendarKind.VACATION, date(2026, 12, 1), date(2026, 12, 5), group_id=7),
         ]
     )
-    assert not cal.is_working_day(date(2027, 1, 11))
-    assert cal.is_holiday(date(2027, 1, 11))
-    assert cal.is_working_day(date(2027, 1, 18))
+    # A student vacation is a working day for the staff, without classes.
+    assert cal.is_working_day(date(2027, 1, 11))
+    assert not cal.is_holiday(date(2027, 1, 11))
+    assert not cal.has_classes(date(2027, 1, 11))
+    assert cal.has_classes(date(2027, 1, 18))
     assert not cal.is_working_day(date(2026, 10, 15))
+    assert not cal.has_classes(date(2026, 10, 15))
     assert cal.is_working_day(date(2026, 10, 17))
-    assert cal.is_working_day(date(2026, 12, 21))  # a session is study time
-    assert cal.is_working_day(date(2026, 12, 2))  # another group's vacation
-    assert cal.add_working_days(date(2026, 12, 30), 1) == date(2027, 1, 18)
+    assert cal.is_working_day(date(2026, 12, 21))  # a session: staff work, no timetable
+    assert not cal.has_classes(date(2026, 12, 21))
+    assert cal.has_classes(date(2026, 12, 2))  # another group's vacation
+    assert cal.add_working_days(date(2026, 12, 30), 1) == date(2027, 1, 11)
 
     group_cal = WorkCalendar.from_entries(
         [Span(CalendarKind.VACATION, date(2026, 12, 1), date(2026, 12, 5), group_id=7)], 7
     )
-    assert not group_cal.is_working_day(date(2026, 12, 2))
+    assert group_cal.is_working_day(date(2026, 12, 2))
+    assert not group_cal.has_classes(date(2026, 12, 2))
+
+
+def test_deadlines_run_through_a_summer_vacation() -> None:
+    """The issue's cases: a vacation does not stretch staff deadlines."""
+    cal = WorkCalendar.from_entries(
+        [Span(CalendarKind.VACATION, date(2027, 6, 28), date(2027, 8, 31))]
+    )
+    # A certificate sent on Wednesday 30 June 2027 is due two working days later, 2 July.
+    assert cal.add_working_days(date(2027, 6, 30), 2) == date(2027, 7, 2)
+    # An enrolment order of Wednesday 25 August 2027: three working days, Monday 30 August.
+    assert cal.add_working_days(date(2027, 8, 25), 3) == date(2027, 8, 30)
+    assert not cal.has_classes(date(2027, 7, 1))
 
 
 async def test_load_work_calendar_from_the_store(session: AsyncSession) -> None:
@@ -125,7 +142,9 @@ async def test_load_work_calendar_from_the_store(session: AsyncSession) -> None:
     await session.flush()
     college = await load_work_calendar(session, org.id)
     of_group = await load_work_calendar(session, org.id, group.id)
-    assert not college.is_working_day(date(2027, 1, 12))
-    assert college.is_working_day(date(2026, 12, 1))
-    assert not of_group.is_working_day(date(2026, 12, 1))
-    assert not of_group.is_working_day(date(2027, 1, 12))
+    assert college.is_working_day(date(2027, 1, 12))
+    assert not college.has_classes(date(2027, 1, 12))
+    assert college.has_classes(date(2026, 12, 1))
+    assert of_group.is_working_day(date(2026, 12, 1))  # a group's day off is the group's only
+    assert not of_group.has_classes(date(2026, 12, 1))
+    assert not of_group.has_classes(date(2027, 1, 12))

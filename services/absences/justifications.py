@@ -5,6 +5,10 @@ A parent sends one for their child; a student for themself only when an adult (1
 for a minor it is the legal representative's word that counts. The row's ``submitted_at`` is
 when the R4 clock (two working days for the curator) starts.
 
+A paper certificate brought to the curator is recorded by the curator (``record_paper``) with
+the day they received it (``received_on``): R4's clock starts that day, and the certificate
+waits for the same Approve / Reject decision as a photo, so it is reminded of until decided.
+
 The curators of the student's current group get it through the outbox with the file and the
 Approve / Reject buttons. A decision is taken once: the first press wins (a conditional
 UPDATE), every later press hears who decided. Approval sets the reason (illness unless the
@@ -46,7 +50,7 @@ MAX_COMMENT = 500  # the comment goes into a caption, which Telegram caps at 102
 MAX_DAYS = 62
 DAYS_AHEAD = 14  # a planned absence (a clinic appointment tomorrow) may be announced ahead
 DAYS_BACK = 120
-PHOTO, DOCUMENT = "photo", "document"
+PHOTO, DOCUMENT, PAPER = "photo", "document", "paper"
 APPROVAL_REASONS = (AbsenceReason.ILLNESS, AbsenceReason.EXCUSED)
 ENTITY = "absence_justification"
 CURATOR_KIND = "justification"
@@ -76,6 +80,7 @@ class JustificationView:
     submitted_by_name: str
     by_parent: bool
     submitted_at: datetime
+    received_on: date | None  # a paper certificate: the day the curator received it
     decided_by_name: str
     decided_at: datetime | None
     unexplained: int  # the student's unexplained absences in the dates, now
@@ -234,6 +239,68 @@ async def submit(
     return Submitted(view, told)
 
 
+def check_received(received_on: date, dates: DateRange, today: date) -> None:
+    if received_on > today:
+        raise Invalid(_("The day the certificate was received cannot be in the future."))
+    if received_on < today - timedelta(days=DAYS_BACK) or received_on < dates.first - timedelta(
+        days=DAYS_AHEAD
+    ):
+        raise Invalid(_("Please check the day the certificate was received."))
+
+
+async def record_paper(
+    session: AsyncSession,
+    actor: Actor,
+    student_id: int,
+    dates: DateRange,
+    received_on: date,
+    now: datetime,
+) -> JustificationView:
+    """A paper certificate brought to the curator: stored as waiting for a decision, with the
+    day it was received (R4 counts from it). Only who may decide it may record it. The caller
+    commits."""
+    student = await q.student_info(session, student_id)
+    if student is None or not policy.can(
+        actor, policy.Action.DECIDE_CERTIFICATE, policy.Target.student(student)
+    ):
+        raise Denied(not_yours_to_decide())
+    today = actor.today(now)
+    check_dates(dates, today)
+    check_received(received_on, dates, today)
+    row = q.add_justification(
+        session,
+        org_id=student.org_id,
+        student_id=student.student_id,
+        submitted_by=actor.person_id,
+        date_from=dates.first,
+        date_to=dates.last,
+        comment="",
+        file_id=None,
+        file_kind=PAPER,
+        status=JustificationStatus.PENDING,
+        submitted_at=now,
+        received_on=received_on,
+    )
+    await session.flush()
+    audit.record(
+        session,
+        org_id=student.org_id,
+        actor_id=actor.person_id,
+        action="create",
+        entity=ENTITY,
+        entity_id=row.id,
+        new={
+            "student_id": student.student_id,
+            "date_from": dates.first,
+            "date_to": dates.last,
+            "file_kind": PAPER,
+            "received_on": received_on,
+            "status": JustificationStatus.PENDING,
+        },
+    )
+    return await _view(session, row, student)
+
+
 async def for_decision(
     session: AsyncSession, actor: Actor, justification_id: int
 ) -> JustificationView:
@@ -332,6 +399,7 @@ async def _view(
         submitted_by_name=names.get(row.submitted_by, ""),
         by_parent=row.submitted_by != student.person_id,
         submitted_at=row.submitted_at,
+        received_on=row.received_on,
         decided_by_name=names.get(row.decided_by, "") if row.decided_by else "",
         decided_at=row.decided_at,
         unexplained=len(unexplained),

@@ -1,17 +1,22 @@
 """Working days: the Russian production calendar plus the college's own calendar.
 
-The production calendar comes from the ``holidays`` package (``holidays.RU``): its public
-holidays include the New Year holidays and the days off transferred by government decree
-("Выходной (перенесено с …)"), and its ``weekend_workdays`` are the Saturdays and Sundays the
-same decrees turn into working days. The college adds its own rows (``CalendarEntry``):
-HOLIDAY and VACATION ranges are days off, WORKDAY ranges are extra working days and win over
-everything else (the college decided to work that day). A calendar built for a group also
-takes that group's own entries; the college-wide calendar ignores group-specific rows.
+Whose day is it? Two kinds of days off are kept apart (PRODUCT.md, "Working days: whose days?"):
 
-Two questions, two methods: ``is_working_day`` answers "does the working-day count of a
-deadline include this date" (weekends count as days off); ``is_holiday`` answers "is this date
-free of lessons whatever its weekday" (a public holiday, a transferred day off, a college
-holiday or vacation), which is what lesson generation needs for six-day-week colleges.
+* **no one works**: weekends, public holidays and the days off transferred by government decree
+  (the ``holidays`` package, ``holidays.RU``; its ``weekend_workdays`` are the Saturdays and
+  Sundays the same decrees turn into working days), and the college's own HOLIDAY entries.
+  A WORKDAY entry wins over all of these (the college decided to work that day). Staff
+  deadlines (R1–R8), the reminders about them and the digests count these **staff working
+  days** (``is_working_day``, ``add_working_days``).
+* **no classes**: student vacations (VACATION), practice weeks (PRACTICE) and session weeks
+  (SESSION). Teachers, curators and the office work on them; only lessons of the timetable
+  stop. A calendar built for a group also takes that group's own entries (a group's HOLIDAY is
+  a day without its classes, not a day off for the staff); the college-wide calendar ignores
+  group rows.
+
+``is_holiday`` answers "is this date free of work whatever its weekday" and ``has_classes``
+"may the timetable put a lesson on this date" (weekdays are the timetable's business, so a
+six-day college's Saturday has classes). Lesson generation asks ``has_classes``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CalendarEntry, CalendarKind
 
-DAYS_OFF_KINDS = frozenset({CalendarKind.HOLIDAY, CalendarKind.VACATION})
+NO_CLASSES_KINDS = frozenset({CalendarKind.VACATION, CalendarKind.PRACTICE, CalendarKind.SESSION})
 
 
 class CalendarSpan(Protocol):
@@ -63,9 +68,15 @@ def _days(start: date, end: date) -> Iterable[date]:
 class WorkCalendar:
     """The production calendar overlaid with a college's (and optionally a group's) calendar."""
 
-    def __init__(self, days_off: Iterable[date] = (), workdays: Iterable[date] = ()) -> None:
+    def __init__(
+        self,
+        days_off: Iterable[date] = (),
+        workdays: Iterable[date] = (),
+        no_classes: Iterable[date] = (),
+    ) -> None:
         self._days_off = frozenset(days_off)
         self._workdays = frozenset(workdays)
+        self._no_classes = frozenset(no_classes)
 
     @classmethod
     def from_entries(
@@ -74,24 +85,35 @@ class WorkCalendar:
         """College-wide entries plus, when ``group_id`` is given, that group's own entries."""
         days_off: set[date] = set()
         workdays: set[date] = set()
+        no_classes: set[date] = set()
         for entry in entries:
             if entry.group_id is not None and entry.group_id != group_id:
                 continue
-            if entry.kind in DAYS_OFF_KINDS:
-                days_off.update(_days(entry.starts_on, entry.ends_on))
+            days = _days(entry.starts_on, entry.ends_on)
+            if entry.kind in NO_CLASSES_KINDS:
+                no_classes.update(days)
+            elif entry.kind == CalendarKind.HOLIDAY and entry.group_id is not None:
+                no_classes.update(days)  # the group's own day without classes
+            elif entry.kind == CalendarKind.HOLIDAY:
+                days_off.update(days)
             elif entry.kind == CalendarKind.WORKDAY:
-                workdays.update(_days(entry.starts_on, entry.ends_on))
-        return cls(days_off, workdays)
+                workdays.update(days)
+        return cls(days_off, workdays, no_classes)
 
     def is_public_holiday(self, d: date) -> bool:
         """A public holiday or a transferred day off of the production calendar."""
         return d in production_year(d.year)[0]
 
     def is_holiday(self, d: date) -> bool:
-        """No lessons whatever the weekday: a public or college holiday, a vacation day."""
+        """No one works whatever the weekday: a public or college holiday (not a vacation)."""
         if d in self._workdays:
             return False
         return d in self._days_off or self.is_public_holiday(d)
+
+    def has_classes(self, d: date) -> bool:
+        """The timetable may hold lessons on ``d``: not a holiday, not in a vacation, practice
+        or session (an extra working day inside a vacation stays without classes)."""
+        return not self.is_holiday(d) and d not in self._no_classes
 
     def is_working_day(self, d: date) -> bool:
         if d in self._workdays:

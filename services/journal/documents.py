@@ -2,6 +2,8 @@
 
 Files stay in Telegram; the store keeps their ids. A new upload does not replace the old
 one in the store: the newest of a kind is the current document, earlier ones are history.
+Documents belong to the academic year they were uploaded in (from August on, the coming one:
+services/calendar/years.py); last year's programme does not count for this year.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from core.errors import Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
+from services.calendar.years import academic_year
 from services.policy import Action
 from storage import audit, teaching
 from storage.models import DocumentKind, TeachingDocument
@@ -72,6 +75,7 @@ async def upload_document(
         file_unique_id=file_unique_id,
         # A long name is the file's, not the teacher's doing: keep what fits.
         file_name=file_name[:FILE_NAME_MAX],
+        academic_year=academic_year(actor.today(now)),
         uploaded_at=now,
     )
     session.add(document)
@@ -94,9 +98,9 @@ async def upload_document(
 
 
 async def current_documents(
-    session: AsyncSession, actor: Actor, group_id: int, discipline_id: int
+    session: AsyncSession, actor: Actor, group_id: int, discipline_id: int, now: datetime
 ) -> dict[DocumentKind, TeachingDocument]:
-    """The newest upload of each kind for the group and discipline."""
+    """The newest upload of each kind for the group and discipline, of this academic year."""
     await access.teaching_for(
         session,
         actor,
@@ -105,17 +109,22 @@ async def current_documents(
         action=Action.UPLOAD_WORK_PROGRAMMES,
         any_subgroup=True,
     )
+    year = academic_year(actor.today(now))
     current: dict[DocumentKind, TeachingDocument] = {}
     for document in await teaching.documents(session, group_id, discipline_id):
-        current.setdefault(document.kind, document)
+        if document.academic_year == year:
+            current.setdefault(document.kind, document)
     return current
 
 
-async def missing_documents(session: AsyncSession, actor: Actor) -> list[DocumentGap]:
-    """The teacher's (group, discipline) pairs lacking a work programme or a КТП."""
+async def missing_documents(
+    session: AsyncSession, actor: Actor, now: datetime
+) -> list[DocumentGap]:
+    """The teacher's (group, discipline) pairs lacking a work programme or a КТП of this
+    academic year."""
     rows = await teaching.teacher_assignments(session, actor.org_id, actor.person_id)
     pairs = list(dict.fromkeys((row.group.id, row.discipline.id) for row in rows))
-    have = await teaching.document_kinds(session, pairs)
+    have = await teaching.document_kinds(session, pairs, academic_year(actor.today(now)))
     names = {(row.group.id, row.discipline.id): row for row in rows}
     gaps = []
     for group_id, discipline_id in pairs:

@@ -203,7 +203,11 @@ async def set_distance(
     )
     starts = parsed or info.lesson.starts_at.astimezone(actor.tz).time()
     distance = {"mode": mode, "platform": platform, "time": starts.strftime("%H:%M")}
-    return await _apply(session, actor, info, {"distance": distance})
+    changes: dict[str, Any] = {"distance": distance}
+    if info.lesson.distance_entered_at is None:
+        # The first entry is what R9 (the format recorded with the lesson) is judged by.
+        changes["distance_entered_at"] = now
+    return await _apply(session, actor, info, changes)
 
 
 async def clear_distance(

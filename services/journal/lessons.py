@@ -1,10 +1,12 @@
 """Dated lessons (занятия) of a period, generated from the weekly timetable and the bells.
 
 Every date of the period gets the timetable lines of its weekday whose week parity matches
-(odd / even ISO week number). Dates that are holidays for the group get none: public holidays
-and transferred days off of the production calendar, the college's HOLIDAY and VACATION
-entries (a group's own entries apply to that group only), unless a college WORKDAY entry
-covers the date. Sessions and practice do not stop lessons; the timetable decides.
+(odd / even ISO week number), on the group's class days only (services/calendar/workdays.py
+``has_classes``): not on public holidays and transferred days off of the production calendar
+or the college's HOLIDAY entries (unless a college WORKDAY entry covers the date), and not in
+a VACATION, PRACTICE or SESSION of the college or of the group (a group's own entries apply to
+that group only). Vacations, practice and sessions stop the timetable's lessons, not the
+staff's working days.
 
 Saturdays and working Saturdays: a weekend is not skipped just for being a weekend. A
 six-day-week college has Saturday lines in its timetable and those lessons happen every
@@ -144,7 +146,7 @@ async def _planned(
         times = {n: (_at(d, b.starts, tz), _at(d, b.ends, tz)) for n, b in bells.items()}
         for parity, line in by_weekday.get(d.weekday(), ()):
             calendar = calendars.get(line["group_id"], college)
-            if calendar.is_holiday(d) or not parity_matches(parity, d):
+            if not calendar.has_classes(d) or not parity_matches(parity, d):
                 continue
             starts_at, ends_at = times[line["pair_no"]]
             planned[(line["timetable_entry_id"], d)] = {

@@ -1,10 +1,12 @@
 """The journal's deadlines (PRODUCT.md R1–R9) as plain functions of dates and the calendar.
 
-"Working day" is ``services.calendar.workdays.WorkCalendar``: the Russian production calendar
-plus the
-college's own holidays, vacations and extra working days. Dates are the college's local dates.
+"Working day" is a staff working day of ``services.calendar.workdays.WorkCalendar``: the Russian
+production calendar plus the college's own holidays and extra working days. Student vacations,
+practice and sessions are working days for the staff, so deadlines run through them and digests
+go out on them. Dates are the college's local dates.
 
-* R1 register (attendance and current grades): due the working day after the lesson.
+* R1 register (attendance and current grades): due the working day after the lesson; the
+  teacher's edit window (services/calendar/edit_window.py) always reaches past it.
 * R2 topic: due on the lesson's day. Hours always hold a value (2 by default) and homework may
   rightly be empty, so the topic is what R2 checks.
 * R3 period grades: due on the period's last day; teachers hear of missing ones from
@@ -34,7 +36,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from services.calendar import edit_window
 from services.calendar.workdays import WorkCalendar
+from services.calendar.years import academic_year
 
 R3_BEFORE = 5
 R3_AFTER = 5
@@ -50,6 +54,7 @@ R8_FROM = (8, 20)
 R8_DUE = (9, 2)
 R3_MONITOR = timedelta(days=30)  # ended, still open periods the weekly digest looks at
 WEEK = timedelta(days=7)
+DIGEST_SPAN_MAX = timedelta(days=31)  # older gaps are for monitoring, not for a digest
 # A digest is sent at its hour or, after a stop or a busy spell, up to this much later.
 CATCH_UP = timedelta(hours=4)
 
@@ -66,12 +71,32 @@ def due_status(deadline: date, today: date) -> Due:
     return Due.TODAY if deadline == today else Due.OVERDUE
 
 
+class Done(StrEnum):
+    """How an item was kept, against its deadline (monitoring, §IV: timeliness)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"  # not done and its deadline has passed
+    NOT_DUE = "not_due"  # not done yet, still in time
+
+
+def timeliness(deadline: date, done_on: date | None, today: date | None = None) -> Done:
+    """``done_on`` is the college's date the item was first done (docs/reminders.md says which
+    recorded time each rule is judged by); ``today`` None: judged after the fact."""
+    if done_on is not None:
+        return Done.ON_TIME if done_on <= deadline else Done.LATE
+    if today is not None and today <= deadline:
+        return Done.NOT_DUE
+    return Done.MISSING
+
+
 # --- when digests go out -------------------------------------------------------------------
 
 
 class SlotKind(StrEnum):
     TEACHER = "teacher"  # teacher_hour: R1, overdue R2 and R9, R3, R8
-    LESSON_DAY = "lessonday"  # teacher_evening_hour: R2 and R9 of the day's lessons
+    # teacher_evening_hour, or the end of the teacher's last lesson: R2 and R9 of the day
+    LESSON_DAY = "lessonday"
     CURATOR = "curator"  # curator_hour: unexplained absences, R4
     ADMIN = "admin"  # admin_hour: R5
     DEPUTY = "deputy"  # deputy_hour, every working day: R7
@@ -124,13 +149,16 @@ def due_slots(now_local: datetime, hours: Hours, cal: WorkCalendar) -> list[Slot
         Slot(kind, day)
         for kind, at in (
             (SlotKind.TEACHER, hours.teacher),
-            (SlotKind.LESSON_DAY, hours.lesson_day),
             (SlotKind.CURATOR, hours.curator),
             (SlotKind.ADMIN, hours.admin),
             (SlotKind.DEPUTY, hours.deputy),
         )
         if come(at)
     ]
+    # The lesson day's digest stays open until midnight: a teacher whose last lesson ends
+    # after its hour hears of it once that lesson has ended (rules.teacher_lesson_day).
+    if now_local.time() >= hours.lesson_day:
+        slots.insert(1, Slot(SlotKind.LESSON_DAY, day))
     if come(hours.deputy) and weekly_day(day, hours.deputy_weekday, cal) == day:
         slots.append(Slot(SlotKind.WEEKLY, day))
     return slots
@@ -140,17 +168,24 @@ def is_weekly_day(day: date, hours: Hours, cal: WorkCalendar) -> bool:
     return weekly_day(day, hours.deputy_weekday, cal) == day
 
 
+def digest_range(today: date, previous: tuple[date, date] | None) -> tuple[date, date]:
+    """The days a weekly digest sent on ``today`` covers: from the day after the previous one's
+    last day to yesterday, so no day is left out or counted twice when a holiday moves the
+    digest or a week has no working day. ``previous`` covering up to yesterday is today's own
+    digest worked out again (a restart): the same range. The first digest, and one after a
+    long stop, cover at most ``DIGEST_SPAN_MAX`` days."""
+    last = today - timedelta(days=1)
+    if previous is not None and previous[1] >= last:
+        return previous
+    first = today - WEEK if previous is None else previous[1] + timedelta(days=1)
+    return max(first, today - DIGEST_SPAN_MAX), last
+
+
 # --- R1, R2, R9: lessons ------------------------------------------------------------------
 
 
-def register_deadline(lesson_day: date, cal: WorkCalendar) -> date:
-    """R1: not later than one (working) day after the lesson."""
-    return cal.add_working_days(lesson_day, 1)
-
-
-def editable_since(today: date, edit_window_days: int) -> date:
-    """The first lesson date a teacher may still change today (the edit window)."""
-    return today - timedelta(days=edit_window_days)
+register_deadline = edit_window.register_deadline  # R1
+editable_since = edit_window.editable_since  # the first lesson date still in the edit window
 
 
 def distance_incomplete(distance: Mapping[str, Any] | None) -> bool:
@@ -216,7 +251,7 @@ def entered_late(decided_on: date, entered_on: date, cal: WorkCalendar) -> bool:
 def academic_year_start(today: date) -> date:
     """1 September of the academic year ``today`` belongs to; from August on, the coming one
     (August is when it is prepared)."""
-    return date(today.year if today.month >= 8 else today.year - 1, 9, 1)
+    return date(academic_year(today), 9, 1)
 
 
 def curriculum_reminder(today: date) -> Due | None:

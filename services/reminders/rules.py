@@ -121,7 +121,7 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     """R1 registers and R2 topics of past lessons still in the edit window, R9, R3, R8."""
     today, cal = ctx.today, ctx.cal
     teachers = await _people(session, ctx, Role.TEACHER)
-    first = rules.editable_since(today, ctx.settings.rules.edit_window_days)
+    first = rules.editable_since(today, ctx.settings.rules.edit_window_days, cal)
     lessons = await _lessons(session, ctx, first, today - timedelta(days=1))
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
     registers: dict[int, list[LessonItem]] = defaultdict(list)
@@ -155,14 +155,18 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
 
 
 async def teacher_lesson_day(session: AsyncSession, ctx: Context) -> Found:
-    """R2 and R9 of today's lessons that have ended: the topic is due today."""
+    """R2 and R9 of today's lessons: the topic is due today. A teacher hears of them once
+    their last lesson of the day has ended (at the evening hour, or later for a late lesson),
+    so a lesson ending after the hour is not missed; the scan asks again until midnight and the
+    keys send each teacher's digest once."""
     teachers = await _people(session, ctx, Role.TEACHER)
     lessons = await _lessons(session, ctx, ctx.today, ctx.today)
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    busy = {row.teacher_id for row in lessons if row.ends_at > ctx.now}
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
     for row in lessons:
-        if row.teacher_id not in teachers or row.ends_at > ctx.now:
+        if row.teacher_id not in teachers or row.teacher_id in busy:
             continue
         if not row.has_topic:
             topics[row.teacher_id].append(_lesson_item(row, Due.TODAY, row.day))
@@ -250,8 +254,8 @@ async def attestation_gaps(
 
 async def document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[DocumentItem]]:
     """R8: teacher → (group, discipline) pairs of the academic year's assignments lacking a
-    work programme or a КТП (like services/documents.missing_documents, for the current
-    groups and this academic year's periods only)."""
+    work programme or a КТП of this academic year (like services/documents.missing_documents,
+    for the current groups and this academic year's periods only)."""
     return await _once(ctx, "documents", lambda: _document_gaps(session, ctx))
 
 
@@ -262,7 +266,7 @@ async def _document_gaps(session: AsyncSession, ctx: Context) -> dict[int, list[
     periods = await q.periods_overlapping(session, ctx.org_id, start, end)
     groups = await _groups(session, ctx)
     found_assignments = await q.assignments(session, groups, {p.id for p in periods})
-    have = await q.document_kinds(session, groups)
+    have = await q.document_kinds(session, groups, start.year)
     deadline = rules.documents_deadline(today)
     found: dict[int, list[DocumentItem]] = defaultdict(list)
     seen: set[tuple[int, int, int]] = set()
@@ -300,7 +304,8 @@ async def curator_morning(session: AsyncSession, ctx: Context) -> Found:
     pending = await q.pending_justifications(session, ctx.org_id, group_ids)
     documents: list[tuple[int, JustificationItem]] = []
     for row in pending:
-        sent_on = row.submitted_at.astimezone(ctx.tz).date()
+        # A paper certificate counts from the day the curator received it.
+        sent_on = row.received_on or row.submitted_at.astimezone(ctx.tz).date()
         deadline = rules.justification_deadline(sent_on, ctx.cal)
         if not rules.justification_due(ctx.today, deadline, ctx.cal):
             continue
@@ -389,15 +394,28 @@ async def deputy_daily(session: AsyncSession, ctx: Context) -> Found:
     return found
 
 
+WEEKLY = "weekly"  # DigestRange.digest of the deputy's weekly digest
+
+
+async def weekly_range(session: AsyncSession, ctx: Context) -> tuple[date, date]:
+    """The days the weekly digest of ``ctx.today`` covers (rules.digest_range)."""
+
+    async def make() -> tuple[date, date]:
+        previous = await q.latest_digest_range(session, ctx.org_id, WEEKLY)
+        return rules.digest_range(ctx.today, previous)
+
+    return await _once(ctx, WEEKLY, make)
+
+
 async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
-    """Monitoring: the last seven days' overdue items by teacher (R1, R2, R9), sheets of
-    periods ended and still open (R3), documents after 2 September (R8), orders entered late
-    (R6) and the curriculum after 1 September (R7)."""
+    """Monitoring: overdue items by teacher (R1, R2, R9) of the days since the previous weekly
+    digest, sheets of periods ended and still open (R3), documents after 2 September (R8),
+    orders entered late (R6) and the curriculum after 1 September (R7)."""
     deputies = await _people(session, ctx, Role.DEPUTY)
     if not deputies:
         return {}
     today, cal = ctx.today, ctx.cal
-    first, last = today - rules.WEEK, today - timedelta(days=1)
+    first, last = await weekly_range(session, ctx)
     loads: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     lessons = await _lessons(session, ctx, first, last)
     remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
@@ -424,7 +442,7 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
         ctx.org_id,
         today - rules.R6_LOOKBACK,
         ctx.local_midnight(first),
-        ctx.local_midnight(today),
+        ctx.local_midnight(last + timedelta(days=1)),
     )
     late = []
     for order in orders:

@@ -61,6 +61,9 @@ COLLECTORS: dict[SlotKind, Collector] = {
 }
 
 
+ONCE_A_DAY = frozenset(SlotKind) - {SlotKind.LESSON_DAY}
+
+
 @dataclass
 class ScanMemo:
     """Slots this process has already worked out: (college, slot kind, day)."""
@@ -74,7 +77,9 @@ class ScanMemo:
         days = {s.day for s in slots}
         # Yesterday's entries can never match again: keep the memo small.
         self.done = {entry for entry in self.done if entry[2] in days or entry[0] != org_id}
-        self.done.update((org_id, s.kind, s.day) for s in slots)
+        # The lesson day's digest waits for each teacher's last lesson: asked again until
+        # midnight (one day's lessons; the keys send it once).
+        self.done.update((org_id, s.kind, s.day) for s in slots if s.kind in ONCE_A_DAY)
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,9 @@ async def _scan_org(
         accounts = await active_accounts(session, digests)
         keys = [key for d in digests.values() for key in d.keys()]
         already = await q.sent_keys(session, keys)
+        covered = None
+        if any(slot.kind is SlotKind.WEEKLY for slot in slots):
+            covered = await reminder_rules.weekly_range(session, ctx)
     todo = [
         d.only(set(d.keys()) - already)
         for d in digests.values()
@@ -153,6 +161,11 @@ async def _scan_org(
             sent, queued = await record(session, settings, org_id, now, batch, accounts, render)
         report.sections += sent
         report.queued += queued
+    if covered is not None:
+        # After the messages: a scan stopped before this covers the same days again (the keys
+        # keep the messages from going twice) rather than skipping them.
+        async with session_factory.begin() as session:
+            await q.record_digest_range(session, org_id, reminder_rules.WEEKLY, *covered, now)
     memo.mark(org_id, slots)
     report.slots.extend((org_id, slot) for slot in slots)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamps, str_enum
+from .base import Base, Timestamps, str_enum, utcnow
 from .enums import AttestationForm, CalendarKind, DisciplineKind, StudentStatus
 from .people import Person
 
@@ -120,6 +120,7 @@ class Curriculum(Base):
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
     academic_year: Mapped[str] = mapped_column(String(16), default="")
     approved_on: Mapped[date | None]
+    entered_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # R7: by 1 September
 
 
 class CurriculumItem(Base):

@@ -102,6 +102,21 @@ class SentReminder(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DigestRange(Base):
+    """The days a digest of a college covered (``first_day``…``last_day``). The next one starts
+    the day after: no day is left out or counted twice when a holiday moves the digest."""
+
+    __tablename__ = "digest_ranges"
+    __table_args__ = (UniqueConstraint("org_id", "digest", "last_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(16))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class NotificationPreference(Base):
     """How a person wants one kind of notification: ``now``, ``digest`` or ``off``."""
 

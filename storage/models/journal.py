@@ -77,7 +77,8 @@ class PeriodGrade(Timestamps, Base):
 
 class TeachingDocument(Base):
     """A work programme or КТП of a discipline for a group (R8). Files stay in Telegram;
-    the store keeps their ids."""
+    the store keeps their ids. A document belongs to an academic year (``academic_year`` is
+    the year it starts: 2026 for 2026/2027): last year's does not count for this one."""
 
     __tablename__ = "teaching_documents"
     __table_args__ = (Index("ix_teaching_documents_key", "group_id", "discipline_id", "kind"),)
@@ -85,6 +86,7 @@ class TeachingDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind))
+    academic_year: Mapped[int]
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
     discipline_id: Mapped[int] = mapped_column(ForeignKey("disciplines.id"))
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
@@ -95,7 +97,9 @@ class TeachingDocument(Base):
 
 
 class AbsenceJustification(Base):
-    """A parent's (or adult student's) document justifying absences over a date range."""
+    """A document justifying absences over a date range: a photo a parent (or an adult
+    student) sent, or a paper one brought to the curator (no file; ``received_on`` is the day
+    the curator received it, and R4's two working days count from it)."""
 
     __tablename__ = "absence_justifications"
 
@@ -115,5 +119,6 @@ class AbsenceJustification(Base):
     )
     reason: Mapped[AbsenceReason | None] = mapped_column(str_enum(AbsenceReason))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_on: Mapped[date | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[datetime | None]

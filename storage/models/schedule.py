@@ -81,6 +81,7 @@ class Lesson(Timestamps, Base):
     topic_entered_at: Mapped[datetime | None]
     # R9: {"mode": "online"|"offline", "platform": str, "time": "HH:MM"}
     distance: Mapped[dict[str, Any] | None]
+    distance_entered_at: Mapped[datetime | None]  # first recorded: what R9 is judged by
 
     register_done_at: Mapped[datetime | None]
     register_done_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -22,6 +22,7 @@ from storage.models import (
 )
 from tests.botapp import BotApp
 from tests.curator.kit import (
+    MON,
     CuratorCollege,
     deliver,
     justifications,
@@ -146,6 +147,60 @@ async def test_curator_sets_a_reason_for_a_date_range(app: BotApp, college: Cura
     today = await reason_of(app.session_factory, college.lessons.today, student.id)
     assert today is not None and today.reason is AbsenceReason.UNEXCUSED
     assert "No unexplained absences." in curator.last.text
+
+
+async def test_curator_records_a_paper_certificate_and_the_day_it_came(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    """R4 counts from the day the paper was brought: the curator records it, then decides."""
+    app.stand_at(college.now)  # Tuesday 17 November 2026
+    student = college.students[1]
+    for lesson in (college.thu, college.fri, college.mon):
+        await mark_absent(app.session_factory, lesson, student.id)
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    await curator.click("❗ Unexplained absences")
+    await curator.click("Борисова А. С. · 3")
+    await curator.click("📥 A paper certificate was brought…")
+    assert "Paper certificate for Борисова А. С." in curator.last.text
+    await curator.send("12.11–13.11")
+    assert "Certificate for 12 November – 13 November." in curator.last.text
+    await curator.send("18.11")  # tomorrow: refused, nothing stored
+    assert "cannot be in the future" in curator.last.text
+    assert await justifications(app.session_factory) == []
+    await curator.send("16.11")
+    assert "Please decide on it by 18 November" in curator.texts[-2]
+    notice = curator.last
+    assert "Paper certificate, received 16 November" in notice.text
+    assert "Unexplained absences in these dates: 2 lessons." in notice.text
+    [row] = await justifications(app.session_factory)
+    assert (row.file_kind, row.received_on, row.status, row.submitted_by) == (
+        "paper",
+        MON,
+        JustificationStatus.PENDING,
+        college.curator.id,
+    )
+    await curator.click(APPROVE, notice)
+    for lesson in (college.thu, college.fri):
+        mark = await reason_of(app.session_factory, lesson, student.id)
+        assert mark is not None and mark.reason is AbsenceReason.ILLNESS
+    monday = await reason_of(app.session_factory, college.mon, student.id)
+    assert monday is not None and monday.reason is None  # not in the certificate's dates
+
+    # "Today" takes the college's date; the other curator cannot record one for this group.
+    await curator.command("menu")
+    await curator.click("❗ Unexplained absences")
+    await curator.click("Борисова А. С. · 1")
+    await curator.click("📥 A paper certificate was brought…")
+    await curator.send("16.11")
+    await curator.click("📥 Today")
+    rows = await justifications(app.session_factory)
+    assert rows[-1].received_on == college.today
+    other = await app.link(college.other_curator, language="en")
+    await other.command("menu")
+    await other.click_data(other.last, AbsCb(act="pap", sid=student.id).pack())
+    assert other.alerts[-1].show_alert
+    assert len(await justifications(app.session_factory)) == 2
 
 
 async def test_curator_sets_a_reason_for_a_whole_day_from_the_day_view(

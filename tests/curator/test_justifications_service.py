@@ -230,6 +230,51 @@ async def test_approval_sets_the_reason_once_and_tells_the_parent(
     assert row is not None and row.reason is AbsenceReason.EXCUSED
 
 
+async def test_the_curator_records_a_paper_certificate_with_the_day_it_was_received(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    linked: CuratorCollege,
+    settings: Settings,
+) -> None:
+    """R4 counts from the day the paper was brought: the curator records it, and decides it
+    like a photo (now or later)."""
+    college = linked
+    student = college.students[0]
+    for lesson in (college.thu, college.fri, college.mon):
+        await mark_absent(session_factory, lesson, student.id)
+    curator = await load_actor(session, college.curator.id)
+    other = await load_actor(session, college.other_curator.id)
+    with pytest.raises(Denied, match="not for a student of your groups"):
+        await js.record_paper(session, other, student.id, DateRange(THU, MON), MON, college.now)
+    with pytest.raises(Invalid, match="cannot be in the future"):
+        await js.record_paper(
+            session, curator, student.id, DateRange(THU, MON), college.today + timedelta(days=1),
+            college.now,
+        )  # fmt: skip
+    await session.rollback()
+
+    view = await js.record_paper(
+        session, curator, student.id, DateRange(THU, MON), MON, college.now
+    )
+    await session.commit()
+    assert (view.received_on, view.file_kind, view.status, view.unexplained) == (
+        MON,
+        js.PAPER,
+        JustificationStatus.PENDING,
+        3,
+    )
+    notice = curator_message(view).text
+    assert "Paper certificate, received 16 November" in notice and "parent" not in notice
+    [entry] = await audit_trail(session, "absence_justification", view.id)
+    assert entry.changes["received_on"] == [None, MON.isoformat()]
+    assert [v.id for v in await js.waiting(session, curator)] == [view.id]
+
+    decision = await _decide(session, college, settings, college.curator, view.id)
+    assert len(decision.lessons) == 3
+    row = await reason_of(session_factory, college.fri, student.id)
+    assert row is not None and row.reason is AbsenceReason.ILLNESS
+
+
 async def test_rejection_sets_nothing(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],

@@ -9,6 +9,9 @@ from sqlalchemy import update
 
 from core.config import Settings
 from keyboards.curator import AbsCb
+from services.absences import justifications
+from services.absences.dates import DateRange
+from services.access import load_actor
 from services.journal import register
 from storage.models import AbsenceJustification, JustificationStatus, Mark, Role
 from tests.factories import College, add_member
@@ -70,6 +73,28 @@ async def test_a_document_is_due_two_working_days_after_it_was_sent(
     assert line + "due 11 March" in tuesday.text
     assert line + "due today" in wednesday.text
     assert line + "overdue, was due 11 March" in thursday.text
+
+
+async def test_a_paper_certificate_counts_from_the_day_it_was_received(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    """Brought on Friday 6 March 2026, recorded by the curator on Tuesday 10 March: due on
+    Wednesday 11 March (two working days from the paper, not from the record)."""
+    chat = await link(session_factory, college.curator)
+    student = college.students[0]
+    async with session_factory.begin() as session:
+        curator = await load_actor(session, college.curator.id)
+        await justifications.record_paper(
+            session, curator, student.id, DateRange(date(2026, 3, 4), date(2026, 3, 6)),
+            date(2026, 3, 6), at(date(2026, 3, 10), 7, 0),
+        )  # fmt: skip
+
+    assert await scan(session_factory, settings, at(date(2026, 3, 10), 8, 30)) == 1
+    assert await scan(session_factory, settings, at(date(2026, 3, 11), 8, 30)) == 1
+    tuesday, wednesday = await messages(session_factory, chat)
+    line = "Алексеев И. П. (ИС-21), absent 4 Mar – 6 Mar: sent 6 Mar — "
+    assert line + "due 11 March" in tuesday.text
+    assert line + "due today" in wednesday.text
 
 
 async def test_a_decision_stops_the_reminder(

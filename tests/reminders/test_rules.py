@@ -53,6 +53,8 @@ def test_digests_come_at_their_hour_on_working_days_only() -> None:
     }
     assert SlotKind.TEACHER not in kinds(local(tuesday, 12, 1))  # too late to catch up
     assert kinds(local(tuesday, 17, 30)) == {SlotKind.LESSON_DAY}
+    # Open until midnight: it waits for each teacher's last lesson of the day.
+    assert kinds(local(tuesday, 23, 55)) == {SlotKind.LESSON_DAY}
     assert kinds(local(date(2026, 11, 21), 9, 0)) == set()  # Saturday
     assert kinds(local(date(2026, 11, 4), 9, 0)) == set()  # Unity Day
 
@@ -118,3 +120,15 @@ def test_distance_day_of_a_group() -> None:
     assert not rules.distance_missing(2, day, None, days)
     assert not rules.distance_missing(1, day, online, days)
     assert rules.distance_missing(2, day, {"mode": "online", "platform": "", "time": "9:00"}, days)
+
+
+def test_weekly_ranges_follow_each_other() -> None:
+    monday, tuesday = date(2026, 11, 16), date(2026, 11, 17)
+    first = rules.digest_range(monday, None)
+    assert first == (date(2026, 11, 9), date(2026, 11, 15))
+    assert rules.digest_range(monday, first) == first  # worked out again after a restart
+    # Moved to Tuesday by a holiday: from the day after the previous one to Monday.
+    assert rules.digest_range(date(2026, 11, 24), first) == (date(2026, 11, 16), date(2026, 11, 23))
+    # After a long stop: at most a month back.
+    assert rules.digest_range(date(2027, 3, 1), first) == (date(2027, 1, 29), date(2027, 2, 28))
+    assert rules.digest_range(tuesday, None) == (date(2026, 11, 10), date(2026, 11, 16))

@@ -103,6 +103,31 @@ async def test_todays_lessons_without_a_topic_in_the_evening(
     assert LessonCb(id=college.lessons.today.id, do="new").pack() in callbacks(message)
 
 
+async def test_a_lesson_ending_after_the_evening_hour_is_reminded_once_it_has_ended(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    """R2: a teacher whose last lesson ends at 18:40 hears of the day's topics at 18:40, not
+    at 17:00 (the evening lesson would be missed) and not twice."""
+    chat = await link(session_factory, college.teacher)
+    async with session_factory.begin() as session:
+        evening = await add_lesson(
+            session, period=college.autumn, group=college.group, discipline=college.math,
+            teacher=college.teacher, day=TUESDAY, pair_no=4,
+        )  # fmt: skip
+        evening.starts_at, evening.ends_at = at(TUESDAY, 17, 10), at(TUESDAY, 18, 40)
+
+    assert await scan(session_factory, settings, at(TUESDAY, 17, 0)) == 0
+    assert await scan(session_factory, settings, at(TUESDAY, 18, 35)) == 0
+    assert await scan(session_factory, settings, at(TUESDAY, 18, 40)) == 1
+    assert await scan(session_factory, settings, at(TUESDAY, 18, 45)) == 0
+    assert await scan(session_factory, settings, at(TUESDAY, 22, 0)) == 0
+    [message] = await messages(session_factory, chat)
+    assert "Today's lessons without a topic" in message.text
+    assert "17 Nov, pair 1 · ИС-21 · Математика" in message.text
+    assert "17 Nov, pair 4 · ИС-21 · Математика" in message.text
+    assert LessonCb(id=evening.id, do="new").pack() in callbacks(message)
+
+
 async def test_a_lesson_off_the_distance_day_of_its_group(
     session_factory: Factory, college: College, settings: Settings
 ) -> None:
@@ -160,7 +185,15 @@ async def test_work_programmes_from_20_august(
                 TeachingDocument(
                     org_id=college.org.id, kind=kind, group_id=college.group.id,
                     discipline_id=college.math.id, uploaded_by=college.teacher.id,
-                    file_id=f"file-{kind}",
+                    file_id=f"file-{kind}", academic_year=2026,
+                )
+            )  # fmt: skip
+            # Last year's programmes of English do not count for 2026/2027.
+            session.add(
+                TeachingDocument(
+                    org_id=college.org.id, kind=kind, group_id=college.group.id,
+                    discipline_id=college.english.id, uploaded_by=college.teacher.id,
+                    file_id=f"old-{kind}", academic_year=2025,
                 )
             )  # fmt: skip
 

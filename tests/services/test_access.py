@@ -22,6 +22,7 @@ from services.access import (
     teaching_for,
     window_open,
 )
+from services.calendar.workdays import WorkCalendar
 from services.policy import Action
 from storage.models import Lesson, Membership, Person, Role
 from tests.factories import College, make_college
@@ -52,12 +53,25 @@ def refusal(
     )
 
 
-def test_window_counts_days_after_the_lesson() -> None:
-    lesson_day = date(2026, 11, 10)
-    assert window_open(lesson_day, lesson_day, 7)
-    assert window_open(lesson_day, lesson_day + 7 * DAY, 7)
-    assert not window_open(lesson_day, lesson_day + 8 * DAY, 7)
-    assert not window_open(lesson_day, lesson_day + DAY, 0)
+def test_window_counts_working_days_after_the_lesson() -> None:
+    cal = WorkCalendar()
+    lesson_day = date(2026, 11, 10)  # Tuesday; 7 working days later is Thursday 19 November
+    assert window_open(lesson_day, lesson_day, 7, cal)
+    assert window_open(lesson_day, date(2026, 11, 19), 7, cal)
+    assert not window_open(lesson_day, date(2026, 11, 20), 7, cal)
+    # Never shorter than R1 (the next working day) plus one working day, whatever the setting.
+    assert window_open(lesson_day, date(2026, 11, 12), 0, cal)
+    assert not window_open(lesson_day, date(2026, 11, 13), 0, cal)
+
+
+def test_window_covers_r1_after_the_new_year_holidays() -> None:
+    """A lesson of 30 December 2026 is due on 11 January 2027 (R1); the window is open then."""
+    cal = WorkCalendar()
+    lesson_day = date(2026, 12, 30)
+    assert window_open(lesson_day, date(2027, 1, 11), 1, cal)
+    assert window_open(lesson_day, date(2027, 1, 12), 1, cal)
+    assert window_open(lesson_day, date(2027, 1, 19), 7, cal)
+    assert not window_open(lesson_day, date(2027, 1, 20), 7, cal)
 
 
 async def test_teacher_may_change_own_lessons_of_today_and_yesterday(college: College) -> None:
@@ -132,7 +146,7 @@ async def test_register_opens_on_the_lesson_day_details_may_be_planned(college: 
 
 async def test_edit_window_stops_the_teacher_not_the_deputy(college: College) -> None:
     lesson = college.lessons.today
-    last_day = college.today + WINDOW * DAY
+    last_day = WorkCalendar().add_working_days(college.today, WINDOW)
     assert refusal(college, college.teacher, lesson, today=last_day) is None
     assert refusal(college, college.teacher, lesson, today=last_day + DAY) is (
         Refusal.WINDOW_PASSED
@@ -172,7 +186,7 @@ async def test_lesson_for_edit_returns_the_lesson_with_its_names(
     ("lesson_name", "message"),
     [
         ("foreign", "This lesson is not among your lessons."),
-        ("old", "the edit window of 7 days has passed"),
+        ("old", "the edit window of 7 working days has passed"),
         ("closed", "The period “2025/26, semester 2” is closed"),
         ("cancelled", "This lesson was cancelled"),
         ("tomorrow", "has not taken place yet"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ async def test_upload_keeps_history_and_the_newest_is_current(
     ktp = await upload_document(session, teacher, group, math, KTP, "F3", college.now)
     await session.commit()
 
-    current = await current_documents(session, teacher, group, math)
+    current = await current_documents(session, teacher, group, math, college.now)
     assert {kind: doc.file_id for kind, doc in current.items()} == {WP: "F2", KTP: "F3"}
     count = await session.scalar(select(func.count()).select_from(TeachingDocument))
     assert count == 3
@@ -53,11 +53,33 @@ async def test_missing_documents_of_a_teacher(session: AsyncSession, college: Co
         session, teacher, college.group.id, college.english.id, KTP, "F2", college.now
     )
     await session.commit()
-    gaps = await missing_documents(session, teacher)
+    gaps = await missing_documents(session, teacher, college.now)
     assert [(g.group_name, g.discipline_name, g.missing) for g in gaps] == [
         ("ИС-21", "Иностранный язык", (WP,)),
         ("ИС-21", "Математика", (KTP,)),
     ]
+
+
+async def test_last_years_documents_do_not_count(session: AsyncSession, college: College) -> None:
+    """Documents belong to an academic year: uploads of June 2026 are 2025/2026's, and from
+    August on the coming year's programmes are due (R8)."""
+    teacher = college.actor(college.teacher)
+    group, math = college.group.id, college.math.id
+    june = college.at(date(2026, 6, 10), 12)
+    august = college.at(date(2026, 8, 25), 12)
+    for kind in DocumentKind:
+        await upload_document(session, teacher, group, math, kind, f"old-{kind}", june)
+    await session.commit()
+    assert len(await current_documents(session, teacher, group, math, june)) == 2
+    assert await current_documents(session, teacher, group, math, august) == {}
+    gaps = await missing_documents(session, teacher, august)
+    assert ("Математика", (WP, KTP)) in [(g.discipline_name, g.missing) for g in gaps]
+    await upload_document(session, teacher, group, math, WP, "new", august)
+    await session.commit()
+    current = await current_documents(session, teacher, group, math, college.now)
+    assert {kind: doc.file_id for kind, doc in current.items()} == {WP: "new"}
+    stored = await session.scalars(select(TeachingDocument.academic_year).order_by("id"))
+    assert list(stored) == [2025, 2025, 2026]
 
 
 async def test_uploads_are_checked(session: AsyncSession, college: College) -> None:
@@ -72,7 +94,7 @@ async def test_uploads_are_checked(session: AsyncSession, college: College) -> N
         with pytest.raises(Denied, match="not among those you teach"):
             await upload_document(session, teacher, group_id, discipline_id, WP, "F", college.now)
         with pytest.raises(Denied):
-            await current_documents(session, teacher, group_id, discipline_id)
+            await current_documents(session, teacher, group_id, discipline_id, college.now)
     with pytest.raises(Invalid, match="work programme or calendar-thematic plan"):
         await upload_document(
             session, teacher, group, college.math.id, "syllabus", "F", college.now

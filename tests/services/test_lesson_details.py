@@ -142,10 +142,12 @@ async def test_distance_format_is_recorded(session: AsyncSession, college: Colle
         time(9, 5),
     )
     # Without a time, the lesson's own start (college time) is taken.
-    await set_distance(session, actor, lesson.id, college.now, mode="offline", platform="Moodle")
+    later = college.now + timedelta(hours=3)
+    await set_distance(session, actor, lesson.id, later, mode="offline", platform="Moodle")
     await session.commit()
     stored = await reload(session, lesson)
     assert stored.distance == {"mode": "offline", "platform": "Moodle", "time": "09:00"}
+    assert stored.distance_entered_at == college.now  # the first entry: what R9 is judged by
     last = (await audit_trail(session, "lesson", lesson.id))[-1]
     assert last.changes["distance"][0]["mode"] == "online"
 
