@@ -67,7 +67,7 @@ async def build_rows(
     student_ids = {m.student_id for _p, ms in by_person.values() for m in ms if m.student_id}
     students = {s.id: g for s, g in await q.students_with_groups(session, list(student_ids))}
     curated = {m.group_id for _p, ms in by_person.values() for m in ms if m.group_id}
-    group_names = await q.group_names(session, list(curated))
+    curated_names = await q.group_names(session, list(curated))
     people = sorted(
         (p for p, _ms in by_person.values()),
         key=lambda p: name_key(p.last_name, p.first_name, p.middle_name),
@@ -89,7 +89,7 @@ async def build_rows(
                 external_id=person.external_id,
                 full_name=person.full_name,
                 roles=", ".join(role_words),
-                groups=", ".join(sorted(_groups_of(memberships, students, group_names))),
+                groups=", ".join(sorted(_groups_of(memberships, students, curated_names))),
                 link=invites.deep_link(bot_username, item.code),
                 expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             )
@@ -129,6 +129,7 @@ def to_csv(rows: Sequence[InviteRow]) -> bytes:
 def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
     sheet.title = _("Invites")[:31]
     sheet.append(headers())
     for r in rows:
