@@ -98,6 +98,7 @@ class AbsenceJustification(Base):
     """A parent's (or adult student's) document justifying absences over a date range."""
 
     __tablename__ = "absence_justifications"
+    __table_args__ = (Index("ix_absence_justifications_org_status", "org_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
