@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +32,7 @@ from storage.models import (
     Student,
     StudentStatus,
 )
+from storage.models.people import short_name
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,11 @@ def _open_absences() -> list[ColumnElement[bool]]:
     ]
 
 
-def _absence_query() -> Select[Any]:
+# The columns of ``_absence_query``, in order.
+AbsenceColumns = tuple[int, int, int, str, str, str, date, int, str, AbsenceReason | None]
+
+
+def _absence_query() -> Select[*AbsenceColumns]:
     return (
         select(
             Attendance.id,
@@ -98,16 +102,15 @@ def _absence_query() -> Select[Any]:
     )
 
 
-def _rows(result: Sequence[Row[Any]]) -> list[AbsenceRow]:
+def _rows(result: Sequence[Row[*AbsenceColumns]]) -> list[AbsenceRow]:
     rows = []
     for aid, lid, sid, last, first, middle, day, pair_no, discipline, reason in result:
-        person = Person(last_name=last, first_name=first, middle_name=middle)
         rows.append(
             AbsenceRow(
                 attendance_id=aid,
                 lesson_id=lid,
                 student_id=sid,
-                student_name=person.short_name,
+                student_name=short_name(last, first, middle),
                 sort_key=name_key(last, first, middle),
                 day=day,
                 pair_no=pair_no,
@@ -246,13 +249,6 @@ async def groups_named(session: AsyncSession, group_ids: Collection[int]) -> lis
         select(Group).where(Group.id.in_(list(group_ids))).order_by(Group.name)
     )
     return list(rows.all())
-
-
-async def short_names(session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:
-    if not person_ids:
-        return {}
-    rows = await session.scalars(select(Person).where(Person.id.in_(list(person_ids))))
-    return {p.id: p.short_name for p in rows.all()}
 
 
 # --- justifications --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from storage.models import (
     TeachingAssignment,
     TelegramAccount,
 )
+from storage.models.people import short_name
 
 STAFF_ROLES = (
     Role.TEACHER,
@@ -69,7 +70,7 @@ async def active_groups(
 # --- who an audience names -------------------------------------------------------------
 
 
-def _studying(org_id: int, group_ids: Collection[int]) -> Select[tuple[int]]:
+def _studying(org_id: int, group_ids: Collection[int]) -> Select[int]:
     query = select(Student.id).where(
         Student.org_id == org_id,
         Student.status == StudentStatus.STUDYING,
@@ -99,7 +100,7 @@ async def parents(session: AsyncSession, org_id: int, group_ids: Collection[int]
     return set(rows.all())
 
 
-def _holding(org_id: int, roles: Collection[Role]) -> Select[tuple[int]]:
+def _holding(org_id: int, roles: Collection[Role]) -> Select[int]:
     return select(Membership.person_id).where(
         Membership.org_id == org_id,
         Membership.role.in_(list(roles)),
@@ -215,8 +216,7 @@ class AckName:
 
     @property
     def short_name(self) -> str:
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name(self.last_name, self.first_name, self.middle_name)
 
 
 async def acknowledged_people(session: AsyncSession, announcement_id: int) -> list[AckName]:

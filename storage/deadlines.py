@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert, not_null
 from storage.journal import name_key
 from storage.models import (
     AbsenceJustification,
@@ -47,6 +47,8 @@ from storage.models import (
     TeachingDocument,
     TelegramAccount,
 )
+from storage.models.people import short_name
+from storage.people import short_names
 
 CHUNK = 5000  # ids per IN (…): PostgreSQL takes at most 32767 parameters a statement
 STAFF_ROLES = (Role.TEACHER, Role.CURATOR, Role.DEPUTY, Role.SECRETARY, Role.ADMIN, Role.DIRECTOR)
@@ -56,12 +58,6 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
     items = sorted(set(ids))
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
-
-
-def short_name(last: str, first: str, middle: str) -> str:
-    """``Иванов И. П.``, as ``Person.short_name`` (without building a Person per row)."""
-    initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
-    return f"{last} {initials}".strip()
 
 
 # --- who ------------------------------------------------------------------------------------
@@ -79,7 +75,7 @@ async def people_with_role(session: AsyncSession, org_id: int, role: Role) -> se
 async def curators(session: AsyncSession, org_id: int) -> dict[int, set[int]]:
     """Curator → the active groups they curate."""
     rows = await session.execute(
-        select(Membership.person_id, Membership.group_id)
+        select(Membership.person_id, Group.id)
         .join(Group, Group.id == Membership.group_id)
         .where(
             Membership.org_id == org_id,
@@ -91,18 +87,6 @@ async def curators(session: AsyncSession, org_id: int) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {}
     for person_id, group_id in rows:
         found.setdefault(person_id, set()).add(group_id)
-    return found
-
-
-async def short_names(session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for ids in _chunks(person_ids):
-        rows = await session.execute(
-            select(Person.id, Person.last_name, Person.first_name, Person.middle_name).where(
-                Person.id.in_(ids)
-            )
-        )
-        found.update({pid: short_name(last, first, mid) for pid, last, first, mid in rows})
     return found
 
 
@@ -253,7 +237,7 @@ async def rosters(
     by_group: dict[int, set[int]] = {}
     for ids in _chunks(group_ids):
         rows = await session.execute(
-            select(Student.id, Student.group_id).where(
+            select(Student.id, not_null(Student.group_id)).where(
                 Student.group_id.in_(ids), Student.status == StudentStatus.STUDYING
             )
         )
@@ -261,13 +245,13 @@ async def rosters(
             by_group.setdefault(group_id, set()).add(student_id)
     by_subgroup: dict[int, set[int]] = {}
     for ids in _chunks(subgroup_ids):
-        rows = await session.execute(
+        members = await session.execute(
             select(SubgroupMember.subgroup_id, SubgroupMember.student_id).where(
                 SubgroupMember.subgroup_id.in_(ids)
             )
         )
-        for subgroup_id, student_id in rows:
-            by_subgroup.setdefault(subgroup_id, set()).add(student_id)
+        for subgroup_id, member_id in members:
+            by_subgroup.setdefault(subgroup_id, set()).add(member_id)
     return by_group, by_subgroup
 
 
@@ -332,7 +316,7 @@ async def unexplained_absences(
     for ids in _chunks(group_ids):
         rows = await session.execute(
             select(
-                Student.group_id,
+                not_null(Student.group_id),
                 Student.id,
                 Person.last_name,
                 Person.first_name,
@@ -399,7 +383,7 @@ async def pending_justifications(
                 Person.last_name,
                 Person.first_name,
                 Person.middle_name,
-                Student.group_id,
+                not_null(Student.group_id),
                 AbsenceJustification.date_from,
                 AbsenceJustification.date_to,
                 AbsenceJustification.submitted_at,
@@ -474,16 +458,16 @@ async def newcomers_without_invites(
         people[pid] = Newcomer(pid, name, Role.STUDENT, order.decided_on, order.number, "")
     parents: list[tuple[int, int]] = []
     for ids in _chunks(students):
-        rows = await session.execute(
-            select(Membership.student_id, Membership.person_id).where(
+        links = await session.execute(
+            select(not_null(Membership.student_id), Membership.person_id).where(
                 Membership.student_id.in_(ids),
                 Membership.role == Role.PARENT,
                 Membership.active.is_(True),
             )
         )
-        parents.extend((sid, pid) for sid, pid in rows)
+        parents.extend((sid, pid) for sid, pid in links)
     staff = await session.execute(
-        select(Membership.person_id, Membership.role, Membership.since).where(
+        select(Membership.person_id, Membership.role, not_null(Membership.since)).where(
             Membership.org_id == org_id,
             Membership.role.in_(STAFF_ROLES),
             Membership.active.is_(True),
@@ -601,7 +585,7 @@ async def record_digest_range(
     """Record that the digest covered first…last; a second record of the same range (another
     scan, a restart) is skipped."""
     stmt = (
-        _insert(session)(DigestRange)
+        dialect_insert(session, DigestRange)
         .values(org_id=org_id, digest=digest, first_day=first, last_day=last, sent_at=now)
         .on_conflict_do_nothing(index_elements=["org_id", "digest", "last_day"])
     )
@@ -609,11 +593,6 @@ async def record_digest_range(
 
 
 # --- sent reminders -----------------------------------------------------------------------
-
-
-def _insert(session: AsyncSession) -> Any:
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 async def sent_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
@@ -633,12 +612,11 @@ async def record_sent(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     uncommitted rows with the same keys, so of two scans exactly one gets each key."""
     if not rows:
         return set()
-    insert = _insert(session)
     fresh: set[str] = set()
     per_statement = CHUNK // 5  # five columns a row
     for start in range(0, len(rows), per_statement):
         stmt = (
-            insert(SentReminder)
+            dialect_insert(session, SentReminder)
             .values(list(rows[start : start + per_statement]))
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(SentReminder.key)
@@ -652,12 +630,11 @@ async def queue_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     row whose ``dedup_key`` is queued already is skipped. Returns how many went in."""
     if not rows:
         return 0
-    insert = _insert(session)
     per_statement = CHUNK // (2 * len(rows[0]))
     queued = 0
     for start in range(0, len(rows), per_statement):
         stmt = (
-            insert(OutboxMessage)
+            dialect_insert(session, OutboxMessage)
             .values(list(rows[start : start + per_statement]))
             .on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(OutboxMessage.id)

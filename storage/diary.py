@@ -142,7 +142,7 @@ async def days_off(
     session: AsyncSession, org_id: int, group_id: int | None, first: date, last: date
 ) -> Sequence[CalendarEntry]:
     """Holidays and vacations of the college (or of the group) overlapping the dates."""
-    for_group = CalendarEntry.group_id.is_(None)
+    for_group: ColumnElement[bool] = CalendarEntry.group_id.is_(None)
     if group_id is not None:
         for_group = or_(for_group, CalendarEntry.group_id == group_id)
     rows = await session.scalars(

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
     Attendance,
     AuditEntry,
@@ -31,6 +31,7 @@ from storage.models import (
     Subgroup,
     SubgroupMember,
 )
+from storage.models.people import short_name
 
 # The audit entity of a register finalisation; its ``entity_id`` is the lesson's id.
 REGISTER_ENTITY = "register"
@@ -52,12 +53,6 @@ class RosterEntry:
     student_id: int
     short_name: str
     sort_key: tuple[str, ...]
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 async def lesson_info(
@@ -83,11 +78,6 @@ async def lesson_info(
     return LessonInfo(lesson, period, group_name, subgroup_name, discipline_name)
 
 
-def _short_name(last: str, first: str, middle: str) -> str:
-    # A transient Person is never added to the session: it only lends its ``short_name``.
-    return Person(last_name=last, first_name=first, middle_name=middle).short_name
-
-
 def name_key(last: str, first: str, middle: str) -> tuple[str, ...]:
     """Alphabetical order the same on every backend (ё sorts with е, case ignored)."""
     return tuple(p.casefold().replace("ё", "е") for p in (last, first, middle))
@@ -109,7 +99,7 @@ async def roster(
         )
     rows = (await session.execute(query)).all()
     entries = [
-        RosterEntry(sid, _short_name(last, first, middle), name_key(last, first, middle))
+        RosterEntry(sid, short_name(last, first, middle), name_key(last, first, middle))
         for sid, last, first, middle in rows
     ]
     entries.sort(key=lambda e: (e.sort_key, e.student_id))
@@ -150,19 +140,18 @@ async def lock_mark(
     no-op update. Either way the row is held until commit (PostgreSQL row lock, SQLite write
     lock), so the mark read here is the one the following change replaces.
     """
-    insert = _insert(session)
-    stmt = insert(Attendance).values(
+    stmt = dialect_insert(session, Attendance).values(
         lesson_id=lesson_id,
         student_id=student_id,
         mark=Mark.PRESENT,
         updated_at=now,
         updated_by=actor_id,
     )
-    stmt = stmt.on_conflict_do_update(
+    locking = stmt.on_conflict_do_update(
         index_elements=[Attendance.lesson_id, Attendance.student_id],
         set_={"lesson_id": stmt.excluded.lesson_id},
     ).returning(Attendance.id, Attendance.mark)
-    row = (await session.execute(stmt)).one()
+    row = (await session.execute(locking)).one()
     return row[0], Mark(row[1])
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert, not_null
 from storage.models import (
     AbsenceReason,
     Attendance,
@@ -56,11 +56,6 @@ class Family:
     recipients: tuple[Recipient, ...]
 
 
-def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    name = session.get_bind().dialect.name
-    return postgresql.Insert if name == "postgresql" else sqlite.Insert
-
-
 async def active_accounts(
     session: AsyncSession, person_ids: Collection[int]
 ) -> dict[int, list[Account]]:
@@ -100,7 +95,7 @@ async def families(session: AsyncSession, student_ids: Collection[int]) -> dict[
     ).all()
     parents = (
         await session.execute(
-            select(Membership.student_id, Membership.person_id).where(
+            select(not_null(Membership.student_id), Membership.person_id).where(
                 Membership.role == Role.PARENT,
                 Membership.active.is_(True),
                 Membership.student_id.in_(ids),
@@ -135,7 +130,7 @@ async def students_of(
     ids = list(person_ids)
     found: dict[int, list[tuple[int, bool]]] = {}
     parents = await session.execute(
-        select(Membership.person_id, Membership.student_id)
+        select(Membership.person_id, not_null(Membership.student_id))
         .where(
             Membership.role == Role.PARENT,
             Membership.active.is_(True),
@@ -189,12 +184,13 @@ async def preferences_of(
 
 async def set_preference(session: AsyncSession, person_id: int, kind: str, mode: str) -> int:
     """Store the mode (insert or update in one statement, so a double tap cannot collide)."""
-    insert = _insert(session)
-    stmt = insert(NotificationPreference).values(person_id=person_id, kind=kind, mode=mode)
-    stmt = stmt.on_conflict_do_update(
+    stmt = dialect_insert(session, NotificationPreference).values(
+        person_id=person_id, kind=kind, mode=mode
+    )
+    upsert = stmt.on_conflict_do_update(
         index_elements=["person_id", "kind"], set_={"mode": stmt.excluded.mode}
     ).returning(NotificationPreference.id)
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(upsert)).scalar_one())
 
 
 async def people_choosing(

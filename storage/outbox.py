@@ -8,17 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
 
 ERROR_MAX = 255
-
-
-def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    name = session.get_bind().dialect.name
-    return postgresql.Insert if name == "postgresql" else sqlite.Insert
 
 
 # --- events ----------------------------------------------------------------------------
@@ -72,9 +67,10 @@ def enqueue(session: AsyncSession, **fields: Any) -> OutboxMessage:
 
 async def enqueue_once(session: AsyncSession, **fields: Any) -> bool:
     """Queue unless a message with the same ``dedup_key`` exists; True if queued."""
-    insert = _insert(session)
     stmt = (
-        insert(OutboxMessage).values(**fields).on_conflict_do_nothing(index_elements=["dedup_key"])
+        dialect_insert(session, OutboxMessage)
+        .values(**fields)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]

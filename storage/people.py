@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -20,6 +20,7 @@ from storage.models import (
     StudentStatus,
     TelegramAccount,
 )
+from storage.models.people import short_name
 
 
 async def account_by_telegram_id(
@@ -28,6 +29,23 @@ async def account_by_telegram_id(
     return await session.scalar(
         select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
     )
+
+
+IDS_PER_QUERY = 5000  # PostgreSQL takes at most 32767 parameters a statement
+
+
+async def short_names(session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:
+    """Person id → ``Иванов И. П.``, for any number of ids."""
+    ids = sorted(set(person_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        rows = await session.execute(
+            select(Person.id, Person.last_name, Person.first_name, Person.middle_name).where(
+                Person.id.in_(ids[start : start + IDS_PER_QUERY])
+            )
+        )
+        found.update({pid: short_name(last, first, middle) for pid, last, first, middle in rows})
+    return found
 
 
 async def active_memberships(session: AsyncSession, person_id: int) -> Sequence[Membership]:

@@ -1,5 +1,9 @@
 """Shared fixtures: a migrated store per test, on SQLite by default or on PostgreSQL when
-``TEST_DATABASE_URL`` names one (``.ci/run`` does both)."""
+``TEST_DATABASE_URL`` names one (``.ci/run`` does both).
+
+Tests run in parallel (pytest-xdist): each worker has its own temporary SQLite files, and on
+PostgreSQL its own database, ``<name>_gw0``, ``<name>_gw1``…, created next to the one named.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from core.config import Settings
 from core.i18n import create_i18n, use_locale
@@ -20,7 +30,30 @@ from tests.botapp import BotApp, start_app
 from tests.factories import College, make_college
 from tests.fakebot import FakeBotAPI
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+def _worker_database(url: str) -> str:
+    """The database of this xdist worker (the one named when tests run in one process)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(False)
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL", ""))
+
+
+async def _create_database(url: str) -> None:
+    name = make_url(url).database
+    server = make_url(os.environ["TEST_DATABASE_URL"])
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not found:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,6 +69,8 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     if PG_URL:
 
         async def reset() -> None:
+            if PG_URL != os.environ["TEST_DATABASE_URL"]:
+                await _create_database(PG_URL)
             engine = create_engine(PG_URL)
             async with engine.begin() as conn:
                 await conn.execute(text("DROP SCHEMA public CASCADE"))

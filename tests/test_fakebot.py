@@ -366,7 +366,7 @@ async def test_long_polling_offset_timeout_and_limit(api: FakeBotAPI, bot: Bot) 
     assert first.message is not None and first.message.text == "waited for"
 
     sends = [asyncio.create_task(anna.send(t, expect_reply=False)) for t in ("a", "b")]
-    await asyncio.sleep(0.05)
+    await api.wait_until(lambda: api.pending == 3, what="both updates queued")
     [again, a] = await bot.get_updates(limit=2, timeout=0)  # unconfirmed ones come back
     assert again.update_id == first.update_id
     [b] = await bot.get_updates(offset=a.update_id + 1, limit=1, timeout=0)
@@ -402,6 +402,7 @@ async def test_json_clients_commands_and_files(api: FakeBotAPI, bot: Bot) -> Non
 # --- the real bot as a process -------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not (REPO_ROOT / "bot" / "__main__.py").exists(), reason="no bot CLI yet")
 async def test_real_bot_process_answers(api: FakeBotAPI, db_url: str, tmp_path: Path) -> None:
     async with BotProcess(api, env={"DATABASE_URL": db_url, "POLLING_TIMEOUT": "5"}) as proc:

@@ -44,6 +44,7 @@ from storage import outbox as out
 from storage.absences import AbsenceRow, StudentInfo
 from storage.models import AbsenceJustification, AbsenceReason, JustificationStatus, Role
 from storage.notify import active_accounts
+from storage.people import short_names
 
 ADULT_AGE = 18
 MAX_COMMENT = 500  # the comment goes into a caption, which Telegram caps at 1024
@@ -380,7 +381,7 @@ async def decide(
 async def _view(
     session: AsyncSession, row: AbsenceJustification, student: StudentInfo
 ) -> JustificationView:
-    names = await q.short_names(
+    names = await short_names(
         session, {row.submitted_by} | ({row.decided_by} if row.decided_by else set())
     )
     unexplained = await q.absences_of_student(

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Protocol
 
 import holidays
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CalendarEntry, CalendarKind
@@ -150,7 +150,7 @@ async def load_work_calendar(
     session: AsyncSession, org_id: int, group_id: int | None = None
 ) -> WorkCalendar:
     """The calendar of a college, or of one of its groups."""
-    scope = CalendarEntry.group_id.is_(None)
+    scope: ColumnElement[bool] = CalendarEntry.group_id.is_(None)
     if group_id is not None:
         scope = or_(scope, CalendarEntry.group_id == group_id)
     rows = await session.execute(select(CalendarEntry).where(CalendarEntry.org_id == org_id, scope))

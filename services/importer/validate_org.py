@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.i18n import _
-from storage.models import AttestationForm, DisciplineKind, Role
+from storage.models import AttestationForm, CalendarKind, DisciplineKind, Role
 
 from .cells import Row
 from .choices import CALENDAR_ALIASES, FORM_ALIASES, KIND_ALIASES, PERIOD, ROLE_ALIASES
@@ -245,9 +245,11 @@ def read_calendar(ctx: Context) -> None:
             # A faulty period stays known by name so the timetable's lines are still checked.
             ctx.periods[name] = None
             if starts and ends and semester and not row.failed:
-                ctx.periods[name] = PeriodData(name, semester, starts, ends)
-                ctx.data.periods.append(ctx.periods[name])
+                period = PeriodData(name, semester, starts, ends)
+                ctx.periods[name] = period
+                ctx.data.periods.append(period)
             continue
+        assert isinstance(kind, CalendarKind)  # every alias but a period's names one
         if group is not None:
             ctx.known(row, "group", group, ctx.groups, _("Unknown group “{value}”."))
         key = (kind, name, group)

@@ -98,7 +98,9 @@ async def write_curriculum(w: Writer) -> tuple[dict[str, int], dict[str, int], d
                 "name": d.name,
                 "kind": d.kind,
                 "cycle": d.cycle,
-                **({"parent_id": discipline_id[d.parent_code]} if with_parent else {}),
+                **(
+                    {"parent_id": discipline_id[d.parent_code]} if d.parent_code is not None else {}
+                ),
             }
             for d in w.data.disciplines.values()
             if (d.parent_code is not None) == with_parent

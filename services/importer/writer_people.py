@@ -187,9 +187,10 @@ async def write_memberships(
     updates: list[dict[str, Any]] = []
     for m in existing:
         key = (m["person_id"], m["role"], m["group_id"], m["student_id"])
-        position = wanted.pop(key, None)
-        if position is not None:
-            change = {"active": True, "until": None, "position_id": position}
+        kept: int | None = wanted.pop(key, None)
+        change: dict[str, Any]
+        if kept is not None:
+            change = {"active": True, "until": None, "position_id": kept}
         elif (m["person_id"], m["role"]) in managed and m["active"]:
             change = {"active": False, "until": w.today}
         else:

@@ -126,7 +126,7 @@ async def _planned(
     by_weekday: dict[int, list[tuple[WeekParity, dict[str, Any]]]] = defaultdict(list)
     for e in entries:
         if e.pair_no in bells:
-            line = {
+            line: dict[str, Any] = {
                 "org_id": org_id,
                 "period_id": period.id,
                 "timetable_entry_id": e.id,

@@ -156,7 +156,7 @@ async def finalise_register(
     history = await q.register_finalisations(session, lesson_id)
     before = _finalised_marks(history)
     marks = await q.lesson_marks(session, lesson_id)
-    now_marks = {sid: m for sid, m in marks.items() if m is not Mark.PRESENT}
+    now_marks: dict[int, Mark] = {sid: m for sid, m in marks.items() if m is not Mark.PRESENT}
     roster = await _roster(session, info)
     changes = _differences(before, now_marks, roster)
     first = not history

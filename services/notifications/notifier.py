@@ -86,8 +86,8 @@ async def process_events(
 async def handle_event(session: AsyncSession, ctx: _Context, event: Event) -> None:
     if not await q.mark_processed(session, event.id, ctx.now):
         return  # handled meanwhile by another notifier
-    facts = [await completed(session, fact) for fact in facts_of(event)]
-    facts = [fact for fact in facts if fact is not None]
+    filled = [await completed(session, fact) for fact in facts_of(event)]
+    facts = [fact for fact in filled if fact is not None]
     if not facts:
         return
     families = await people.families(session, {fact.student_id for fact in facts})

@@ -63,7 +63,7 @@ async def build_rows(
     student_ids = {m.student_id for _p, ms in by_person.values() for m in ms if m.student_id}
     students = {s.id: g for s, g in await q.students_with_groups(session, list(student_ids))}
     curated = {m.group_id for _p, ms in by_person.values() for m in ms if m.group_id}
-    group_names = await q.group_names(session, list(curated))
+    curated_names = await q.group_names(session, list(curated))
     people = sorted(
         (p for p, _ms in by_person.values()),
         key=lambda p: name_key(p.last_name, p.first_name, p.middle_name),
@@ -84,7 +84,7 @@ async def build_rows(
                 external_id=person.external_id,
                 full_name=person.full_name,
                 roles=tuple(sorted({m.role for m in memberships})),
-                groups=", ".join(sorted(_groups_of(memberships, students, group_names))),
+                groups=", ".join(sorted(_groups_of(memberships, students, curated_names))),
                 link=invites.deep_link(bot_username, item.code),
                 expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             )

@@ -39,6 +39,7 @@ from services.reminders.items import (
 from storage import deadlines as q
 from storage import teaching
 from storage.models import AttestationForm, DocumentKind, Period, Role
+from storage.people import short_names
 
 Found = dict[int, list[Section]]  # person → sections
 T = TypeVar("T")
@@ -432,7 +433,7 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
     if rules.documents_overdue(today):
         for teacher_id, pairs in (await document_gaps(session, ctx)).items():
             loads[teacher_id]["documents"] += len(pairs)
-    names = await q.short_names(session, loads)
+    names = await short_names(session, loads)
     teachers = sorted(
         (TeacherLoad(tid, names.get(tid, ""), **counts) for tid, counts in loads.items()),
         key=lambda load: (-load.total, load.name, load.teacher_id),

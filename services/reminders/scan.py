@@ -196,7 +196,7 @@ async def record(
     # The first statement writes, so on SQLite the transaction takes the write lock at once
     # (a concurrent scan waits for it) instead of failing to upgrade a read snapshot.
     fresh = await q.record_sent(session, rows)
-    messages = []
+    messages: list[dict[str, Any]] = []
     for digest in digests:
         mine = digest.only(fresh)
         if mine.sections:

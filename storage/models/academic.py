@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamps, str_enum, utcnow
+from .base import Base, Timestamps, partial_index, str_enum, utcnow
 from .enums import AttestationForm, CalendarKind, DisciplineKind, StudentStatus
 from .people import Person
 
@@ -159,7 +159,17 @@ class CalendarEntry(Base):
     """College calendar: holidays, vacations, sessions, practice; optionally for one group."""
 
     __tablename__ = "calendar_entries"
-    __table_args__ = (Index("ix_calendar_entries_org_dates", "org_id", "starts_on", "ends_on"),)
+    # An entry is known by its kind and name within its scope, as the import matches it.
+    __table_args__ = (
+        Index("ix_calendar_entries_org_dates", "org_id", "starts_on", "ends_on"),
+        Index("uq_calendar_entries_name", "org_id", "kind", "name", "group_id", unique=True),
+        partial_index(
+            "uq_calendar_entries_college_name",
+            *("org_id", "kind", "name"),
+            where="group_id IS NULL",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -102,6 +102,7 @@ class AbsenceJustification(Base):
     the curator received it, and R4's two working days count from it)."""
 
     __tablename__ = "absence_justifications"
+    __table_args__ = (Index("ix_absence_justifications_org_status", "org_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamps
+from .base import Base, Timestamps, partial_index
 
 
 class Organisation(Timestamps, Base):
@@ -27,7 +27,11 @@ class Position(Base):
     """A named set of rights (§3.3.6). Built-in ones have ``org_id`` NULL."""
 
     __tablename__ = "positions"
-    __table_args__ = (UniqueConstraint("org_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "code"),
+        # The unique key above lets NULL org ids repeat: one built-in position per code.
+        partial_index("uq_positions_builtin_code", "code", where="org_id IS NULL", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

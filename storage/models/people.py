@@ -11,6 +11,12 @@ from .base import Base, Timestamps, str_enum, utcnow
 from .enums import Role
 
 
+def short_name(last: str, first: str, middle: str) -> str:
+    """``Иванов И. П.``: enough to recognise, no more personal data than needed (§1.3)."""
+    initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
+    return f"{last} {initials}".strip()
+
+
 class Person(Timestamps, Base):
     """Anyone the journal knows: staff, students, parents. ``external_id`` is the import key."""
 
@@ -36,9 +42,7 @@ class Person(Timestamps, Base):
 
     @property
     def short_name(self) -> str:
-        """``Иванов И. П.``: enough to recognise, no more personal data than needed (§1.3)."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name(self.last_name, self.first_name, self.middle_name)
 
 
 class Membership(Base):
@@ -78,7 +82,7 @@ class TelegramAccount(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     username: Mapped[str] = mapped_column(String(64), default="")
     language: Mapped[str | None] = mapped_column(String(8))

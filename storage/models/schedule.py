@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamps, str_enum
+from .base import Base, Timestamps, partial_index, str_enum
 from .enums import WeekParity
 
 
@@ -29,7 +29,21 @@ class TimetableEntry(Base):
     """One line of the weekly timetable of a period. ``weekday``: Monday = 0."""
 
     __tablename__ = "timetable_entries"
-    __table_args__ = (Index("ix_timetable_entries_group", "group_id", "weekday", "pair_no"),)
+    # One line per slot: a group's (or subgroup's) pair on a weekday of a period, per parity.
+    __table_args__ = (
+        Index("ix_timetable_entries_group", "group_id", "weekday", "pair_no"),
+        Index(
+            "uq_timetable_entries_slot",
+            *("period_id", "group_id", "subgroup_id", "weekday", "pair_no", "parity"),
+            unique=True,
+        ),
+        partial_index(
+            "uq_timetable_entries_group_slot",
+            *("period_id", "group_id", "weekday", "pair_no", "parity"),
+            where="subgroup_id IS NULL",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -29,13 +29,16 @@ from storage.models import (
     Lesson,
     Mark,
     Membership,
+    OutboxMessage,
     Person,
     Role,
     Student,
     TelegramAccount,
 )
-from tests.fakebot import FakeBotAPI, TgUser
+from tests.fakebot import ChatMessage, FakeBotAPI, TgUser
 from tests.fakebot.process import REPO_ROOT, BotProcess
+
+pytestmark = pytest.mark.e2e
 
 SAMPLE = REPO_ROOT / "examples" / "sample-college.xlsx"
 BOT_USERNAME = "journal_test_bot"
@@ -98,9 +101,37 @@ def code_of(link: str) -> str:
     return link.split("start=", 1)[1]
 
 
+async def screen_with(user: TgUser, label: str) -> ChatMessage:
+    """The bot's latest message with the button ``label``, once there is one. A reply may come
+    in several messages, and the running bot's reminders and notices may arrive in the chat at
+    any moment: a test waits for the screen it expects, not for the last message."""
+
+    def found() -> ChatMessage | None:
+        return next((m for m in reversed(user.bot_messages) if m.button(label)), None)
+
+    await user.api.wait_until(lambda: found() is not None, what=f"{label!r} shown to {user!r}")
+    message = found()
+    assert message is not None
+    return message
+
+
+async def message_with(user: TgUser, seen: int, text: str) -> ChatMessage:
+    """The first message after the ``seen`` first ones with ``text`` in it, once it comes
+    (the notifier and the sender work in the background)."""
+
+    def found() -> ChatMessage | None:
+        return next((m for m in user.bot_messages[seen:] if text in m.text), None)
+
+    await user.api.wait_until(lambda: found() is not None, what=f"{text!r} reaching {user!r}")
+    message = found()
+    assert message is not None
+    return message
+
+
 async def test_run_without_token_says_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3"
+    env["PYTHONPATH"] = str(REPO_ROOT)  # this checkout, run from elsewhere (no .env is read)
     done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "bot", "run"],
@@ -141,18 +172,18 @@ async def test_onboarding_through_the_real_process(
         async with BotProcess(api, env={"DATABASE_URL": e2e_db, "POLLING_TIMEOUT": "5"}) as proc:
             anna = TgUser(api, 7001, teacher.first_name, language_code="en")
             await anna.command("start", code_of(imported[teacher.external_id]))
-            assert "Teacher" in anna.last.text
-            assert "📅 My lessons" in anna.last.button_labels
+            assert "Teacher" in (await screen_with(anna, "📅 My lessons")).text
 
             mother = TgUser(api, 7002, parent.first_name, language_code="en")
             await mother.command("start", code_of(imported[parent.external_id]))
-            assert "Parent" in mother.last.text and child_name in mother.last.text
+            assert child_name in (await message_with(mother, 0, "Parent")).text
 
             thief = TgUser(api, 7003, "Eve", language_code="en")
             await thief.command("start", code_of(imported[teacher.external_id]))
-            assert "already been used" in thief.last.text
+            await message_with(thief, 0, "already been used")
+            seen = len(thief.bot_messages)
             await thief.command("start", "A" * 32)
-            assert "not valid" in thief.last.text
+            await message_with(thief, seen, "not valid")
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
         # The command menu is registered per language, Russian for everyone else.
@@ -202,30 +233,30 @@ async def test_teacher_takes_a_register(
         async with BotProcess(api, env={"DATABASE_URL": e2e_db, "POLLING_TIMEOUT": "5"}):
             phone = TgUser(api, 7101, teacher.first_name, language_code="en")
             await phone.command("start", code_of(imported[teacher.external_id]))
-            await phone.click("📅 My lessons")
-            while f"· {day.day} " not in phone.last.text.split("\n", 1)[0]:
-                await phone.click("◀")
+            # The menu becomes the day, then the lesson's card: one message, edited in place.
+            card = await screen_with(phone, "📅 My lessons")
+            await phone.click("📅 My lessons", card)
+            while f"· {day.day} " not in card.text.split("\n", 1)[0]:
+                await phone.click("◀", card)
             hhmm = lesson.starts_at.astimezone(tz).strftime("%H:%M")
-            await phone.click(next(b for b in phone.last.button_labels if hhmm in b))
-            card = phone.last
+            await phone.click(next(b for b in card.button_labels if hhmm in b), card)
             names = {s.id: s.person.short_name for s in students}
             roster = [s for s in students if any(names[s.id] in b for b in card.button_labels)]
             absent, late = roster[:3], roster[3]
             taps = 0
             for student in absent:
                 await phone.click(
-                    next(b for b in phone.last.button_labels if names[student.id] in b),
-                    message=card,
+                    next(b for b in card.button_labels if names[student.id] in b), message=card
                 )
                 taps += 1
             for _ in range(2):
                 await phone.click(
-                    next(b for b in phone.last.button_labels if names[late.id] in b), message=card
+                    next(b for b in card.button_labels if names[late.id] in b), message=card
                 )
                 taps += 1
             assert taps <= 5
             await phone.click("💾 Done", message=card)
-            assert "absent 3" in phone.last.text and "late 1" in phone.last.text
+            assert "absent 3" in card.text and "late 1" in card.text
 
     async with e2e_sessions() as session:
         marks = {
@@ -294,34 +325,34 @@ async def test_a_grade_reaches_that_students_parent_only(
             await mother.command("start", code_of(imported[parents[graded.id].external_id]))
             neighbour = TgUser(api, 7203, parents[other.id].first_name, language_code="en")
             await neighbour.command("start", code_of(imported[parents[other.id].external_id]))
+            for parent_phone in (mother, neighbour):
+                await screen_with(parent_phone, "📄 Send a certificate")  # the menu is there
             before = {u.chat_id: len(u.bot_messages) for u in (mother, neighbour)}
 
             await phone.command("start", f"lesson-{lesson.id}")
-            await phone.click("⭐ Grades")
+            card = await screen_with(phone, "⭐ Grades")
+            await phone.click("⭐ Grades", card)
             await phone.click(
-                next(b for b in phone.last.button_labels if graded.person.short_name in b)
+                next(b for b in card.button_labels if graded.person.short_name in b), card
             )
-            await phone.click("5")
-
-            for _ in range(100):  # the notifier scans every second; the sender follows
-                if len(mother.bot_messages) > before[mother.chat_id]:
-                    break
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(1.5)  # anything doubled or misaddressed would arrive by now
+            await phone.click("5", card)
+            await message_with(mother, before[mother.chat_id], discipline.name)
     news = mother.bot_messages[before[mother.chat_id] :]
     assert len(news) == 1, [m.text for m in news]
     assert discipline.name in news[0].text and "5" in news[0].text
     assert str(day.day) in news[0].text
     assert len(neighbour.bot_messages) == before[neighbour.chat_id]
-
-
-async def _wait_for(user: TgUser, count: int, seconds: float = 15.0) -> None:
-    """Until ``user`` has more than ``count`` messages from the bot (the sender is async)."""
-    for _ in range(int(seconds * 10)):
-        if len(user.bot_messages) > count:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no new message for {user!r}: {[m.text for m in user.bot_messages]}")
+    # The notifier queues everyone it tells in one transaction, committed before the mother's
+    # message went out: a message doubled or for the neighbour would be in the outbox now.
+    async with e2e_sessions() as session:
+        queued = (
+            await session.scalars(
+                select(OutboxMessage.chat_id).where(
+                    OutboxMessage.chat_id.in_([mother.chat_id, neighbour.chat_id])
+                )
+            )
+        ).all()
+    assert queued == [mother.chat_id]
 
 
 async def test_a_photo_certificate_approved_by_the_curator(
@@ -391,26 +422,29 @@ async def test_a_photo_certificate_approved_by_the_curator(
             phone = TgUser(api, 7301, teacher.first_name, language_code="en")
             await phone.command("start", code_of(imported[teacher.external_id]))
             await phone.command("start", f"lesson-{lesson.id}")
-            card = phone.last
+            card = await screen_with(phone, "💾 Done")
             await phone.click(next(b for b in card.button_labels if student_name in b), card)
             await phone.click("💾 Done", card)
 
             head = TgUser(api, 7302, curator.first_name, language_code="en")
             await head.command("start", code_of(imported[curator.external_id]))
+            await api.wait_until(  # the menu (of whichever role comes first) is there
+                lambda: any(m.button_labels for m in head.bot_messages), what="the curator's menu"
+            )
             mother = TgUser(api, 7303, parent.first_name, language_code="en")
             await mother.command("start", code_of(imported[parent.external_id]))
-            await mother.click("📄 Send a certificate")
+            await mother.click(
+                "📄 Send a certificate", await screen_with(mother, "📄 Send a certificate")
+            )
             await mother.send(f"{day:%d.%m}–{day:%d.%m}")
             seen_by_head = len(head.bot_messages)
             await mother.send_photo(b"\xff\xd8 certificate", caption="Flu")
             told = len(mother.bot_messages)
 
-            await _wait_for(head, seen_by_head)
-            notice = head.bot_messages[-1]
-            assert student_name in notice.text and "Flu" in notice.text
+            notice = await message_with(head, seen_by_head, "Flu")
+            assert student_name in notice.text
             await head.click(next(b for b in notice.button_labels if "Approve" in b), notice)
-            await _wait_for(mother, told)
-            assert "accepted" in mother.bot_messages[-1].text
+            await message_with(mother, told, "accepted")
 
     async with e2e_sessions() as session:
         mark = await session.scalar(

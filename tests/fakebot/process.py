@@ -18,8 +18,10 @@ class BotProcess:
     """``async with BotProcess(api, env={"DATABASE_URL": url}) as proc:`` — the bot is polling.
 
     ``TELEGRAM_API_URL`` and ``BOT_TOKEN`` point at ``api`` unless ``env`` says otherwise; the
-    rest of the environment is inherited. On exit the bot gets SIGTERM, and SIGKILL after
-    ``stop_timeout`` seconds. ``stdout``/``stderr`` hold everything it printed.
+    rest of the environment is inherited. Start-up is over at the bot's first ``getUpdates``
+    (an event, not a guess); ``start_timeout`` only bounds a failure, and is generous because a
+    loaded machine may take long to import and migrate. On exit the bot gets SIGTERM, and
+    SIGKILL after ``stop_timeout`` seconds. ``stdout``/``stderr`` hold everything it printed.
     """
 
     def __init__(
@@ -29,7 +31,7 @@ class BotProcess:
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = ("run",),
         cwd: Path | str = REPO_ROOT,
-        start_timeout: float = 30.0,
+        start_timeout: float = 120.0,
         stop_timeout: float = 10.0,
     ) -> None:
         self.api = api
@@ -88,7 +90,7 @@ class BotProcess:
         )
         exited = asyncio.create_task(self.process.wait())
         await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
-        if polling.done() and polling.exception() is None:
+        if polling.done() and not polling.cancelled() and polling.exception() is None:
             exited.cancel()
             return
         polling.cancel()

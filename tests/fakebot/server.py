@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -63,7 +64,7 @@ class FakeBotAPI:
         limits: RateLimits | None = None,
         strict_chats: bool = True,
         settle: float = 0.15,
-        answer_timeout: float = 10.0,
+        answer_timeout: float = 60.0,
         bot_name: str = "Journal",
         bot_username: str = "journal_test_bot",
     ) -> None:
@@ -96,6 +97,9 @@ class FakeBotAPI:
         self._queue: list[dict[str, Any]] = []
         self._fetched_upto = 0
         self._polls = asyncio.Condition()
+        # Signalled whenever something happens: a call arrives or is answered, an update is
+        # queued. Tests wait on it for what they expect; a timeout only bounds a failure.
+        self._changed = asyncio.Condition()
         self._poll_generation = 0
         self._closing = False
         self._attached: tuple[Dispatcher, Bot] | None = None
@@ -196,19 +200,48 @@ class FakeBotAPI:
             and (chat_id is None or r.chat_id == chat_id)
         ]
 
+    async def wait_until(
+        self, condition: Callable[[], bool], *, within: float = 60.0, what: str = "it"
+    ) -> None:
+        """Return as soon as ``condition()`` holds, checked whenever the server sees a change;
+        fail with "``what`` did not happen" after ``within`` seconds."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), within)
+            except TimeoutError:
+                raise AssertionError(f"{what} did not happen within {within} s") from None
+
     async def wait_for_call(
-        self, method: str, *, after: int = 0, within: float = 10.0
+        self,
+        method: str,
+        *,
+        after: int = 0,
+        within: float = 60.0,
+        match: Callable[[RecordedRequest], bool] | None = None,
     ) -> RecordedRequest:
-        """The first ``method`` call recorded at index ``after`` or later, waiting if need be."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
-        while True:
-            found = next((r for r in self.requests[after:] if r.method == method), None)
-            if found is not None:
-                return found
-            if loop.time() > deadline:
-                raise AssertionError(f"the bot did not call {method} within {within} s")
-            await asyncio.sleep(0.01)
+        """The first ``method`` call (that ``match``es) recorded at index ``after`` or later,
+        waiting for it if need be."""
+
+        def found() -> RecordedRequest | None:
+            return next(
+                (
+                    r
+                    for r in self.requests[after:]
+                    if r.method == method and (match is None or match(r))
+                ),
+                None,
+            )
+
+        await self.wait_until(
+            lambda: found() is not None, within=within, what=f"a {method} call of the bot"
+        )
+        call = found()
+        assert call is not None
+        return call
+
+    async def _signal(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     @property
     def errors(self) -> list[RecordedRequest]:
@@ -229,6 +262,7 @@ class FakeBotAPI:
         loop = asyncio.get_running_loop()
         record = RecordedRequest(request.match_info["method"], {}, loop.time())
         self.requests.append(record)
+        await self._signal()
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -251,6 +285,7 @@ class FakeBotAPI:
             body = ApiError(500, record.description).payload()
         finally:
             record.finished = loop.time()
+            await self._signal()
         return web.json_response(body, status=record.status)
 
     async def _serve_file(self, request: web.Request) -> web.Response:
@@ -448,6 +483,7 @@ class FakeBotAPI:
         async with self._polls:
             self._queue.append(update)
             self._polls.notify_all()
+        await self._signal()
         await self._wait_answer(update, mark, chat_id, callback_id, expect_reply, within)
 
     def _answered(self, mark: int, chat_id: int, callback_id: str | None) -> bool:
@@ -467,25 +503,46 @@ class FakeBotAPI:
         expect_reply: bool,
         within: float | None,
     ) -> None:
-        """Wait until the bot fetched the update, answered, and has been quiet a moment."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (within if within is not None else self.answer_timeout)
-        delivered_at: float | None = None
+        """Wait until the bot fetched the update and answered, then until it has been quiet
+        for ``settle`` seconds: a process's handler may still be making calls."""
+        bound = within if within is not None else self.answer_timeout
+        brief = _brief(update)
+        await self.wait_until(
+            lambda: self._fetched_upto >= update["update_id"],
+            within=bound,
+            what=f"the bot fetching the update in chat {chat_id} (is it polling?): {brief}",
+        )
+        try:
+            await self.wait_until(
+                lambda: not expect_reply or self._answered(mark, chat_id, callback_id),
+                within=bound,
+                what="",
+            )
+        except AssertionError:
+            raise AssertionError(f"the bot did not answer in chat {chat_id}: {brief}") from None
         while True:
-            now = loop.time()
-            if delivered_at is None and self._fetched_upto >= update["update_id"]:
-                delivered_at = now
-            if delivered_at is not None:
-                since = [r for r in self.requests[mark:] if r.method != "getUpdates"]
-                busy = any(r.finished is None for r in since)
-                last = max((r.finished or now for r in since), default=delivered_at)
-                answered = not expect_reply or self._answered(mark, chat_id, callback_id)
-                if answered and not busy and now - last >= self.settle:
-                    return
-            if now > deadline:
-                what = "answer" if delivered_at else "fetch the update (is it polling?)"
-                raise AssertionError(f"the bot did not {what} in chat {chat_id}: {_brief(update)}")
-            await asyncio.sleep(0.01)
+            await self.wait_until(
+                lambda: all(r.finished is not None for r in self._calls_since(mark)),
+                within=bound,
+                what=f"the bot's calls after the update in chat {chat_id} finishing: {brief}",
+            )
+            if await self._quiet(self.settle):
+                return
+
+    def _calls_since(self, mark: int) -> list[RecordedRequest]:
+        return [r for r in self.requests[mark:] if r.method != "getUpdates"]
+
+    async def _quiet(self, seconds: float) -> bool:
+        """True if the bot makes no call (polling aside) for ``seconds``."""
+        seen = len(self.requests)
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: bool(self._calls_since(seen))), seconds
+                )
+            except TimeoutError:
+                return True
+        return False
 
 
 def _brief(update: dict[str, Any]) -> str:

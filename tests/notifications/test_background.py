@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import time
 
 from bot.jobs import start_background
@@ -32,10 +31,7 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
         "forget-updates",
     }
     try:
-        for _ in range(500):
-            if parent.messages:
-                break
-            await asyncio.sleep(0.02)
+        await app.api.wait_until(lambda: bool(parent.messages), what="the parent's message")
     finally:
         await background.stop()
 

@@ -5,10 +5,8 @@ format, curriculum, a paper absence document) are recorded; the ranges digests c
 Existing documents get the academic year of their upload (from August on, the coming one);
 rows entered before this revision keep an unknown time (NULL).
 
-``down_revision`` is 0001 for now; it follows whatever revision precedes it once merged.
-
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 22:37:43.677079
 """
 from collections.abc import Sequence
@@ -19,7 +17,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = '0003'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
