@@ -9,6 +9,7 @@ now); a refusal is a polite alert and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from aiogram import Bot, F, Router
@@ -39,6 +40,7 @@ from services.absences.dates import DateRange, parse_range
 from services.access import Actor
 from services.people import curator_invites
 from services.reminders import deadlines as rules
+from storage.absences import StudentInfo
 
 WAITING_SHOWN = 10
 
@@ -206,6 +208,24 @@ async def set_reason(
         alert(callback_answer, text.nothing_set())
 
 
+async def _ask_dates(
+    query: CallbackQuery,
+    callback_data: AbsCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+    step: State,
+    prompt: Callable[[StudentInfo], str],
+) -> None:
+    """Ask for the dates of a student's absences (a reason's range, a paper certificate)."""
+    student = await absences.student_for_reasons(session, actor, callback_data.sid)
+    await state.set_state(step)
+    await state.set_data({"sid": student.student_id})
+    await message_of(query).answer(
+        prompt(student), reply_markup=kb.back_to_student(student.student_id)
+    )
+
+
 async def ask_range(
     query: CallbackQuery,
     callback_data: AbsCb,
@@ -213,11 +233,8 @@ async def ask_range(
     actor: Actor,
     state: FSMContext,
 ) -> None:
-    student = await absences.student_for_reasons(session, actor, callback_data.sid)
-    await state.set_state(ReasonRange.dates)
-    await state.set_data({"sid": student.student_id})
-    await message_of(query).answer(
-        text.range_prompt(student), reply_markup=kb.back_to_student(student.student_id)
+    await _ask_dates(
+        query, callback_data, session, actor, state, ReasonRange.dates, text.range_prompt
     )
 
 
@@ -260,11 +277,8 @@ async def ask_paper(
     actor: Actor,
     state: FSMContext,
 ) -> None:
-    student = await absences.student_for_reasons(session, actor, callback_data.sid)
-    await state.set_state(PaperCertificate.dates)
-    await state.set_data({"sid": student.student_id})
-    await message_of(query).answer(
-        text.paper_dates_prompt(student), reply_markup=kb.back_to_student(student.student_id)
+    await _ask_dates(
+        query, callback_data, session, actor, state, PaperCertificate.dates, text.paper_dates_prompt
     )
 
 
