@@ -6,15 +6,21 @@ README documents (``BOT_TOKEN``, ``DATABASE_URL`` …) stay flat because operato
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DB_PATH = Path("data") / "journal.sqlite3"
 SUPPORTED_LOCALES = ("ru", "en")
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
+TOKEN_PATTERN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
 
 
 class JournalRules(BaseModel):
@@ -75,6 +81,21 @@ class Settings(BaseSettings):
     reminders: Reminders = Reminders()
     notifications: Notifications = Notifications()
 
+    @field_validator("bot_token")
+    @classmethod
+    def _token_format(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.fullmatch(value.get_secret_value()):
+            # The value itself is a secret: the message never quotes it.
+            raise ValueError("not a bot token (digits, a colon, the secret, from @BotFather)")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -98,7 +119,11 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             return "postgresql+asyncpg://" + value.split("://", 1)[1]
         if value.startswith("sqlite:///"):
-            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL") from None
         return value
 
     @property
@@ -117,3 +142,7 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = "__".join(str(part) for part in first["loc"]).upper()
         raise SettingsError(f"{name}: {first['msg']}") from None
+    except SourceError as exc:  # a nested group that is not valid JSON, say
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field[1].upper() if field else "settings"
+        raise SettingsError(f"{name}: not valid JSON") from None

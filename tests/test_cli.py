@@ -20,7 +20,14 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("DEFAULT_LOCALE", "fr"), ("RULES__EDIT_WINDOW_DAYS", "-1")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DEFAULT_LOCALE", "fr"),
+        ("RULES__EDIT_WINDOW_DAYS", "-1"),
+        ("RULES", "{not json"),
+        ("DATABASE_URL", "journal.sqlite3"),
+        ("TELEGRAM_API_URL", "localhost:8081"),
+    ],
 )
 def test_an_invalid_setting_is_one_line_naming_it(
     store: Path,
@@ -33,6 +40,18 @@ def test_an_invalid_setting_is_one_line_naming_it(
     assert main(["migrate"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and variable in err
+    assert not (store / "journal.sqlite3").exists()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "4242", "123456:short", "abc:" + "x" * 35])
+def test_a_malformed_token_is_one_line_and_not_echoed(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "BOT_TOKEN" in err
+    assert token not in err
     assert not (store / "journal.sqlite3").exists()
 
 
