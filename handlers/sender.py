@@ -41,6 +41,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from handlers.ratelimit import SlidingWindow
 from storage import outbox as q
@@ -193,7 +194,9 @@ class Sender:
                 for message in done:
                     self._in_flight.discard(message.id)
         except Exception:
-            log.exception("the sender failed on chat %s; its messages stay queued", chat_id)
+            log.exception(
+                "the sender failed on chat %s; its messages stay queued", masked_chat(chat_id)
+            )
         finally:
             for message in queue:
                 self._in_flight.discard(message.id)
@@ -230,7 +233,9 @@ class Sender:
         except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as exc:
             await self._write(q.mark_failed, message.id, exc.message)
             self.stats.failed += 1
-            log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, exc)
+            log.warning(
+                "message %s to chat %s refused: %s", message.id, masked_chat(message.chat_id), exc
+            )
             return _Outcome.DONE
         except Exception as exc:  # 5xx, network, anything passing: try again later
             await self._retry_later(message, exc)
@@ -279,7 +284,7 @@ class Sender:
         if last is not None and last[1] != chat_id and now - last[0] < GLOBAL_429_SPAN:
             self._overall.pause(retry_after)
         self._last_429 = (now, chat_id)
-        log.info("429 for chat %s: waiting %s s", chat_id, retry_after)
+        log.info("429 for chat %s: waiting %s s", masked_chat(chat_id), retry_after)
 
     async def _split(self, queue: deque[OutboxMessage]) -> bool:
         """Store the parts of the first message in place of it; False if it is gone."""
@@ -311,15 +316,16 @@ class Sender:
             await q.mark_failed(session, message.id, reason)
             others = await q.deactivate_chat(session, message.chat_id, "recipient inactive")
         self.stats.failed += 1 + others
-        log.info("chat %s refused the bot (%s): account deactivated", message.chat_id, reason)
+        chat = masked_chat(message.chat_id)
+        log.info("chat %s refused the bot (%s): account deactivated", chat, reason)
 
     async def _retry_later(self, message: OutboxMessage, exc: Exception) -> None:
         delay = min(BACKOFF_FIRST * 2**message.attempts, BACKOFF_MAX)
         error = f"{type(exc).__name__}: {exc}"
         await self._write(q.retry_later, message.id, self._now() + timedelta(seconds=delay), error)
         self.stats.retried += 1
-        log.warning("message %s to chat %s: %s; again in %s s", message.id, message.chat_id,
-                    error, delay)  # fmt: skip
+        chat = masked_chat(message.chat_id)
+        log.warning("message %s to chat %s: %s; again in %s s", message.id, chat, error, delay)
 
     async def _write(self, action: Callable[..., object], *args: object) -> None:
         """One short transaction; a store hiccup is tried again, the message being out."""

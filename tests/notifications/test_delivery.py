@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -243,3 +245,24 @@ async def test_a_network_error_keeps_the_message_for_later(session_factory: Fact
     assert message.last_error.startswith("TelegramNetworkError")
     assert message.not_before == NOW + timedelta(seconds=5)
     await bot.session.close()
+
+
+async def test_the_log_names_no_chat_in_full(
+    session_factory: Factory, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    waits, refuses, blocked, flaky = await people_with_chats(session_factory, fake_api, 4)
+    for chat in (waits, refuses, blocked, flaky):
+        await queue(session_factory, chat, "news")
+    fake_api.fail_next("sendMessage", chat_id=waits, status=429, retry_after=1)
+    fake_api.fail_next("sendMessage", chat_id=refuses, status=400, description="Bad Request: x")
+    fake_api.fail_next("sendMessage", chat_id=flaky, status=502)
+    fake_api.block(blocked)
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST)
+
+    with caplog.at_level(logging.INFO, logger="handlers.sender"):
+        assert await sender.drain_once(NOW) == 1
+
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "handlers.sender")
+    for chat in (waits, refuses, blocked, flaky):
+        assert str(chat) not in logged
+        assert f"…{str(chat)[-3:]}" in logged  # each failure logged, told apart
