@@ -28,6 +28,7 @@ from handlers import announcement_texts as texts
 from handlers.middlewares import journal_router
 from handlers.ui import EndsConversation, alert, edit_or_send
 from keyboards import announcements as kb
+from keyboards.callbacks import parse_id
 from services.access import Actor
 from services.announcements import service as svc
 from services.announcements.service import Attachment, Audience, Author
@@ -135,7 +136,9 @@ async def toggle_group(
             raise Denied(svc.not_your_group())
         chosen = set()
     else:
-        group_id = int(callback_data.val) if callback_data.val.isdigit() else -1
+        group_id = parse_id(callback_data.val)
+        if group_id is None:
+            raise Denied(svc.not_your_group())
         await svc.check_groups(session, author, [group_id])
         chosen ^= {group_id}
     data["groups"] = sorted(chosen)
@@ -155,7 +158,7 @@ async def turn_page(
     if draft is None:
         return
     author, data = draft
-    data["page"] = int(callback_data.val) if callback_data.val.isdigit() else 0
+    data["page"] = parse_id(callback_data.val) or 0
     await state.update_data(page=data["page"])
     if message := _message(query):
         await _show_groups(message, session, author, data)

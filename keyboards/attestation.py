@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.journal import grade_label
 from keyboards.menu import add_menu_item
 from services.journal.attestation import FORM_VALUES, AttestationRow, AttestationSheet
@@ -31,11 +31,11 @@ class AttCb(CallbackData, prefix="at"):
     in a new message, from a reminder), ``open`` (the keypad), a value (2–5, pass, fail) or
     ``del``."""
 
-    group: int
-    sub: int = 0
-    disc: int
-    period: int
-    student: int = 0
+    group: Id
+    sub: Id = 0
+    disc: Id
+    period: Id
+    student: Id = 0
     act: str = "sheet"
 
 
