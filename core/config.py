@@ -59,6 +59,9 @@ class Notifications(BaseModel):
     scan_seconds: int = Field(10, ge=1, le=600)  # how often new journal events are read
     # Telegram allows 30 a second overall; a little under it keeps clear of 429s.
     send_per_second: int = Field(29, ge=1, le=30)
+    # A message failing with server or network errors this many times is marked failed
+    # (backing off up to 15 minutes, 20 attempts span about three hours of outage).
+    send_attempts: int = Field(20, ge=1, le=100)
 
 
 class Settings(BaseSettings):

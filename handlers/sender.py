@@ -9,7 +9,9 @@
 * 403 (blocked, deactivated, kicked): the chat's accounts turn inactive and its queued
   messages fail; nothing more is sent there until the person is back (any update from them
   activates the account again, see handlers/middlewares.py).
-* 5xx, network errors: the message is tried again later, backing off up to ``BACKOFF_MAX``.
+* 5xx, network errors: the message is tried again later, backing off up to ``BACKOFF_MAX``;
+  after ``attempts`` tries it is marked failed with the last error, and counted where the
+  administrator looks (``journal-bot outbox``).
 * 400 (a message Telegram will never take): the message fails, with the reason kept.
 * Crash safety: a message is marked sent in its own short transaction right after Telegram
   took it, so a crash sends again only the messages that were in flight.
@@ -53,6 +55,7 @@ BACKOFF_FIRST = 5.0  # seconds before the first retry after a server or network 
 BACKOFF_MAX = 900.0
 GLOBAL_429_SPAN = 1.0  # 429s from two chats this close together: the overall limit
 INACTIVE_SWEEP = 60.0  # seconds between sweeps of messages queued for blocked chats
+ATTEMPTS = 20  # tries against server or network errors before a message is marked failed
 STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
 # A process that died a moment ago may have sent in the last second what Telegram still counts.
 START_PAUSE = 1.0
@@ -87,8 +90,10 @@ class Sender:
         *,
         limits: Limits | None = None,
         poll_interval: float = 1.0,
+        attempts: int = ATTEMPTS,
     ) -> None:
         self.bot = bot
+        self.attempts = attempts
         self.session_factory = session_factory
         self.limits = limits or Limits()
         self.poll_interval = poll_interval
@@ -322,6 +327,12 @@ class Sender:
     async def _retry_later(self, message: OutboxMessage, exc: Exception) -> None:
         delay = min(BACKOFF_FIRST * 2**message.attempts, BACKOFF_MAX)
         error = f"{type(exc).__name__}: {exc}"
+        if message.attempts + 1 >= self.attempts:
+            await self._write(q.mark_failed, message.id, f"{q.GAVE_UP}: {error}")
+            self.stats.failed += 1
+            log.warning("message %s to chat %s: %s; given up after %s attempts",
+                        message.id, masked_chat(message.chat_id), error, self.attempts)  # fmt: skip
+            return
         await self._write(q.retry_later, message.id, self._now() + timedelta(seconds=delay), error)
         self.stats.retried += 1
         chat = masked_chat(message.chat_id)

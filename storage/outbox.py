@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
 
 ERROR_MAX = 255
+GAVE_UP = "gave up"  # the start of the error of a message that failed every attempt
 
 
 def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
@@ -260,6 +261,46 @@ async def split_message(
     session.add_all(rows[1:])
     await session.flush()
     return rows
+
+
+# --- what the administrator sees ----------------------------------------------------
+
+
+async def status_counts(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Messages by status, plus ``due`` (pending and due now) and ``gave_up`` (failed after
+    every attempt: Telegram or the network kept failing, not the recipient)."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = {status.value: 0 for status in OutboxStatus}
+    counts.update({status.value: n for status, n in rows.all()})
+    counts["due"] = await _count(
+        session, OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+    )
+    counts["gave_up"] = await _count(
+        session,
+        OutboxMessage.status == OutboxStatus.FAILED,
+        OutboxMessage.last_error.startswith(GAVE_UP),
+    )
+    return counts
+
+
+async def failure_reasons(session: AsyncSession, limit: int = 5) -> list[tuple[str, int]]:
+    """The most frequent reasons of failed messages, most frequent first."""
+    rows = await session.execute(
+        select(OutboxMessage.last_error, func.count().label("n"))
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .group_by(OutboxMessage.last_error)
+        .order_by(func.count().desc(), OutboxMessage.last_error)
+        .limit(limit)
+    )
+    return [(reason, n) for reason, n in rows.all()]
+
+
+async def _count(session: AsyncSession, *where: Any) -> int:
+    return int(
+        await session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    )
 
 
 def part_key(key: str, n: int) -> str:

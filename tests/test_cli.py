@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,30 @@ def test_invites_with_an_unknown_role(store: Path, capsys: pytest.CaptureFixture
 def test_invites_without_a_college(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["invites", "--bot-username", "x"]) == 1
     assert "No such college" in capsys.readouterr().err
+
+
+def test_outbox_counts_what_failed_and_why(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["outbox"]) == 0
+    assert "Failed: 0" in capsys.readouterr().out
+    with sqlite3.connect(store / "journal.sqlite3") as db:
+        rows = [
+            ("sent", ""),
+            ("failed", "gave up: TelegramServerError: Bad Gateway"),
+            ("failed", "recipient inactive"),
+            ("failed", "recipient inactive"),
+            ("pending", ""),
+        ]
+        for n, (status, error) in enumerate(rows):
+            db.execute(
+                "INSERT INTO outbox_messages (dedup_key, chat_id, kind, subject, text, status,"
+                " not_before, attempts, last_error, created_at)"
+                " VALUES (?, 1, 'test', '', 'x', ?, '2026-01-01 00:00:00.000000', 20, ?,"
+                " '2026-01-01 00:00:00.000000')",
+                (f"k{n}", status, error),
+            )
+    assert main(["outbox"]) == 1  # a monitor can alert on it
+    out = capsys.readouterr().out
+    assert "Waiting: 1 (due now: 1)" in out and "Sent: 1" in out
+    assert "Failed: 3 (gave up after every attempt: 1)" in out
+    assert out.index("recipient inactive") < out.index("gave up: TelegramServerError")

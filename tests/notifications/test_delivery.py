@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.sender import Limits, Sender
+from storage import outbox
 from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, TelegramAccount
 from tests.fakebot import FakeBotAPI
 
@@ -266,3 +267,27 @@ async def test_the_log_names_no_chat_in_full(
     for chat in (waits, refuses, blocked, flaky):
         assert str(chat) not in logged
         assert f"…{str(chat)[-3:]}" in logged  # each failure logged, told apart
+
+
+async def test_a_message_failing_every_attempt_is_marked_failed_and_counted(
+    session_factory: Factory, fake_api: FakeBotAPI
+) -> None:
+    [chat] = await people_with_chats(session_factory, fake_api, 1)
+    doomed = await queue(session_factory, chat, "news")
+    fake_api.fail_next("sendMessage", chat_id=chat, status=502, times=100)
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST, attempts=3)
+
+    now = NOW
+    for _ in range(3):
+        assert await sender.drain_once(now) == 0
+        now += timedelta(hours=1)  # past any back-off
+    assert await sender.drain_once(now) == 0  # nothing left to try
+
+    message = (await rows(session_factory))[doomed]
+    assert message.status is OutboxStatus.FAILED and message.attempts == 3
+    assert message.last_error.startswith("gave up: ") and "Bad Gateway" in message.last_error
+    assert len(fake_api.calls("sendMessage", chat_id=chat)) == 3
+    assert sender.stats.failed == 1
+    async with session_factory() as session:
+        counts = await outbox.status_counts(session, now)
+    assert counts["failed"] == counts["gave_up"] == 1
