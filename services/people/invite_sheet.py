@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.i18n import _
+from core.sheets import safe_row
 from services.people import invites
 from services.people.identity import role_name
 from storage import people as q
@@ -119,9 +120,11 @@ def headers() -> list[str]:
 def to_csv(rows: Sequence[InviteRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers())
+    writer.writerow(safe_row(headers()))
     for r in rows:
-        writer.writerow([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
+        writer.writerow(
+            safe_row([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
+        )
     # BOM so that Excel opens Cyrillic CSV correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -130,9 +133,9 @@ def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Invites")[:31]
-    sheet.append(headers())
+    sheet.append(safe_row(headers()))
     for r in rows:
-        sheet.append([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires])
+        sheet.append(safe_row([r.external_id, r.full_name, r.roles, r.groups, r.link, r.expires]))
     for column, width in zip("ABCDEF", (10, 36, 24, 16, 70, 18), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
