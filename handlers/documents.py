@@ -24,7 +24,7 @@ from core.i18n import _, fmt_date
 from handlers.middlewares import journal_router
 from handlers.ui import alert, edit_or_send, message_of
 from keyboards import documents as kb
-from services import access
+from services import access, files
 from services.access import Actor, TeachingScope
 from services.journal import documents
 from services.journal.documents_overview import DocumentPair, documents_overview
@@ -147,6 +147,7 @@ async def on_document(
     group_id, discipline_id = int(data["group"]), int(data["disc"])
     document = message.document
     assert document is not None  # the router's filter
+    files.check_document(document.file_name, document.mime_type, document.file_size)
     # A refusal ("send it again") keeps the conversation waiting for a file.
     stored = await documents.upload_document(
         session,

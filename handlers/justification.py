@@ -32,6 +32,7 @@ from handlers.ui import Stale, alert, edit_or_send, message_of
 from keyboards import justification as kb
 from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideAction, DecideCb, SendAction, SendCb
+from services import files
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing
@@ -161,8 +162,10 @@ async def on_file(
     if message.photo:
         file_id, kind = message.photo[-1].file_id, js.PHOTO
     else:
-        assert message.document is not None  # the router's filter
-        file_id, kind = message.document.file_id, js.DOCUMENT
+        document = message.document
+        assert document is not None  # the router's filter
+        files.check_document(document.file_name, document.mime_type, document.file_size)
+        file_id, kind = document.file_id, js.DOCUMENT
     comment = str(data.get("comment") or message.caption or "")
     dates = DateRange(
         datetime.fromisoformat(data["d1"]).date(), datetime.fromisoformat(data["d2"]).date()

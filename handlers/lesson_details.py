@@ -24,6 +24,7 @@ from handlers.lessons import card_keyboard, card_text
 from handlers.middlewares import journal_router
 from handlers.ui import message_of, save_input
 from keyboards import journal as kb
+from services import files
 from services.access import Actor
 from services.journal import lesson_details, register
 
@@ -160,6 +161,8 @@ async def on_homework(
     lesson_id = int((await state.get_data())["lesson"])
     document = message.document
     text = message.caption if document else message.text
+    if document:
+        files.check_document(document.file_name, document.mime_type, document.file_size)
     change = lesson_details.set_homework(
         session,
         actor,

@@ -315,3 +315,17 @@ async def test_presses_with_ids_beyond_the_store_are_refused_as_stale(
             assert answer is not None and "Something went wrong" not in answer, data
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert await _marks(app, lesson) == {}
+
+
+async def test_a_homework_file_of_another_kind_is_refused_and_nothing_stored(
+    app: BotApp, college: College, teacher: TgUser
+) -> None:
+    await _open_today(teacher, college)
+    await teacher.click("🏠 Homework")
+    await teacher.upload_document(b"MZ", "tasks.exe", caption="Solve all")
+    assert "This kind of file is not accepted" in teacher.last.text
+    await teacher.upload_document(b"%PDF-1.7", "tasks.pdf", caption="Solve all")
+    assert "Homework saved." in teacher.texts[-2] + teacher.last.text
+    async with app.session_factory() as session:
+        lesson = await session.get(Lesson, college.lessons.today.id)
+    assert lesson is not None and lesson.homework_file_name == "tasks.pdf"

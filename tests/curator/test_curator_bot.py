@@ -357,3 +357,22 @@ async def test_a_student_opened_from_a_reminder_comes_as_a_new_message(
     assert curator.last.message_id != digest_like.message_id
     assert not digest_like.edited
     assert student.person.last_name in curator.last.text
+
+
+async def test_a_certificate_of_another_kind_or_too_large_is_refused(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    app.stand_at(college.now)
+    parent = await app.link(college.parents[college.students[0].id], language="en")
+    await parent.command("menu")
+    await parent.click("📄 Send a certificate")
+    await parent.click("Yesterday and today")
+    await parent.upload_document(b"PK\x03\x04", "certificate.zip")
+    assert "This kind of file is not accepted" in parent.last.text
+    await parent.upload_document(b"\0" * (25 * 2**20), "certificate.pdf")
+    assert "too large: 25.0 MB, at most 20 MB" in parent.last.text
+    assert await justifications(app.session_factory) == []
+    await parent.upload_document(b"%PDF-1.7", "certificate.pdf")  # still waiting for it
+    assert "The certificate for 16 November – 17 November has been sent." in parent.last.text
+    [row] = await justifications(app.session_factory)
+    assert row.file_kind == "document"
