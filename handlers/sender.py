@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from handlers.ratelimit import SlidingWindow
+from handlers.retry import from_outbox
 from storage import outbox as q
 from storage.models import OutboxMessage, utcnow
 
@@ -252,6 +253,10 @@ class Sender:
         return _Outcome.DONE
 
     async def _call(self, message: OutboxMessage) -> int:
+        with from_outbox():  # a 429 pauses the chat here, see _too_many
+            return await self._send(message)
+
+    async def _send(self, message: OutboxMessage) -> int:
         markup = (
             InlineKeyboardMarkup.model_validate(message.reply_markup)
             if message.reply_markup
