@@ -102,7 +102,7 @@ def preview_text(audience: str, text: str, file_note: str | None, reach: Reach) 
 
 def file_note(kind: str, name: str) -> str:
     if kind == "photo":
-        return _("📎 With the photo above, sent as a file.")
+        return _("📎 With the photo above.")
     return _("📎 With the file {name}.").format(name=html.escape(name or _("file")))
 
 

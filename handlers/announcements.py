@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -232,28 +232,18 @@ async def ask_text(
 # --- the text, the file and the preview ----------------------------------------------
 
 
-async def _attached(bot: Bot, message: Message) -> tuple[str, str, str] | None:
-    """``(document file_id, kind, name)`` of the file in the message, if any. Telegram
-    resends a file by id only as its own type and the sender sends documents, so a photo is
-    uploaded again as a document (the author sees it: that is the file's preview)."""
+def _attached(message: Message) -> tuple[str, str, str] | None:
+    """``(file_id, kind, name)`` of the file in the message, if any: the outbox sends a photo
+    as a photo and a document as a document."""
     if message.document is not None:
         return message.document.file_id, "document", message.document.file_name or ""
     if not message.photo:
         return None
-    content = await bot.download(message.photo[-1].file_id)
-    if content is None:
-        return None
-    sent = await message.answer_document(
-        BufferedInputFile(content.read(), filename="photo.jpg"),
-        caption=_("The photo will go out as this file."),
-    )
-    assert sent.document is not None
-    return sent.document.file_id, "photo", "photo.jpg"
+    return message.photo[-1].file_id, "photo", ""
 
 
 async def on_content(
     message: Message,
-    bot: Bot,
     actor: Actor,
     session: AsyncSession,
     state: FSMContext,
@@ -265,13 +255,7 @@ async def on_content(
         await state.clear()
         await message.answer(exc.message)
         return
-    try:
-        attached = await _attached(bot, message)
-    except TelegramBadRequest:
-        await message.answer(
-            _("Telegram did not give this file to the bot. Please send it as a file.")
-        )
-        return
+    attached = _attached(message)
     if attached is not None:
         data.update(file_id=attached[0], file_kind=attached[1], file_name=attached[2])
     typed = message.text or message.caption

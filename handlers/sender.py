@@ -15,6 +15,7 @@
 * 400 (a message Telegram will never take): the message fails, with the reason kept.
 * Crash safety: a message is marked sent in its own short transaction right after Telegram
   took it, so a crash sends again only the messages that were in flight.
+* A file goes as a photo (sendPhoto) when its ``file_kind`` is ``photo``, else as a document.
 * A text over 4096 characters (1024 for a caption) becomes several messages, stored as
   several rows before the first is sent, so each part is sent once.
 """
@@ -262,7 +263,15 @@ class Sender:
             if message.reply_markup
             else None
         )
-        if message.document_file_id:
+        if message.document_file_id and message.file_kind == q.PHOTO:
+            sent = await self.bot.send_photo(
+                message.chat_id,
+                message.document_file_id,
+                caption=message.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif message.document_file_id:
             sent = await self.bot.send_document(
                 message.chat_id,
                 message.document_file_id,

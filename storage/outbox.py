@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
 
 ERROR_MAX = 255
+PHOTO, DOCUMENT = "photo", "document"  # file kinds: how the sender sends a message's file
 GAVE_UP = "gave up"  # the start of the error of a message that failed every attempt
 
 
@@ -238,7 +239,7 @@ async def split_message(
     message = await session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None or message.status is not OutboxStatus.PENDING:
         return []
-    markup = message.reply_markup
+    markup, kind = message.reply_markup, message.file_kind
     rows = [message]
     for n, (text, document) in enumerate(parts[1:], start=2):
         rows.append(
@@ -251,11 +252,13 @@ async def split_message(
                 subject=message.subject,
                 text=text,
                 document_file_id=document,
+                file_kind=kind if document else None,
                 not_before=message.not_before,
                 created_at=message.created_at,
             )
         )
     message.text, message.document_file_id = parts[0]
+    message.file_kind = kind if message.document_file_id else None
     message.reply_markup = None
     rows[-1].reply_markup = markup
     session.add_all(rows[1:])

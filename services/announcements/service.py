@@ -218,8 +218,8 @@ def message_text(author_name: str, role: Role, text: str) -> str:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the announcement. ``file_id`` is a document's (the sender sends
-    documents); ``kind`` says what the author sent: ``document`` or ``photo``."""
+    """A file sent with the announcement, as the author sent it: ``kind`` is ``document`` or
+    ``photo``, and the sender sends it the same way."""
 
     file_id: str
     kind: str
@@ -294,6 +294,7 @@ async def publish(
                 "text": body,
                 "reply_markup": markup,
                 "document_file_id": attachment.file_id if attachment else None,
+                "file_kind": attachment.kind if attachment else None,
                 "status": OutboxStatus.PENDING,
                 "not_before": now,
                 "created_at": now,

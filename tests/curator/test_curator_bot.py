@@ -64,14 +64,14 @@ async def test_parent_sends_a_photo_and_the_curator_approves_it(
     assert row.submitted_at == college.now
 
     assert await deliver(app, college) == 1
-    notice = curator.last
+    notice = curator.last  # the photo itself, the notice as its caption, the buttons under it
+    assert notice.photo is not None and notice.photo.content == SCAN
     assert "Certificate for Алексеев И. П. (ИС-21)" in notice.text
     assert "Sent by: Алексеев Р., parent" in notice.text
     assert "Comment: Flu, certificate from the clinic" in notice.text
     assert "Unexplained absences in these dates: 2 lessons." in notice.text
-    await curator.click("🖼 Show the photo", notice)
-    assert curator.last.photo is not None
-    assert curator.last.photo.content == SCAN
+    assert APPROVE in notice.button_labels and "🖼 Show the photo" not in notice.button_labels
+    assert [c.method for c in app.api.calls(chat_id=curator.chat_id)] == ["sendPhoto"]
 
     await curator.click(APPROVE, notice)
     assert "Reason set for 2 lessons. The sender has been told." in curator.last.text

@@ -291,3 +291,30 @@ async def test_a_message_failing_every_attempt_is_marked_failed_and_counted(
     async with session_factory() as session:
         counts = await outbox.status_counts(session, now)
     assert counts["failed"] == counts["gave_up"] == 1
+
+
+async def test_a_photo_goes_as_a_photo_even_when_its_caption_is_split_off(
+    session_factory: Factory, fake_api: FakeBotAPI
+) -> None:
+    [chat] = await people_with_chats(session_factory, fake_api, 1)
+    photo = fake_api.add_file(b"\x89PNG scan", "photo").file_id
+    markup = {"inline_keyboard": [[{"text": "OK", "callback_data": "x"}]]}
+    await queue(session_factory, chat, "short", document_file_id=photo, file_kind="photo",
+                reply_markup=markup)  # fmt: skip
+    await queue(session_factory, chat, "long " * 300, document_file_id=photo, file_kind="photo")
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST)
+
+    assert await sender.drain_once(NOW) == 3
+    assert [c.method for c in fake_api.calls(chat_id=chat)] == [
+        "sendPhoto",
+        "sendMessage",  # the caption too long for a photo goes first, as text
+        "sendPhoto",
+    ]
+    first, _, second = fake_api.chat(chat).messages
+    assert first.photo is not None and first.text == "short" and first.button_labels == ["OK"]
+    assert second.photo is not None and second.photo.content == b"\x89PNG scan"
+    assert [m.file_kind for m in (await rows(session_factory)).values()] == [
+        "photo",
+        None,
+        "photo",
+    ]
