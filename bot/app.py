@@ -7,7 +7,8 @@ import logging
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,7 @@ from handlers.middlewares import (
     RefusalMiddleware,
     StoreSessionMiddleware,
 )
+from handlers.retry import RetryAfter
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import utcnow
 
@@ -34,14 +36,19 @@ log = logging.getLogger(__name__)
 def create_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required")
-    session = None
-    if settings.telegram_api_url:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    url = settings.telegram_api_url
+    session = AiohttpSession(api=TelegramAPIServer.from_base(url) if url else PRODUCTION)
+    wire_session(session)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+
+
+def wire_session(session: BaseSession) -> None:
+    """What every request of the bot goes through: a 429 is waited out, not dropped."""
+    session.middleware(RetryAfter())
 
 
 def create_dispatcher(

@@ -1,4 +1,5 @@
-"""``journal-bot``: run the bot, migrate the store, import a college, export invites.
+"""``journal-bot``: run the bot, migrate the store, import a college, export invites, see how
+the outbox is doing.
 
 Errors an operator can fix (a missing setting, a bad file) end with one clear line and a
 non-zero exit code, never a traceback.
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "--unlinked", action="store_true", help="only people who do not use the bot yet"
     )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
+    sub.add_parser("outbox", help="messages queued, sent and failed, with the failures' reasons")
     return parser
 
 
@@ -93,6 +95,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _import(args.path, settings)
     if command == "invites":
         return await _invites(args, settings)
+    if command == "outbox":
+        return await _outbox(settings)
     raise CliError(f"unknown command {command}", EXIT_USAGE)
 
 
@@ -161,6 +165,34 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(data.decode("utf-8-sig"))
     return 0
+
+
+async def _outbox(settings: Settings) -> int:
+    """Exit code 1 when messages gave up after every attempt: a monitor can watch for it."""
+    from storage import outbox
+    from storage.db import create_engine, create_session_factory
+    from storage.models import utcnow
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            counts = await outbox.status_counts(session, utcnow())
+            reasons = await outbox.failure_reasons(session)
+    finally:
+        await engine.dispose()
+    print(
+        _(
+            "Waiting: {pending} (due now: {due})\n"
+            "Sent: {sent}\n"
+            "Merged into a later message: {merged}\n"
+            "Failed: {failed} (gave up after every attempt: {gave_up})"
+        ).format(**counts)
+    )
+    if reasons:
+        print(_("Most frequent reasons of failure:"))
+        for reason, n in reasons:
+            print(f"  {n:>6}  {reason}")
+    return EXIT_FAILED if counts["gave_up"] else 0
 
 
 async def _bot_username(settings: Settings) -> str:

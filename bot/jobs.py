@@ -204,7 +204,10 @@ async def start_background(
     bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> Background:
     sender = Sender(
-        bot, session_factory, limits=Limits(per_second=settings.notifications.send_per_second)
+        bot,
+        session_factory,
+        limits=Limits(per_second=settings.notifications.send_per_second),
+        attempts=settings.notifications.send_attempts,
     )
     scheduler = create_scheduler(settings)
     add_notifier_job(scheduler, settings, session_factory, sender)

@@ -6,15 +6,21 @@ README documents (``BOT_TOKEN``, ``DATABASE_URL`` …) stay flat because operato
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DB_PATH = Path("data") / "journal.sqlite3"
 SUPPORTED_LOCALES = ("ru", "en")
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
+TOKEN_PATTERN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
 
 
 class JournalRules(BaseModel):
@@ -55,6 +61,9 @@ class Notifications(BaseModel):
     scan_seconds: int = Field(10, ge=1, le=600)  # how often new journal events are read
     # Telegram allows 30 a second overall; a little under it keeps clear of 429s.
     send_per_second: int = Field(29, ge=1, le=30)
+    # A message failing with server or network errors this many times is marked failed
+    # (backing off up to 15 minutes, 20 attempts span about three hours of outage).
+    send_attempts: int = Field(20, ge=1, le=100)
 
 
 class Settings(BaseSettings):
@@ -76,6 +85,21 @@ class Settings(BaseSettings):
     rules: JournalRules = JournalRules()
     reminders: Reminders = Reminders()
     notifications: Notifications = Notifications()
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_format(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.fullmatch(value.get_secret_value()):
+            # The value itself is a secret: the message never quotes it.
+            raise ValueError("not a bot token (digits, a colon, the secret, from @BotFather)")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -100,7 +124,11 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             return "postgresql+asyncpg://" + value.split("://", 1)[1]
         if value.startswith("sqlite:///"):
-            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL") from None
         return value
 
     @property
@@ -119,3 +147,7 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = "__".join(str(part) for part in first["loc"]).upper()
         raise SettingsError(f"{name}: {first['msg']}") from None
+    except SourceError as exc:  # a nested group that is not valid JSON, say
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field[1].upper() if field else "settings"
+        raise SettingsError(f"{name}: not valid JSON") from None

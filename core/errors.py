@@ -16,5 +16,9 @@ class Denied(JournalError):
     """The actor may not do this: not their lesson, not their college, a closed period…"""
 
 
+class Conflict(JournalError):
+    """Someone else changed the same thing at the same moment: nothing was saved."""
+
+
 class Invalid(JournalError):
     """The input cannot be stored: an empty topic, hours out of range, an unknown grade…"""

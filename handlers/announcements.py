@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +27,7 @@ from handlers import announcement_progress as progress
 from handlers.middlewares import journal_router
 from handlers.ui import EndsConversation, alert, edit_or_send
 from keyboards import announcements as kb
+from keyboards.callbacks import parse_id
 from screens import announcements as texts
 from screens import markup
 from services.access import Actor
@@ -136,7 +137,9 @@ async def toggle_group(
             raise Denied(svc.not_your_group())
         chosen = set()
     else:
-        group_id = int(callback_data.val) if callback_data.val.isdigit() else -1
+        group_id = parse_id(callback_data.val)
+        if group_id is None:
+            raise Denied(svc.not_your_group())
         await svc.check_groups(session, author, [group_id])
         chosen ^= {group_id}
     data["groups"] = sorted(chosen)
@@ -156,7 +159,7 @@ async def turn_page(
     if draft is None:
         return
     author, data = draft
-    data["page"] = int(callback_data.val) if callback_data.val.isdigit() else 0
+    data["page"] = parse_id(callback_data.val) or 0
     await state.update_data(page=data["page"])
     if message := _message(query):
         await _show_groups(message, session, author, data)
@@ -230,28 +233,18 @@ async def ask_text(
 # --- the text, the file and the preview ----------------------------------------------
 
 
-async def _attached(bot: Bot, message: Message) -> tuple[str, str, str] | None:
-    """``(document file_id, kind, name)`` of the file in the message, if any. Telegram
-    resends a file by id only as its own type and the sender sends documents, so a photo is
-    uploaded again as a document (the author sees it: that is the file's preview)."""
+def _attached(message: Message) -> tuple[str, str, str] | None:
+    """``(file_id, kind, name)`` of the file in the message, if any: the outbox sends a photo
+    as a photo and a document as a document."""
     if message.document is not None:
         return message.document.file_id, "document", message.document.file_name or ""
     if not message.photo:
         return None
-    content = await bot.download(message.photo[-1].file_id)
-    if content is None:
-        return None
-    sent = await message.answer_document(
-        BufferedInputFile(content.read(), filename="photo.jpg"),
-        caption=_("The photo will go out as this file."),
-    )
-    assert sent.document is not None
-    return sent.document.file_id, "photo", "photo.jpg"
+    return message.photo[-1].file_id, "photo", ""
 
 
 async def on_content(
     message: Message,
-    bot: Bot,
     actor: Actor,
     session: AsyncSession,
     state: FSMContext,
@@ -263,13 +256,7 @@ async def on_content(
         await state.clear()
         await message.answer(markup.text(exc.message))
         return
-    try:
-        attached = await _attached(bot, message)
-    except TelegramBadRequest:
-        await message.answer(
-            _("Telegram did not give this file to the bot. Please send it as a file.")
-        )
-        return
+    attached = _attached(message)
     if attached is not None:
         data.update(file_id=attached[0], file_kind=attached[1], file_name=attached[2])
     typed = message.text or message.caption

@@ -23,7 +23,7 @@ from handlers.ui import alert, edit_or_send, message_of
 from keyboards import documents as kb
 from screens import documents as text
 from screens.vocabulary import document_kind
-from services import access
+from services import access, files
 from services.access import Actor, TeachingScope
 from services.journal import documents
 from services.journal.documents_overview import documents_overview
@@ -108,6 +108,7 @@ async def on_document(
     group_id, discipline_id = int(data["group"]), int(data["disc"])
     document = message.document
     assert document is not None  # the router's filter
+    files.check_document(document.file_name, document.mime_type, document.file_size)
     # A refusal ("send it again") keeps the conversation waiting for a file.
     stored = await documents.upload_document(
         session,

@@ -5,9 +5,8 @@ The sender's steps are a conversation (``JustForm``); the curator's buttons come
 message the outbox delivers. Every press re-checks on the server whose certificate it is
 (services/absences/justifications.py); a refusal is a polite alert and changes nothing.
 
-Telegram takes a photo's file_id only for a photo, and the outbox sends files as documents
-(handlers/sender.py), so a photo certificate reaches the curator as text with a
-"Show the photo" button; a document certificate comes as the document itself.
+A certificate reaches the curator as the file itself with the notice as its caption and the
+decision buttons under it: a photo as a photo, a document as a document.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from keyboards.curator import REASONS_BY_CODE
 from keyboards.justification import DecideAction, DecideCb, SendAction, SendCb
 from screens import justification as text
 from screens import markup
+from services import files
 from services.absences import justifications as js
 from services.absences.dates import DateRange, parse_range, quick_range
 from services.absences.justifications import Decision, JustificationView, Outgoing
@@ -51,12 +51,14 @@ class JustForm(StatesGroup):
 
 
 def decision_markup(view: JustificationView) -> InlineKeyboardMarkup:
-    return kb.decision_keyboard(view.id, photo=view.file_kind == js.PHOTO)
+    # The photo comes with the notice itself: no "Show the photo" button is needed.
+    return kb.decision_keyboard(view.id, photo=False)
 
 
 def curator_message(view: JustificationView) -> Outgoing:
-    document = view.file_id if view.file_kind == js.DOCUMENT else None
-    return Outgoing(text.curator_notice(view), kb.as_outbox(decision_markup(view)), document)
+    kind = view.file_kind if view.file_id else None
+    markup = kb.as_outbox(decision_markup(view))
+    return Outgoing(text.curator_notice(view), markup, view.file_id if kind else None, kind)
 
 
 def outcome_message(decision: Decision) -> Outgoing:
@@ -66,11 +68,10 @@ def outcome_message(decision: Decision) -> Outgoing:
 async def send_to_curator(message: Message, view: JustificationView) -> None:
     """The same notice, sent straight to a curator who asked for the waiting ones."""
     markup = decision_markup(view)
-    if view.file_kind == js.DOCUMENT and view.file_id:
+    if view.file_id and view.file_kind in (js.DOCUMENT, js.PHOTO):
+        send = message.answer_photo if view.file_kind == js.PHOTO else message.answer_document
         try:
-            await message.answer_document(
-                view.file_id, caption=text.curator_notice(view), reply_markup=markup
-            )
+            await send(view.file_id, caption=text.curator_notice(view), reply_markup=markup)
             return
         except TelegramBadRequest:
             pass  # a file_id of another bot: the text and buttons still let them decide
@@ -162,8 +163,10 @@ async def on_file(
     if message.photo:
         file_id, kind = message.photo[-1].file_id, js.PHOTO
     else:
-        assert message.document is not None  # the router's filter
-        file_id, kind = message.document.file_id, js.DOCUMENT
+        document = message.document
+        assert document is not None  # the router's filter
+        files.check_document(document.file_name, document.mime_type, document.file_size)
+        file_id, kind = document.file_id, js.DOCUMENT
     comment = str(data.get("comment") or message.caption or "")
     dates = DateRange(
         datetime.fromisoformat(data["d1"]).date(), datetime.fromisoformat(data["d2"]).date()

@@ -25,6 +25,7 @@ from handlers.ui import message_of, save_input
 from keyboards import journal as kb
 from screens.lessons import card_text, topic_prompt
 from screens.markup import join
+from services import files
 from services.access import Actor
 from services.journal import lesson_details, register
 
@@ -146,6 +147,8 @@ async def on_homework(
     lesson_id = int((await state.get_data())["lesson"])
     document = message.document
     text = message.caption if document else message.text
+    if document:
+        files.check_document(document.file_name, document.mime_type, document.file_size)
     change = lesson_details.set_homework(
         session,
         actor,

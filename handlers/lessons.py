@@ -16,11 +16,12 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.errors import JournalError
+from core.errors import Denied, JournalError
 from core.i18n import _, ngettext
 from handlers.middlewares import journal_router
 from handlers.ui import edit_or_send, message_of
 from keyboards import journal as kb
+from keyboards.callbacks import parse_id
 from keyboards.journal import LESSON_LINK_PATTERN, LESSON_LINK_PREFIX
 from screens.lessons import card_text, day_text, groups_text
 from services import access
@@ -90,7 +91,9 @@ async def open_by_link(
     message: Message, command: CommandObject, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
     """``/start lesson-<id>``: a lesson opened from a link in a message or a reminder."""
-    lesson_id = int((command.args or "").removeprefix(LESSON_LINK_PREFIX))
+    lesson_id = parse_id((command.args or "").removeprefix(LESSON_LINK_PREFIX))
+    if lesson_id is None:  # a forged or mistyped link names no lesson
+        raise Denied(access.not_your_lesson())
     view = await register.open_register(session, actor, lesson_id, clock())
     await message.answer(card_text(view, actor.tz), reply_markup=card_keyboard(view, actor))
 

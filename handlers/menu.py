@@ -11,7 +11,7 @@ from core.i18n import I18n, _
 from handlers.middlewares import LinkedOnly
 from handlers.ui import alert, message_of
 from keyboards import menu as kb
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import MenuAction, MenuCb, parse_id
 from screens.menu import menu_text
 from services.people import identity as ident
 from services.people.identity import Identity
@@ -69,8 +69,8 @@ async def pick_child(
     identity: Identity,
     session: AsyncSession,
 ) -> None:
-    student_id = int(callback_data.value) if callback_data.value.isdigit() else -1
-    if not ident.switch_child(identity, student_id):
+    student_id = parse_id(callback_data.value)
+    if student_id is None or not ident.switch_child(identity, student_id):
         alert(callback_answer, _("Nothing to show here."))
         return
     await session.flush()  # a rejected write fails before the person is told

@@ -9,10 +9,13 @@
 * 403 (blocked, deactivated, kicked): the chat's accounts turn inactive and its queued
   messages fail; nothing more is sent there until the person is back (any update from them
   activates the account again, see handlers/middlewares.py).
-* 5xx, network errors: the message is tried again later, backing off up to ``BACKOFF_MAX``.
+* 5xx, network errors: the message is tried again later, backing off up to ``BACKOFF_MAX``;
+  after ``attempts`` tries it is marked failed with the last error, and counted where the
+  administrator looks (``journal-bot outbox``).
 * 400 (a message Telegram will never take): the message fails, with the reason kept.
 * Crash safety: a message is marked sent in its own short transaction right after Telegram
   took it, so a crash sends again only the messages that were in flight.
+* A file goes as a photo (sendPhoto) when its ``file_kind`` is ``photo``, else as a document.
 * A text over 4096 characters (1024 for a caption) becomes several messages, stored as
   several rows before the first is sent, so each part is sent once.
 """
@@ -41,8 +44,10 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from handlers.ratelimit import SlidingWindow
+from handlers.retry import from_outbox
 from storage import outbox as q
 from storage.models import OutboxMessage, utcnow
 
@@ -52,6 +57,7 @@ BACKOFF_FIRST = 5.0  # seconds before the first retry after a server or network 
 BACKOFF_MAX = 900.0
 GLOBAL_429_SPAN = 1.0  # 429s from two chats this close together: the overall limit
 INACTIVE_SWEEP = 60.0  # seconds between sweeps of messages queued for blocked chats
+ATTEMPTS = 20  # tries against server or network errors before a message is marked failed
 STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
 # A process that died a moment ago may have sent in the last second what Telegram still counts.
 START_PAUSE = 1.0
@@ -86,8 +92,10 @@ class Sender:
         *,
         limits: Limits | None = None,
         poll_interval: float = 1.0,
+        attempts: int = ATTEMPTS,
     ) -> None:
         self.bot = bot
+        self.attempts = attempts
         self.session_factory = session_factory
         self.limits = limits or Limits()
         self.poll_interval = poll_interval
@@ -193,7 +201,9 @@ class Sender:
                 for message in done:
                     self._in_flight.discard(message.id)
         except Exception:
-            log.exception("the sender failed on chat %s; its messages stay queued", chat_id)
+            log.exception(
+                "the sender failed on chat %s; its messages stay queued", masked_chat(chat_id)
+            )
         finally:
             for message in queue:
                 self._in_flight.discard(message.id)
@@ -230,7 +240,9 @@ class Sender:
         except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as exc:
             await self._write(q.mark_failed, message.id, exc.message)
             self.stats.failed += 1
-            log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, exc)
+            log.warning(
+                "message %s to chat %s refused: %s", message.id, masked_chat(message.chat_id), exc
+            )
             return _Outcome.DONE
         except Exception as exc:  # 5xx, network, anything passing: try again later
             await self._retry_later(message, exc)
@@ -242,12 +254,24 @@ class Sender:
         return _Outcome.DONE
 
     async def _call(self, message: OutboxMessage) -> int:
+        with from_outbox():  # a 429 pauses the chat here, see _too_many
+            return await self._send(message)
+
+    async def _send(self, message: OutboxMessage) -> int:
         markup = (
             InlineKeyboardMarkup.model_validate(message.reply_markup)
             if message.reply_markup
             else None
         )
-        if message.document_file_id:
+        if message.document_file_id and message.file_kind == q.PHOTO:
+            sent = await self.bot.send_photo(
+                message.chat_id,
+                message.document_file_id,
+                caption=message.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif message.document_file_id:
             sent = await self.bot.send_document(
                 message.chat_id,
                 message.document_file_id,
@@ -279,7 +303,7 @@ class Sender:
         if last is not None and last[1] != chat_id and now - last[0] < GLOBAL_429_SPAN:
             self._overall.pause(retry_after)
         self._last_429 = (now, chat_id)
-        log.info("429 for chat %s: waiting %s s", chat_id, retry_after)
+        log.info("429 for chat %s: waiting %s s", masked_chat(chat_id), retry_after)
 
     async def _split(self, queue: deque[OutboxMessage]) -> bool:
         """Store the parts of the first message in place of it; False if it is gone."""
@@ -311,15 +335,22 @@ class Sender:
             await q.mark_failed(session, message.id, reason)
             others = await q.deactivate_chat(session, message.chat_id, "recipient inactive")
         self.stats.failed += 1 + others
-        log.info("chat %s refused the bot (%s): account deactivated", message.chat_id, reason)
+        chat = masked_chat(message.chat_id)
+        log.info("chat %s refused the bot (%s): account deactivated", chat, reason)
 
     async def _retry_later(self, message: OutboxMessage, exc: Exception) -> None:
         delay = min(BACKOFF_FIRST * 2**message.attempts, BACKOFF_MAX)
         error = f"{type(exc).__name__}: {exc}"
+        if message.attempts + 1 >= self.attempts:
+            await self._write(q.mark_failed, message.id, f"{q.GAVE_UP}: {error}")
+            self.stats.failed += 1
+            log.warning("message %s to chat %s: %s; given up after %s attempts",
+                        message.id, masked_chat(message.chat_id), error, self.attempts)  # fmt: skip
+            return
         await self._write(q.retry_later, message.id, self._now() + timedelta(seconds=delay), error)
         self.stats.retried += 1
-        log.warning("message %s to chat %s: %s; again in %s s", message.id, message.chat_id,
-                    error, delay)  # fmt: skip
+        chat = masked_chat(message.chat_id)
+        log.warning("message %s to chat %s: %s; again in %s s", message.id, chat, error, delay)
 
     async def _write(self, action: Callable[..., object], *args: object) -> None:
         """One short transaction; a store hiccup is tried again, the message being out."""

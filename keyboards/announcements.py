@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.vocabulary import audience_label
 from services.announcements.service import ANNOUNCING, Kind
@@ -45,7 +45,7 @@ class AnnCb(CallbackData, prefix="an"):
     ``ann``: ``ack`` (a recipient acknowledges), ``acks`` (the author's list)."""
 
     act: AnnouncementAction
-    ann: int = 0
+    ann: Id = 0
     val: str = ""
 
 

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.attestation import TaskProgress
 from screens.vocabulary import grade_label
@@ -29,11 +29,11 @@ class AttCb(CallbackData, prefix="at"):
     in a new message, from a reminder), ``open`` (the keypad), a value (2–5, pass, fail) or
     ``del``."""
 
-    group: int
-    sub: int = 0
-    disc: int
-    period: int
-    student: int = 0
+    group: Id
+    sub: Id = 0
+    disc: Id
+    period: Id
+    student: Id = 0
     act: str = "sheet"
 
 

@@ -3,9 +3,26 @@ trust them — each action is re-authorised on the server."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# The store's ids are 32-bit integers on PostgreSQL: a payload or a link beyond that names no
+# row, and must be refused as such rather than fail in the database.
+ID_MAX = 2**31 - 1
+Id = Annotated[int, Field(ge=0, le=ID_MAX)]
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(text: str) -> int | None:
+    """An id carried as text (a button's value, a link); None when no row could have it."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= ID_MAX else None
 
 
 class MenuAction(StrEnum):

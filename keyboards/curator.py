@@ -16,7 +16,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.curator import DAYS_MAX, STUDENTS_MAX
 from services.absences.unexplained import DayAbsences, StudentAbsences
@@ -60,13 +60,13 @@ class AbsCb(CallbackData, prefix="ab"):
     in a new message (a button under a reminder, which must stay)."""
 
     act: AbsenceAction = AbsenceAction.OVERVIEW
-    sid: int = 0
-    les: int = 0
+    sid: Id = 0
+    les: Id = 0
     d1: str = ""
     d2: str = ""
     r: str = ""
     bk: str = ""
-    nw: int = 0
+    nw: Id = 0
 
 
 class InviteAction(StrEnum):
@@ -81,7 +81,7 @@ class InvCb(CallbackData, prefix="iv"):
     """``ask`` (choose the group, or confirm for ``group``), ``go`` (issue the links)."""
 
     act: InviteAction = InviteAction.ASK
-    group: int = 0
+    group: Id = 0
 
 
 add_menu_item(50, Action.SET_ABSENCE_REASON, __("❗ Unexplained absences"), AbsCb())

@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.diary.service import DiaryDay, DiaryLesson, DiaryWeek
 from services.policy import Action
@@ -46,9 +46,9 @@ class DiaryCb(CallbackData, prefix="dy"):
     ``sid`` is the student; 0 is the one in use (the menu's entries)."""
 
     act: DiaryAction
-    sid: int = 0
+    sid: Id = 0
     day: str = ""
-    lid: int = 0
+    lid: Id = 0
 
 
 add_menu_item(80, Action.READ_DIARY, __("📖 Diary"), DiaryCb(act=DiaryAction.TODAY))

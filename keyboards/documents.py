@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.vocabulary import document_kind
 from services.journal.documents_overview import DocumentPair
@@ -38,8 +38,8 @@ class DocCb(CallbackData, prefix="dc"):
     current document of ``kind``)."""
 
     act: DocumentAction = DocumentAction.LIST
-    group: int = 0
-    disc: int = 0
+    group: Id = 0
+    disc: Id = 0
     kind: str = ""
 
 

@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date, fmt_time
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.vocabulary import MARK_ICONS, grade_label, kind_label
 from services.journal.grades import LessonGrades, StudentGrades
@@ -43,7 +43,7 @@ class DayCb(CallbackData, prefix="td"):
     ``g`` a group id, that group's, for the deputy director and the director."""
 
     day: str = ""
-    g: int = 0
+    g: Id = 0
 
 
 class GroupsCb(CallbackData, prefix="gj"):
@@ -82,15 +82,15 @@ class LessonCb(CallbackData, prefix="ls"):
     buttons under messages that must stay, such as reminders), ``grades``, ``topic``, ``hw``,
     ``hwclear``, ``dist``, ``distclear``, ``all`` (everyone present), ``done`` (finalise)."""
 
-    id: int
+    id: Id
     do: LessonAction = LessonAction.CARD
 
 
 class MarkCb(CallbackData, prefix="rg"):
     """A register tap: the student and the mark the device showed (p, a, l)."""
 
-    lesson: int
-    student: int
+    lesson: Id
+    student: Id
     seen: str
 
 
@@ -98,9 +98,9 @@ class GradeCb(CallbackData, prefix="gr"):
     """Grades of one student on one lesson. ``grade`` 0 is a new grade; ``kind`` a code of
     KIND_CODES; ``act``: ``open``, a value (2–5, pass, fail), ``del``, ``note``."""
 
-    lesson: int
-    student: int
-    grade: int = 0
+    lesson: Id
+    student: Id
+    grade: Id = 0
     kind: str = "c"
     act: str = "open"
 

@@ -14,7 +14,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
-from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.curator import REASON_CODES
 from keyboards.menu import add_menu_item
 from screens.vocabulary import reason_word
@@ -37,7 +37,7 @@ class SendCb(CallbackData, prefix="js"):
     (quick dates ``v``: t, y, yt), ``skip`` (no comment), ``x`` (stop)."""
 
     act: SendAction
-    sid: int = 0
+    sid: Id = 0
     v: str = ""
 
 
@@ -58,7 +58,7 @@ class DecideCb(CallbackData, prefix="jd"):
     buttons), ``pic`` (show the photo)."""
 
     act: DecideAction
-    id: int
+    id: Id
     r: str = ""
 
 

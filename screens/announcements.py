@@ -110,7 +110,7 @@ def preview_text(audience: str, typed: str, file_note: str | None, reach: Reach)
 
 def file_note(kind: str, name: str) -> str:
     if kind == "photo":
-        return _("📎 With the photo above, sent as a file.")
+        return _("📎 With the photo above.")
     return format_html(_("📎 With the file {name}."), name=name or _("file"))
 
 

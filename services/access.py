@@ -218,6 +218,12 @@ def period_closed(period: Period) -> str:
     )
 
 
+def changed_meanwhile() -> str:
+    return _(
+        "Someone else changed this at the same moment, so nothing was saved. Please open it again."
+    )
+
+
 def not_your_lesson() -> str:
     return _("This lesson is not among your lessons.")
 

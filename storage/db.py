@@ -1,5 +1,8 @@
 """Engine, sessions and migrations.
 
+Bound values never reach a log or an error message (``hide_parameters``): they are names,
+phones and grades.
+
 SQLite is tuned for a bot that many people tap at once: WAL so readers never wait for the
 writer, a busy timeout instead of instant "database is locked", and foreign keys on.
 """
@@ -41,10 +44,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def dialect_insert(session: AsyncSession, entity: Any) -> postgresql.Insert | sqlite.Insert:

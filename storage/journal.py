@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import dialect_insert
 from storage.models import (
@@ -210,6 +211,25 @@ async def claim_register(
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def update_lesson_details(
+    session: AsyncSession, lesson: Lesson, changes: dict[str, Any], now: datetime
+) -> bool:
+    """Write ``changes`` unless the lesson's details changed since ``lesson`` was read (False
+    then, and nothing written): the values read are the true "old" of the audit."""
+    seen = lesson.details_version
+    result = await session.execute(
+        update(Lesson)
+        .where(Lesson.id == lesson.id, Lesson.details_version == seen)
+        .values(**changes, details_version=seen + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    for key, value in {**changes, "details_version": seen + 1, "updated_at": now}.items():
+        set_committed_value(lesson, key, value)
+    return True
 
 
 async def register_finalisations(session: AsyncSession, lesson_id: int) -> Sequence[dict[str, Any]]:

@@ -14,6 +14,8 @@ from storage.db import dialect_insert
 from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
 
 ERROR_MAX = 255
+PHOTO, DOCUMENT = "photo", "document"  # file kinds: how the sender sends a message's file
+GAVE_UP = "gave up"  # the start of the error of a message that failed every attempt
 
 
 # --- events ----------------------------------------------------------------------------
@@ -233,7 +235,7 @@ async def split_message(
     message = await session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None or message.status is not OutboxStatus.PENDING:
         return []
-    markup = message.reply_markup
+    markup, kind = message.reply_markup, message.file_kind
     rows = [message]
     for n, (text, document) in enumerate(parts[1:], start=2):
         rows.append(
@@ -246,16 +248,58 @@ async def split_message(
                 subject=message.subject,
                 text=text,
                 document_file_id=document,
+                file_kind=kind if document else None,
                 not_before=message.not_before,
                 created_at=message.created_at,
             )
         )
     message.text, message.document_file_id = parts[0]
+    message.file_kind = kind if message.document_file_id else None
     message.reply_markup = None
     rows[-1].reply_markup = markup
     session.add_all(rows[1:])
     await session.flush()
     return rows
+
+
+# --- what the administrator sees ----------------------------------------------------
+
+
+async def status_counts(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Messages by status, plus ``due`` (pending and due now) and ``gave_up`` (failed after
+    every attempt: Telegram or the network kept failing, not the recipient)."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = {status.value: 0 for status in OutboxStatus}
+    counts.update({status.value: n for status, n in rows.all()})
+    counts["due"] = await _count(
+        session, OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+    )
+    counts["gave_up"] = await _count(
+        session,
+        OutboxMessage.status == OutboxStatus.FAILED,
+        OutboxMessage.last_error.startswith(GAVE_UP),
+    )
+    return counts
+
+
+async def failure_reasons(session: AsyncSession, limit: int = 5) -> list[tuple[str, int]]:
+    """The most frequent reasons of failed messages, most frequent first."""
+    rows = await session.execute(
+        select(OutboxMessage.last_error, func.count().label("n"))
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .group_by(OutboxMessage.last_error)
+        .order_by(func.count().desc(), OutboxMessage.last_error)
+        .limit(limit)
+    )
+    return [(reason, n) for reason, n in rows.all()]
+
+
+async def _count(session: AsyncSession, *where: Any) -> int:
+    return int(
+        await session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    )
 
 
 def part_key(key: str, n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,14 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("DEFAULT_LOCALE", "fr"), ("RULES__EDIT_WINDOW_DAYS", "-1")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DEFAULT_LOCALE", "fr"),
+        ("RULES__EDIT_WINDOW_DAYS", "-1"),
+        ("RULES", "{not json"),
+        ("DATABASE_URL", "journal.sqlite3"),
+        ("TELEGRAM_API_URL", "localhost:8081"),
+    ],
 )
 def test_an_invalid_setting_is_one_line_naming_it(
     store: Path,
@@ -33,6 +41,18 @@ def test_an_invalid_setting_is_one_line_naming_it(
     assert main(["migrate"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and variable in err
+    assert not (store / "journal.sqlite3").exists()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "4242", "123456:short", "abc:" + "x" * 35])
+def test_a_malformed_token_is_one_line_and_not_echoed(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "BOT_TOKEN" in err
+    assert token not in err
     assert not (store / "journal.sqlite3").exists()
 
 
@@ -56,3 +76,30 @@ def test_invites_with_an_unknown_role(store: Path, capsys: pytest.CaptureFixture
 def test_invites_without_a_college(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["invites", "--bot-username", "x"]) == 1
     assert "No such college" in capsys.readouterr().err
+
+
+def test_outbox_counts_what_failed_and_why(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["outbox"]) == 0
+    assert "Failed: 0" in capsys.readouterr().out
+    with sqlite3.connect(store / "journal.sqlite3") as db:
+        rows = [
+            ("sent", ""),
+            ("failed", "gave up: TelegramServerError: Bad Gateway"),
+            ("failed", "recipient inactive"),
+            ("failed", "recipient inactive"),
+            ("pending", ""),
+        ]
+        for n, (status, error) in enumerate(rows):
+            db.execute(
+                "INSERT INTO outbox_messages (dedup_key, chat_id, kind, subject, text, status,"
+                " not_before, attempts, last_error, created_at)"
+                " VALUES (?, 1, 'test', '', 'x', ?, '2026-01-01 00:00:00.000000', 20, ?,"
+                " '2026-01-01 00:00:00.000000')",
+                (f"k{n}", status, error),
+            )
+    assert main(["outbox"]) == 1  # a monitor can alert on it
+    out = capsys.readouterr().out
+    assert "Waiting: 1 (due now: 1)" in out and "Sent: 1" in out
+    assert "Failed: 3 (gave up after every attempt: 1)" in out
+    assert out.index("recipient inactive") < out.index("gave up: TelegramServerError")

@@ -288,7 +288,8 @@ async def test_edit_rules(api: FakeBotAPI, bot: Bot) -> None:
         await bot.edit_message_text("x", chat_id=ANNA, message_id=user_message.message_id)
 
 
-async def test_scripted_429_becomes_retry_after(api: FakeBotAPI, bot: Bot) -> None:
+async def test_scripted_429_becomes_retry_after(api: FakeBotAPI) -> None:
+    bot = api.make_bot(raw=True)
     TgUser(api, ANNA)
     api.fail_next("sendMessage", chat_id=ANNA, status=429, retry_after=7)
     with pytest.raises(TelegramRetryAfter) as caught:
@@ -327,7 +328,7 @@ async def test_wrong_token_is_unauthorized(api: FakeBotAPI) -> None:
 
 async def test_rate_limits_per_chat() -> None:
     async with FakeBotAPI(enforce_limits=True) as api:
-        bot = api.make_bot()
+        bot = api.make_bot(raw=True)
         TgUser(api, ANNA)
         await bot.send_message(ANNA, "one")
         with pytest.raises(TelegramRetryAfter) as caught:
@@ -345,7 +346,7 @@ async def test_rate_limits_per_chat() -> None:
 
 async def test_rate_limit_overall() -> None:
     async with FakeBotAPI(enforce_limits=True, limits=RateLimits(overall_per_second=3)) as api:
-        bot = api.make_bot()
+        bot = api.make_bot(raw=True)
         chats = [TgUser(api, 3000 + n).chat_id for n in range(4)]
         for chat in chats[:3]:
             await bot.send_message(chat, "broadcast")

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Organisation
@@ -24,3 +26,12 @@ async def test_datetimes_come_back_aware_utc(session: AsyncSession) -> None:
     assert entry.at.tzinfo is not None and entry.at.utcoffset() == timedelta(0)
     assert entry.at.astimezone(UTC).hour == 22
     assert entry.changes == {"a": [1, 2]}
+
+
+async def test_a_failed_statement_does_not_quote_what_it_was_given(session: AsyncSession) -> None:
+    session.add(Organisation(code="c1", name="College"))
+    await session.flush()
+    session.add(Organisation(code="c1", name="Ivanova Maria Petrovna"))
+    with pytest.raises(DBAPIError) as failure:
+        await session.flush()  # the code is taken: the error would quote the row
+    assert "Ivanova" not in str(failure.value)

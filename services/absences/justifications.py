@@ -65,6 +65,7 @@ class Outgoing:
     text: str
     reply_markup: dict[str, Any] | None = None
     document_file_id: str | None = None
+    file_kind: str | None = None  # PHOTO or DOCUMENT when there is a file
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,7 @@ async def _queue(
                 text=message.text,
                 reply_markup=message.reply_markup,
                 document_file_id=message.document_file_id,
+                file_kind=message.file_kind,
                 not_before=due if quiet else now,
                 created_at=now,
             )

@@ -208,8 +208,8 @@ def clean_text(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the announcement. ``file_id`` is a document's (the sender sends
-    documents); ``kind`` says what the author sent: ``document`` or ``photo``."""
+    """A file sent with the announcement, as the author sent it: ``kind`` is ``document`` or
+    ``photo``, and the sender sends it the same way."""
 
     file_id: str
     kind: str
@@ -288,6 +288,7 @@ async def publish(
                 "text": body,
                 "reply_markup": markup,
                 "document_file_id": attachment.file_id if attachment else None,
+                "file_kind": attachment.kind if attachment else None,
                 "status": OutboxStatus.PENDING,
                 "not_before": now,
                 "created_at": now,

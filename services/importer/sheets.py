@@ -1,23 +1,37 @@
 """The workbook's layout and reading it: an XLSX file or a folder of ``<sheet>.csv`` files.
 
 Both give the same thing: for every sheet, its header and its rows numbered as Excel shows
-them (the header is row 1). Cells keep the type the file gave (openpyxl turns dates and times
+them (the header is row 1), only the columns of the sheet's spec, within ``FILE_MAX``,
+``ROWS_MAX`` and ``COLUMNS_MAX``. Cells keep the type the file gave (openpyxl turns dates and times
 into ``date``/``time``; CSV gives text); ``cells`` parses either.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
+from core.errors import Invalid
 from core.i18n import _
 
 from .report import RowError
+
+# A college's workbook is a few thousand rows; the bounds keep a wrong or hostile file from
+# costing the machine its memory. Only the columns a sheet's spec names are read.
+FILE_MAX = 20 * 1024 * 1024
+ROWS_MAX = 20_000  # per sheet
+COLUMNS_MAX = 64  # of the header looked at
+
+
+class TooLarge(Invalid):
+    """The file is beyond the import's bounds."""
 
 
 @dataclass(frozen=True)
@@ -94,30 +108,55 @@ class Sheet:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
-def _table(name: str, raw: list[list[Any]]) -> Sheet:
-    """Header and non-empty rows; row numbers count every line, as Excel does."""
-    header = [str(h).strip().lower() if h is not None else "" for h in (raw[0] if raw else [])]
+def _table(name: str, header_row: Sequence[Any], raw: Iterable[Sequence[Any]]) -> Sheet:
+    """Header and non-empty rows; row numbers count every line, as Excel does. Only the
+    columns the sheet's spec names are kept; more than ``ROWS_MAX`` rows is an error."""
+    header = [str(h).strip().lower() if h is not None else "" for h in header_row[:COLUMNS_MAX]]
+    spec = SPECS[name]
+    known = set(spec.required) | set(spec.optional)
+    used = [col if col in known else "" for col in header]
     sheet = Sheet(name, header)
-    for number, values in enumerate(raw[1:], start=2):
+    for number, values in enumerate(raw, start=2):
         cells = {
             col: value
-            for col, value in zip(header, values, strict=False)
+            for col, value in zip(used, values, strict=False)
             if col and not (value is None or (isinstance(value, str) and not value.strip()))
         }
-        if cells:
-            sheet.rows.append((number, cells))
+        if not cells:
+            continue
+        if number > ROWS_MAX + 1:
+            raise TooLarge(
+                _("The sheet {sheet} has more than {limit} rows.").format(
+                    sheet=name, limit=ROWS_MAX
+                )
+            )
+        sheet.rows.append((number, cells))
     return sheet
+
+
+def _width(name: str, header: Sequence[Any]) -> int:
+    """How many columns to read: up to the last one the sheet's spec names."""
+    spec = SPECS[name]
+    known = set(spec.required) | set(spec.optional)
+    names = [str(h).strip().lower() if h is not None else "" for h in header[:COLUMNS_MAX]]
+    return max((n + 1 for n, col in enumerate(names) if col in known), default=1)
 
 
 def _read_xlsx(path: Path) -> dict[str, Sheet]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        return {
-            ws.title.strip().lower(): _table(
-                ws.title.strip().lower(), [list(r) for r in ws.iter_rows(values_only=True)]
-            )
-            for ws in book.worksheets
-        }
+        sheets = {}
+        for ws in book.worksheets:
+            name = ws.title.strip().lower()
+            if name not in SPECS:
+                continue  # not the journal's: not read at all
+            # A declared size (A1:XFD1048576) would pad every row to it: read what is there.
+            ws.reset_dimensions()
+            header = next(ws.iter_rows(max_row=1, max_col=COLUMNS_MAX, values_only=True), ())
+            width = _width(name, header)
+            rows = ws.iter_rows(min_row=2, max_row=ROWS_MAX + 2, max_col=width, values_only=True)
+            sheets[name] = _table(name, header, rows)
+        return sheets
     finally:
         book.close()
 
@@ -126,10 +165,27 @@ def _read_csv_folder(path: Path) -> dict[str, Sheet]:
     sheets = {}
     for file in sorted(path.glob("*.csv")):
         name = file.stem.strip().lower()
+        if name not in SPECS:
+            continue
+        _check_size(file)
         # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark.
         with file.open(encoding="utf-8-sig", newline="") as f:
-            sheets[name] = _table(name, list(csv.reader(f)))
+            reader = csv.reader(f)
+            header = next(reader, [])
+            width = _width(name, header)
+            rows = (row[:width] for row in itertools.islice(reader, ROWS_MAX + 1))
+            sheets[name] = _table(name, header, rows)
     return sheets
+
+
+def _check_size(file: Path) -> None:
+    size = file.stat().st_size
+    if size > FILE_MAX:
+        raise TooLarge(
+            _("The file {name} is too large: {size} MB, at most {limit} MB.").format(
+                name=file.name, size=f"{size / 2**20:.1f}", limit=FILE_MAX // 2**20
+            )
+        )
 
 
 def read_sheets(path: Path, errors: list[RowError]) -> dict[str, Sheet] | None:
@@ -143,7 +199,11 @@ def read_sheets(path: Path, errors: list[RowError]) -> dict[str, Sheet] | None:
         if path.is_dir():
             return _read_csv_folder(path)
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            _check_size(path)
             return _read_xlsx(path)
+    except TooLarge as exc:
+        errors.append(RowError(None, None, None, exc.message))
+        return None
     except (OSError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError) as exc:
         errors.append(
             RowError(None, None, None, _("The file cannot be read: {reason}").format(reason=exc))

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
-from core.errors import Denied, Invalid
+from core.errors import Conflict, Denied, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
@@ -167,7 +168,7 @@ async def change_grade(
     for key, val in wanted.items():
         setattr(grade, key, val)
     grade.updated_at = now
-    await session.flush()
+    await _write(session)
     audit.record(
         session,
         org_id=grade.org_id,
@@ -185,6 +186,8 @@ async def change_grade(
 async def remove_grade(session: AsyncSession, actor: Actor, grade_id: int, now: datetime) -> None:
     grade, info = await _grade_for_edit(session, actor, grade_id, now)
     old = _fields(grade)
+    await session.delete(grade)
+    await _write(session)  # first: a second press at the same moment removes nothing
     audit.record(
         session,
         org_id=grade.org_id,
@@ -195,8 +198,15 @@ async def remove_grade(session: AsyncSession, actor: Actor, grade_id: int, now: 
         old=old,
     )
     _emit(session, actor, events.GRADE_REMOVED, info, grade, old_value=grade.value, gone=True)
-    await session.delete(grade)
-    await session.flush()
+
+
+async def _write(session: AsyncSession) -> None:
+    """Flush a change of a grade read in this update; one that someone else changed or removed
+    since is refused, so the audit never records an "old" value that was not there."""
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise Conflict(access.changed_meanwhile()) from None
 
 
 async def _grade_for_edit(

@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
 from services.policy import Action
 from storage import audit
+from storage import journal as q
 from storage.journal import LessonInfo
 from storage.models import Lesson
 
@@ -149,7 +150,7 @@ async def set_topic(
     if info.lesson.topic_entered_at is None:
         # The first entry is what R2 (topic on the day of the lesson) is judged by.
         changes["topic_entered_at"] = now
-    return await _apply(session, actor, info, changes)
+    return await _apply(session, actor, info, changes, now)
 
 
 async def set_homework(
@@ -173,7 +174,7 @@ async def set_homework(
         # A long name is the file's, not the teacher's doing: keep what fits.
         "homework_file_name": (file_name or "")[:FILE_NAME_MAX] or None if file_id else None,
     }
-    return await _apply(session, actor, info, changes)
+    return await _apply(session, actor, info, changes, now)
 
 
 async def clear_homework(
@@ -183,7 +184,7 @@ async def clear_homework(
         session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
     )
     changes = {"homework": "", "homework_file_id": None, "homework_file_name": None}
-    return await _apply(session, actor, info, changes)
+    return await _apply(session, actor, info, changes, now)
 
 
 async def set_distance(
@@ -207,7 +208,7 @@ async def set_distance(
     if info.lesson.distance_entered_at is None:
         # The first entry is what R9 (the format recorded with the lesson) is judged by.
         changes["distance_entered_at"] = now
-    return await _apply(session, actor, info, changes)
+    return await _apply(session, actor, info, changes, now)
 
 
 async def clear_distance(
@@ -216,18 +217,17 @@ async def clear_distance(
     info = await access.lesson_for_edit(
         session, actor, lesson_id, now, action=Action.EDIT_LESSON_DETAILS
     )
-    return await _apply(session, actor, info, {"distance": None})
+    return await _apply(session, actor, info, {"distance": None}, now)
 
 
 async def _apply(
-    session: AsyncSession, actor: Actor, info: LessonInfo, changes: dict[str, Any]
+    session: AsyncSession, actor: Actor, info: LessonInfo, changes: dict[str, Any], now: datetime
 ) -> LessonDetails:
     lesson = info.lesson
     old = {key: getattr(lesson, key) for key in changes}
     if old != changes:
-        for key, value in changes.items():
-            setattr(lesson, key, value)
-        await session.flush()
+        if not await q.update_lesson_details(session, lesson, changes, now):
+            raise Conflict(access.changed_meanwhile())
         audit.record(
             session,
             org_id=lesson.org_id,

@@ -50,6 +50,8 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None]
     document_file_id: Mapped[str | None] = mapped_column(String(255))
+    # How the file goes: "photo" (sendPhoto, shown in the chat) or "document"; None: no file.
+    file_kind: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus), default=OutboxStatus.PENDING
     )

@@ -56,6 +56,11 @@ class Grade(Timestamps, Base):
     kind: Mapped[GradeKind] = mapped_column(str_enum(GradeKind), default=GradeKind.CURRENT)
     comment: Mapped[str] = mapped_column(String(255), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Bumped by every change: a change or removal of a grade someone else changed or removed
+    # in the meantime writes nothing (StaleDataError) instead of auditing a stale "old".
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PeriodGrade(Timestamps, Base):

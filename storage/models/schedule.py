@@ -96,6 +96,9 @@ class Lesson(Timestamps, Base):
     # R9: {"mode": "online"|"offline", "platform": str, "time": "HH:MM"}
     distance: Mapped[dict[str, Any] | None]
     distance_entered_at: Mapped[datetime | None]  # first recorded: what R9 is judged by
+    # Bumped by every change of the details above (storage/journal.py update_lesson_details):
+    # a teacher and the deputy editing at once cannot overwrite each other unseen.
+    details_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     register_done_at: Mapped[datetime | None]
     register_done_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

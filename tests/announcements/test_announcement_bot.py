@@ -249,7 +249,7 @@ async def test_administrator_announces_to_all_staff_not_to_themself(
     assert not any(ACK in m.button_labels for m in author.bot_messages)
 
 
-async def test_a_photo_goes_out_as_a_file_with_the_text_as_caption(
+async def test_a_photo_goes_out_as_a_photo_with_the_text_as_caption(
     app: BotApp, college: College
 ) -> None:
     curator = await app.link(college.curator)
@@ -257,18 +257,20 @@ async def test_a_photo_goes_out_as_a_file_with_the_text_as_caption(
     await curator.command("menu")
     await curator.click("📣 Announcement")
     await curator.click("Next ➡")
-    await curator.send_photo(b"\x89PNG timetable", caption="New timetable <from Monday>")
-    copy = curator.bot_messages[-2]  # the photo uploaded again as a document
-    assert copy.document is not None and copy.document.content == b"\x89PNG timetable"
-    assert "With the photo above" in curator.last.text
+    sent = await curator.send_photo(b"\x89PNG timetable", caption="New timetable <from Monday>")
+    assert "With the photo above." in curator.last.text
+    assert not [m for m in curator.bot_messages if m.document is not None]  # no copy needed
     await curator.click("📤 Send")
     [row] = await outbox(app.session_factory)
-    assert row.document_file_id == copy.document.file_id
+    assert sent.photo is not None
+    assert (row.document_file_id, row.file_kind) == (sent.photo.file_id, "photo")
     await drain(app)
     [message] = student.bot_messages
-    assert message.document is not None and message.document.content == b"\x89PNG timetable"
+    assert message.document is None
+    assert message.photo is not None and message.photo.content == b"\x89PNG timetable"
     assert "New timetable <from Monday>" in message.text
     assert message.button_labels == [ACK]
+    assert [c.method for c in app.api.calls(chat_id=student.chat_id)] == ["sendPhoto"]
 
 
 async def test_a_file_first_then_the_text(app: BotApp, college: College) -> None:

@@ -199,3 +199,32 @@ async def test_a_pair_opened_from_a_reminder_comes_as_a_new_message(
     )
     assert teacher.last.message_id != digest_like.message_id and not digest_like.edited
     assert "Математика" in teacher.last.text
+
+
+@pytest.mark.parametrize(
+    ("size", "name", "mime", "answer"),
+    [
+        (2, "ktp.exe", "application/pdf", "This kind of file is not accepted"),
+        (9, "ktp.sh", None, "This kind of file is not accepted"),
+        (1, "", "application/zip", "This kind of file is not accepted"),
+        (20 * 2**20 + 1, "ktp.pdf", None, "too large: 20.0 MB, at most 20 MB"),
+    ],
+    ids=["exe-as-pdf", "script", "zip-without-name", "too-large"],
+)
+async def test_a_file_of_another_kind_or_too_large_is_refused_and_asked_again(
+    app: BotApp,
+    college: College,
+    teacher: TgUser,
+    size: int,
+    name: str,
+    mime: str | None,
+    answer: str,
+) -> None:
+    await _open(teacher)
+    await teacher.click("⚠ ИС-21 Математика")
+    await teacher.click(UPLOAD_KTP)
+    await teacher.upload_document(b"\0" * size, name, mime_type=mime)
+    assert answer in teacher.last.text
+    assert await _documents(app) == []
+    await teacher.upload_document(b"ktp", "ktp.ods")  # still waiting for the file
+    assert "Saved: calendar-thematic plan (КТП)." in teacher.last.text

@@ -3,6 +3,7 @@ is half saved, and the log names no one."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -109,3 +110,33 @@ async def test_a_change_the_store_fails_to_keep_is_followed_by_an_apology(
     async with app.session_factory() as session:
         lesson = await session.get(Lesson, college.lessons.today.id)
         assert lesson is not None and lesson.register_done_at is not None
+
+
+@pytest.mark.parametrize("refusals", [1, 2])
+async def test_a_reply_refused_with_429_arrives_after_exactly_retry_after(
+    app: BotApp, college: College, refusals: int
+) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    app.api.fail_next(
+        "sendMessage", chat_id=teacher.chat_id, status=429, retry_after=1, times=refusals
+    )
+    await teacher.command("menu")
+    assert "Choose an action" in teacher.last.text
+    calls = app.api.calls("sendMessage", chat_id=teacher.chat_id)
+    assert [c.status for c in calls] == [429] * refusals + [200]
+    for refused, again in itertools.pairwise(calls):
+        assert again.time - refused.time >= 1.0  # exactly as long as Telegram asked
+
+
+async def test_a_429_asking_too_long_a_wait_is_not_waited_for(
+    app: BotApp, college: College, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The update's transaction is open while the reply is sent: it does not wait a minute."""
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    app.api.fail_next("sendMessage", chat_id=teacher.chat_id, status=429, retry_after=60)
+    await teacher.command("menu")  # the apology comes instead
+    assert "Something went wrong" in teacher.last.text
+    calls = app.api.calls("sendMessage", chat_id=teacher.chat_id)
+    assert [c.status for c in calls] == [429, 200]

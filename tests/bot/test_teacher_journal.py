@@ -283,3 +283,49 @@ async def test_group_journals_are_for_overseers_only(app: BotApp, college: Colle
     assert teacher.alerts[-1].show_alert
     await teacher.click_data(teacher.last, "gj")
     assert teacher.alerts[-1].show_alert
+
+
+HUGE = ("999999999999", "99999999999999999999")  # beyond int32 (PostgreSQL), beyond int64
+
+
+async def test_a_link_to_a_lesson_id_beyond_the_store_is_answered_politely(
+    app: BotApp, college: College, teacher: TgUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    await teacher.command("start", f"lesson-{HUGE[0]}")
+    assert "not among your lessons" in teacher.last.text
+    await teacher.command("start", f"lesson-{HUGE[1]}")  # not even the form of a lesson link
+    assert any("This link is not valid" in text for text in teacher.texts[-2:])
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_presses_with_ids_beyond_the_store_are_refused_as_stale(
+    app: BotApp, college: College, teacher: TgUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _open_today(teacher, college)
+    card = teacher.last
+    lesson, student = college.lessons.today.id, college.students[0].id
+    for huge in HUGE:
+        for data in (
+            f"ls:{huge}:card",
+            f"rg:{lesson}:{huge}:p",
+            f"gr:{huge}:{student}:0:c:open",
+            f"m:child:{huge}",
+        ):
+            answer = await teacher.click_data(card, data)
+            assert answer is not None and "Something went wrong" not in answer, data
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert await _marks(app, lesson) == {}
+
+
+async def test_a_homework_file_of_another_kind_is_refused_and_nothing_stored(
+    app: BotApp, college: College, teacher: TgUser
+) -> None:
+    await _open_today(teacher, college)
+    await teacher.click("🏠 Homework")
+    await teacher.upload_document(b"MZ", "tasks.exe", caption="Solve all")
+    assert "This kind of file is not accepted" in teacher.last.text
+    await teacher.upload_document(b"%PDF-1.7", "tasks.pdf", caption="Solve all")
+    assert "Homework saved." in teacher.texts[-2] + teacher.last.text
+    async with app.session_factory() as session:
+        lesson = await session.get(Lesson, college.lessons.today.id)
+    assert lesson is not None and lesson.homework_file_name == "tasks.pdf"

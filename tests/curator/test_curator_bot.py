@@ -65,14 +65,14 @@ async def test_parent_sends_a_photo_and_the_curator_approves_it(
     assert row.submitted_at == college.now
 
     assert await deliver(app, college) == 1
-    notice = curator.last
+    notice = curator.last  # the photo itself, the notice as its caption, the buttons under it
+    assert notice.photo is not None and notice.photo.content == SCAN
     assert "Certificate for Алексеев И. П. (ИС-21)" in notice.text
     assert "Sent by: Алексеев Р., parent" in notice.text
     assert "Comment: Flu, certificate from the clinic" in notice.text
     assert "Unexplained absences in these dates: 2 lessons." in notice.text
-    await curator.click("🖼 Show the photo", notice)
-    assert curator.last.photo is not None
-    assert curator.last.photo.content == SCAN
+    assert APPROVE in notice.button_labels and "🖼 Show the photo" not in notice.button_labels
+    assert [c.method for c in app.api.calls(chat_id=curator.chat_id)] == ["sendPhoto"]
 
     await curator.click(APPROVE, notice)
     assert "Reason set for 2 lessons. The sender has been told." in curator.last.text
@@ -412,3 +412,22 @@ async def test_a_student_opened_from_a_reminder_comes_as_a_new_message(
     assert curator.last.message_id != digest_like.message_id
     assert not digest_like.edited
     assert student.person.last_name in curator.last.text
+
+
+async def test_a_certificate_of_another_kind_or_too_large_is_refused(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    app.stand_at(college.now)
+    parent = await app.link(college.parents[college.students[0].id], language="en")
+    await parent.command("menu")
+    await parent.click("📄 Send a certificate")
+    await parent.click("Yesterday and today")
+    await parent.upload_document(b"PK\x03\x04", "certificate.zip")
+    assert "This kind of file is not accepted" in parent.last.text
+    await parent.upload_document(b"\0" * (25 * 2**20), "certificate.pdf")
+    assert "too large: 25.0 MB, at most 20 MB" in parent.last.text
+    assert await justifications(app.session_factory) == []
+    await parent.upload_document(b"%PDF-1.7", "certificate.pdf")  # still waiting for it
+    assert "The certificate for 16 November – 17 November has been sent." in parent.last.text
+    [row] = await justifications(app.session_factory)
+    assert row.file_kind == "document"

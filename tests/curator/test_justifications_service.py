@@ -101,7 +101,7 @@ async def test_a_parent_sends_a_certificate_and_the_groups_curator_gets_it(
     assert labels == ["✅ Approve: illness", "✅ Approve: excused", "❌ Reject"]
 
 
-async def test_a_photo_comes_as_text_with_a_button_to_open_it(
+async def test_a_photo_comes_as_a_photo_with_the_decision_buttons(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     linked: CuratorCollege,
@@ -109,9 +109,9 @@ async def test_a_photo_comes_as_text_with_a_button_to_open_it(
 ) -> None:
     await _submit(session, linked, settings, kind=js.PHOTO)
     [message] = await outbox(session_factory)
-    assert message.document_file_id is None  # the sender would send it as a document
+    assert (message.document_file_id, message.file_kind) == ("FILE-1", "photo")
     labels = [b["text"] for r in message.reply_markup["inline_keyboard"] for b in r]
-    assert labels[-1] == "🖼 Show the photo"
+    assert "🖼 Show the photo" not in labels and any("Approve" in label for label in labels)
 
 
 async def test_who_may_send(

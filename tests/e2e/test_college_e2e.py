@@ -355,6 +355,21 @@ async def test_a_grade_reaches_that_students_parent_only(
     assert queued == [mother.chat_id]
 
 
+async def _wait_for_buttons(user: TgUser, count: int, label: str) -> ChatMessage:
+    """The first new message for ``user`` (after ``count``) with a button naming ``label``."""
+
+    def found() -> ChatMessage | None:
+        return next(
+            (m for m in user.bot_messages[count:] if any(label in b for b in m.button_labels)),
+            None,
+        )
+
+    await user.api.wait_until(lambda: found() is not None, what=f"{label!r} shown to {user!r}")
+    message = found()
+    assert message is not None
+    return message
+
+
 async def test_a_photo_certificate_approved_by_the_curator(
     e2e_db: str, imported: dict[str, str], e2e_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -441,8 +456,10 @@ async def test_a_photo_certificate_approved_by_the_curator(
             await mother.send_photo(b"\xff\xd8 certificate", caption="Flu")
             told = len(mother.bot_messages)
 
-            notice = await message_with(head, seen_by_head, "Flu")
-            assert student_name in notice.text
+            # The curator's morning digest may arrive around it: the notice has the buttons.
+            notice = await _wait_for_buttons(head, seen_by_head, "Approve")
+            assert notice.photo is not None  # the photo itself, with the buttons under it
+            assert student_name in notice.text and "Flu" in notice.text
             await head.click(next(b for b in notice.button_labels if "Approve" in b), notice)
             await message_with(mother, told, "accepted")
 

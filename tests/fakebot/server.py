@@ -25,6 +25,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiohttp import web
 
+from bot.app import wire_session
+
 from .call import Call, read_call
 from .limits import RateLimiter, RateLimits
 from .methods import HANDLERS, QUERY_INVALID, inline_only, unknown_method
@@ -137,9 +139,12 @@ class FakeBotAPI:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    def make_bot(self) -> Bot:
-        """A bot wired to this server exactly as the product wires it (HTML by default)."""
+    def make_bot(self, *, raw: bool = False) -> Bot:
+        """A bot wired to this server exactly as the product wires it (HTML by default).
+        ``raw``: without the product's request middlewares, so it sees every 429 itself."""
         session = QuickCloseSession(api=TelegramAPIServer.from_base(self.base_url))
+        if not raw:
+            wire_session(session)
         bot = Bot(self.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
         self._bots.append(bot)
         return bot

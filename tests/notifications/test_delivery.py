@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.sender import Limits, Sender
+from storage import outbox
 from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, TelegramAccount
 from tests.fakebot import FakeBotAPI
 
@@ -243,3 +246,75 @@ async def test_a_network_error_keeps_the_message_for_later(session_factory: Fact
     assert message.last_error.startswith("TelegramNetworkError")
     assert message.not_before == NOW + timedelta(seconds=5)
     await bot.session.close()
+
+
+async def test_the_log_names_no_chat_in_full(
+    session_factory: Factory, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    waits, refuses, blocked, flaky = await people_with_chats(session_factory, fake_api, 4)
+    for chat in (waits, refuses, blocked, flaky):
+        await queue(session_factory, chat, "news")
+    fake_api.fail_next("sendMessage", chat_id=waits, status=429, retry_after=1)
+    fake_api.fail_next("sendMessage", chat_id=refuses, status=400, description="Bad Request: x")
+    fake_api.fail_next("sendMessage", chat_id=flaky, status=502)
+    fake_api.block(blocked)
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST)
+
+    with caplog.at_level(logging.INFO, logger="handlers.sender"):
+        assert await sender.drain_once(NOW) == 1
+
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "handlers.sender")
+    for chat in (waits, refuses, blocked, flaky):
+        assert str(chat) not in logged
+        assert f"…{str(chat)[-3:]}" in logged  # each failure logged, told apart
+
+
+async def test_a_message_failing_every_attempt_is_marked_failed_and_counted(
+    session_factory: Factory, fake_api: FakeBotAPI
+) -> None:
+    [chat] = await people_with_chats(session_factory, fake_api, 1)
+    doomed = await queue(session_factory, chat, "news")
+    fake_api.fail_next("sendMessage", chat_id=chat, status=502, times=100)
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST, attempts=3)
+
+    now = NOW
+    for _ in range(3):
+        assert await sender.drain_once(now) == 0
+        now += timedelta(hours=1)  # past any back-off
+    assert await sender.drain_once(now) == 0  # nothing left to try
+
+    message = (await rows(session_factory))[doomed]
+    assert message.status is OutboxStatus.FAILED and message.attempts == 3
+    assert message.last_error.startswith("gave up: ") and "Bad Gateway" in message.last_error
+    assert len(fake_api.calls("sendMessage", chat_id=chat)) == 3
+    assert sender.stats.failed == 1
+    async with session_factory() as session:
+        counts = await outbox.status_counts(session, now)
+    assert counts["failed"] == counts["gave_up"] == 1
+
+
+async def test_a_photo_goes_as_a_photo_even_when_its_caption_is_split_off(
+    session_factory: Factory, fake_api: FakeBotAPI
+) -> None:
+    [chat] = await people_with_chats(session_factory, fake_api, 1)
+    photo = fake_api.add_file(b"\x89PNG scan", "photo").file_id
+    markup = {"inline_keyboard": [[{"text": "OK", "callback_data": "x"}]]}
+    await queue(session_factory, chat, "short", document_file_id=photo, file_kind="photo",
+                reply_markup=markup)  # fmt: skip
+    await queue(session_factory, chat, "long " * 300, document_file_id=photo, file_kind="photo")
+    sender = Sender(fake_api.make_bot(), session_factory, limits=FAST)
+
+    assert await sender.drain_once(NOW) == 3
+    assert [c.method for c in fake_api.calls(chat_id=chat)] == [
+        "sendPhoto",
+        "sendMessage",  # the caption too long for a photo goes first, as text
+        "sendPhoto",
+    ]
+    first, _, second = fake_api.chat(chat).messages
+    assert first.photo is not None and first.text == "short" and first.button_labels == ["OK"]
+    assert second.photo is not None and second.photo.content == b"\x89PNG scan"
+    assert [m.file_kind for m in (await rows(session_factory)).values()] == [
+        "photo",
+        None,
+        "photo",
+    ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.errors import Denied, Invalid
+from core.errors import Conflict, Denied, Invalid
+from services import access
 from services.journal.grades import (
     add_grade,
     change_grade,
@@ -240,3 +243,72 @@ async def test_grade_audit_and_event_share_the_transaction(
     await session.rollback()
     for table in (Grade, AuditEntry, Event):
         assert (await session.scalar(select(func.count()).select_from(table))) == 0
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, other: Callable[[], Awaitable[None]]) -> None:
+    """Run ``other`` (another person's press, in its own transaction, committed) right after
+    the first edit has read the grade and before it writes: the two presses at one moment."""
+    original = access.lesson_for_edit
+    pending = [other]
+
+    async def read_then_wait(*args: Any, **kwargs: Any) -> Any:
+        info = await original(*args, **kwargs)
+        if pending:
+            await pending.pop()()
+        return info
+
+    monkeypatch.setattr(access, "lesson_for_edit", read_then_wait)
+
+
+async def test_two_removals_at_one_moment_write_one_audit_entry_and_one_event(
+    session_factory: async_sessionmaker[AsyncSession],
+    college: College,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    actor = college.actor(college.teacher)
+    async with session_factory.begin() as session:
+        grade = await add_grade(
+            session, actor, college.lessons.today.id, college.students[0].id, "5", college.now
+        )
+
+    async def second_press() -> None:
+        async with session_factory.begin() as other:
+            await remove_grade(other, actor, grade.id, college.now)
+
+    _meanwhile(monkeypatch, second_press)
+    async with session_factory() as session:
+        with pytest.raises(Conflict, match="changed this at the same moment"):
+            await remove_grade(session, actor, grade.id, college.now)
+        await session.rollback()
+
+    async with session_factory() as session:
+        assert len(await audit_trail(session, "grade", grade.id)) == 2  # create, one delete
+        assert len(await events_of(session, events.GRADE_REMOVED)) == 1
+        assert await session.get(Grade, grade.id) is None
+
+
+async def test_a_change_racing_another_is_refused_and_the_audit_old_is_true(
+    session_factory: async_sessionmaker[AsyncSession],
+    college: College,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    actor = college.actor(college.teacher)
+    async with session_factory.begin() as session:
+        grade = await add_grade(
+            session, actor, college.lessons.today.id, college.students[0].id, "3", college.now
+        )
+
+    async def first_press() -> None:
+        async with session_factory.begin() as other:
+            await change_grade(other, actor, grade.id, college.now, value="4")
+
+    _meanwhile(monkeypatch, first_press)
+    async with session_factory() as session:
+        with pytest.raises(Conflict):
+            await change_grade(session, actor, grade.id, college.now, value="5")
+        await session.rollback()
+
+    async with session_factory() as session:
+        trail = await audit_trail(session, "grade", grade.id)
+        assert [e.changes["value"] for e in trail] == [[None, "3"], ["3", "4"]]
+        assert (await session.get(Grade, grade.id)).value == "4"  # type: ignore[union-attr]

