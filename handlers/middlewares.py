@@ -105,7 +105,7 @@ class IdentityMiddleware(BaseMiddleware):
             if account is not None:
                 if not account.active:  # they blocked the bot and are back: deliver again
                     returning = account
-                identity = await load_identity(session, account)
+                identity = await load_identity(session, account, data["clock"]())
         data["identity"] = identity
         result = await handler(event, data)
         if returning is not None:
