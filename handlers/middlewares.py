@@ -146,12 +146,20 @@ class LinkedOnly(BaseMiddleware):
     """Router guard: everything behind it is for linked accounts only."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if data.get("identity") is not None:
+        identity: Identity | None = data.get("identity")
+        if identity is not None and identity.memberships:
             return await handler(event, data)
-        text = _(
-            "Your Telegram account is not linked to the journal yet. Open the personal link "
-            "you received from the college (your curator or the administrator will give you one)."
-        )
+        if identity is not None:  # every role ended: a student who left, their parent
+            text = _(
+                "You no longer have access to the journal: the college's order has ended it. "
+                "If this is a mistake, please contact the college."
+            )
+        else:
+            text = _(
+                "Your Telegram account is not linked to the journal yet. Open the personal link "
+                "you received from the college (your curator or the administrator will give you "
+                "one)."
+            )
         if isinstance(event, CallbackQuery):
             alert(data["callback_answer"], text)
         elif isinstance(event, Message):
