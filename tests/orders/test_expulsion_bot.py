@@ -18,7 +18,6 @@ from storage.models import (
     Membership,
     OutboxMessage,
     Person,
-    Role,
     StudentStatus,
     TelegramAccount,
 )
