@@ -6,17 +6,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.journal import name_key
 from storage.models import (
+    Grade,
     Group,
     GroupEnrolment,
     Membership,
     MovementOrder,
     OrderStudent,
     Organisation,
+    OutboxMessage,
+    OutboxStatus,
     Person,
     Role,
     Student,
@@ -211,3 +214,32 @@ async def claim(session: AsyncSession, order_id: int, today: date) -> bool:
 
 async def order(session: AsyncSession, order_id: int) -> MovementOrder | None:
     return await session.get(MovementOrder, order_id, populate_existing=True)
+
+
+async def withdraw_notices(
+    session: AsyncSession, student_id: int, person_ids: Collection[int]
+) -> int:
+    """Notices about the student still waiting (merge window, quiet hours) for these people
+    are given up: once a student has left, nothing more about them goes out. Returns how
+    many."""
+    if not person_ids:
+        return 0
+    grades = select(literal("grade:") + cast(Grade.id, String)).where(
+        Grade.student_id == student_id
+    )
+    about = (
+        OutboxMessage.subject.like(f"mark:%:{student_id}")
+        | OutboxMessage.subject.like(f"reason:%:{student_id}")
+        | OutboxMessage.subject.in_(grades)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.person_id.in_(list(person_ids)),
+            about,
+        )
+        .values(status=OutboxStatus.FAILED, last_error="the student left the college")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -194,12 +194,15 @@ async def apply(
         _log(session, order.org_id, actor_id, "update", student, old,
              {"status": student.status, "group_id": student.group_id}, source)  # fmt: skip
         if order.kind in LEAVING:
+            ended: set[int] = set()
             for membership in await q.family_memberships(session, student.id):
                 if membership.active and membership.until is not None and membership.until <= today:
                     membership.active = False
                     _log(session, order.org_id, actor_id, "update", membership,
                          {"active": True}, {"active": False}, source)  # fmt: skip
-                    revoke.add(membership.person_id)
+                    ended.add(membership.person_id)
+            await q.withdraw_notices(session, student.id, ended)
+            revoke |= ended
     if revoke:
         # A parent with another child at the college keeps their link.
         gone = revoke - await q.still_active_people(session, revoke)
