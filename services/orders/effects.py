@@ -10,6 +10,7 @@ revoked, roles made inactive, the group's course or its closing."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -292,12 +293,12 @@ def _log(
     actor_id: int | None,
     action: str,
     row: object,
-    old: dict[str, object] | None,
-    new: dict[str, object] | None,
+    old: Mapping[str, object] | None,
+    new: Mapping[str, object] | None,
     source: str = "bot",
 ) -> None:
     entity = getattr(row, "__tablename__", "row").rstrip("s")
     record(
         session, org_id=org_id, actor_id=actor_id, action=action, entity=entity,
-        entity_id=getattr(row, "id", None), old=old, new=new, source=source,
+        entity_id=getattr(row, "id", None), old=dict(old or {}), new=dict(new or {}), source=source,
     )  # fmt: skip
