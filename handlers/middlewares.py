@@ -150,6 +150,9 @@ class LinkedOnly(BaseMiddleware):
         if identity is not None and identity.memberships:
             return await handler(event, data)
         if identity is not None:  # every role ended: a student who left, their parent
+            state: FSMContext | None = data.get("state")
+            if state is not None:
+                await state.clear()  # whatever they had begun went with their roles
             text = _(
                 "You no longer have access to the journal: the college's order has ended it. "
                 "If this is a mistake, please contact the college."
