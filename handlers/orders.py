@@ -81,6 +81,7 @@ async def choose_kind(
 ) -> None:
     svc.require_right(actor)
     draft = Draft(kind=_kind(callback_data.val))
+    await state.set_data({})  # a new order: nothing of a card search or an older draft
     message = message_of(query)
     if draft.kind is OrderKind.ENROLMENT:
         await _keep(state, draft, OrderSteps.name)
