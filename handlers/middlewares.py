@@ -149,13 +149,13 @@ class LinkedOnly(BaseMiddleware):
         identity: Identity | None = data.get("identity")
         if identity is not None and identity.memberships:
             return await handler(event, data)
-        if identity is not None:  # every role ended: a student who left, their parent
+        if identity is not None:  # every role ended: a student who left, their parent…
             state: FSMContext | None = data.get("state")
             if state is not None:
                 await state.clear()  # whatever they had begun went with their roles
             text = _(
-                "You no longer have access to the journal: the college's order has ended it. "
-                "If this is a mistake, please contact the college."
+                "You no longer have access to the journal. If this is a mistake, please "
+                "contact the college."
             )
         else:
             text = _(
