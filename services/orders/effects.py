@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import Actor
@@ -254,9 +254,7 @@ async def _subgroups(session: AsyncSession, student_id: int, line: OrderStudent)
             delete(SubgroupMember).where(
                 SubgroupMember.student_id == student_id,
                 SubgroupMember.subgroup_id.in_(
-                    Subgroup.__table__.select()
-                    .with_only_columns(Subgroup.id)
-                    .where(Subgroup.group_id.in_(groups))
+                    select(Subgroup.id).where(Subgroup.group_id.in_(groups))
                 ),
             )
         )
