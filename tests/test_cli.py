@@ -56,3 +56,17 @@ def test_invites_with_an_unknown_role(store: Path, capsys: pytest.CaptureFixture
 def test_invites_without_a_college(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["invites", "--bot-username", "x"]) == 1
     assert "No such college" in capsys.readouterr().err
+
+
+def test_a_batch_of_orders_by_nobody_enters_nothing(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = store / "batch"
+    folder.mkdir()
+    (folder / "orders.csv").write_text(
+        "number,kind,order_date,student\n1-к,expulsion,16.11.2026,S0001\n", encoding="utf-8"
+    )
+    assert main(["orders", str(folder), "--by", "A002"]) == 1
+    out = capsys.readouterr().out
+    assert "The file has 1 error. No order was entered." in out
+    assert "Nobody has the import key A002." in out
