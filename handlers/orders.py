@@ -134,6 +134,7 @@ async def choose_student(
         raise Invalid(_("This student is not in the journal of your college."))
     draft.student_id = student.id
     who = student.person.short_name
+    svc.refuse_if_left(student, who)  # said at once, before the details are typed
     await state.update_data(who=who)
     message = message_of(query)
     if draft.kind is OrderKind.TRANSFER:

@@ -165,6 +165,14 @@ def _open_stay(stays: list[GroupEnrolment]) -> GroupEnrolment | None:
     return next((s for s in reversed(stays) if s.until is None), None)
 
 
+def refuse_if_left(student: Student, name: str) -> None:
+    """No order moves a student who has left the college."""
+    if student.status in (StudentStatus.EXPELLED, StudentStatus.GRADUATED):
+        raise Invalid(
+            _("{name} has already left the college: no order can move them.").format(name=name)
+        )
+
+
 async def _check_student(
     session: AsyncSession, draft: Draft, student: Student, name: str
 ) -> tuple[GroupEnrolment | None, int | None]:
@@ -172,10 +180,7 @@ async def _check_student(
     the group they return to from leave."""
     kind, effective = draft.kind, draft.effective_on
     assert effective is not None
-    if student.status in (StudentStatus.EXPELLED, StudentStatus.GRADUATED):
-        raise Invalid(
-            _("{name} has already left the college: no order can move them.").format(name=name)
-        )
+    refuse_if_left(student, name)
     stays = await q.stays(session, student.id)
     stay = _open_stay(stays)
     last = stays[-1] if stays else None
