@@ -447,7 +447,7 @@ async def enrolment_orders(
         )
         .order_by(MovementOrder.decided_on, MovementOrder.id)
     )
-    return {sid: order for sid, order in rows.tuples()}
+    return {sid: order for sid, order in rows.all()}
 
 
 async def newcomers_without_invites(

@@ -54,7 +54,7 @@ async def find_students(
     )
     found = [
         (name_key(p.last_name, p.first_name, p.middle_name), s, p, g)
-        for s, p, g in rows.tuples()
+        for s, p, g in rows.all()
         if p.last_name.casefold().replace("ё", "е").startswith(wanted)
     ]
     found.sort(key=lambda r: (r[0], r[1].id))
@@ -166,12 +166,12 @@ async def history(session: AsyncSession, student_id: int) -> list[HistoryRow]:
         .where(OrderStudent.student_id == student_id)
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
-    pairs = list(rows.tuples())
+    pairs = list(rows.all())
     ids = {g for _, line in pairs for g in (line.from_group_id, line.to_group_id) if g}
     names: dict[int, str] = {}
     if ids:
         found = await session.execute(select(Group.id, Group.name).where(Group.id.in_(ids)))
-        names = dict(found.tuples().all())
+        names = dict(found.all())
     return [
         HistoryRow(
             order,
@@ -198,7 +198,7 @@ async def unapplied(session: AsyncSession) -> Sequence[tuple[MovementOrder, str]
         .where(MovementOrder.applied_on.is_(None))
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
-    return list(rows.tuples())
+    return list(rows.all())
 
 
 async def claim(session: AsyncSession, order_id: int, today: date) -> bool:
