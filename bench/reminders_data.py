@@ -42,6 +42,7 @@ from storage.models import (
     Membership,
     MovementOrder,
     OrderKind,
+    OrderStudent,
     Organisation,
     OutboxMessage,
     OutboxStatus,
@@ -284,13 +285,18 @@ def _year(
                     "org_id": org,
                     "number": f"{order}-к",
                     "kind": OrderKind.ENROLMENT,
-                    "student_id": sid,
-                    "to_group_id": gid,
+                    "year": decided.year,
                     "decided_on": decided,
                     "effective_on": date(year, 9, 1),
                     "entered_at": _utc(decided + timedelta(days=1), time(10)),
+                    "applied_on": date(year, 9, 1),
                 },
             )
+            w.add(
+                OrderStudent,
+                {"id": ids("order_students"), "order_id": order, "student_id": sid,
+                 "to_group_id": gid},
+            )  # fmt: skip
             for who in (pid, parent):
                 w.add(
                     Invite,
@@ -516,13 +522,18 @@ def _current_extras(
                 "org_id": org,
                 "number": f"{order}-к",
                 "kind": OrderKind.ENROLMENT,
-                "student_id": sid,
-                "to_group_id": gid,
+                "year": decided.year,
                 "decided_on": decided,
                 "effective_on": decided,
                 "entered_at": _utc(decided + timedelta(days=9 if late else 1), time(11)),
+                "applied_on": decided,
             },
         )
+        w.add(
+            OrderStudent,
+            {"id": ids("order_students"), "order_id": order, "student_id": sid,
+             "to_group_id": gid},
+        )  # fmt: skip
         if n % 2:
             w.add(
                 Invite,

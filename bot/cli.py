@@ -1,5 +1,5 @@
-"""``journal-bot``: run the bot, migrate the store, import a college, export invites, see how
-the outbox is doing.
+"""``journal-bot``: run the bot, migrate the store, import a college, enter a batch of movement
+orders, export invites, see how the outbox is doing.
 
 Errors an operator can fix (a missing setting, a bad file) end with one clear line and a
 non-zero exit code, never a traceback.
@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="create or upgrade the store")
     imp = sub.add_parser("import", help="import a college from an XLSX workbook or CSV folder")
     imp.add_argument("path", type=Path)
+    orders = sub.add_parser("orders", help="enter a batch of movement orders from a file")
+    orders.add_argument("path", type=Path)
+    orders.add_argument(
+        "--by", required=True, help="import key (external_id) of the person entering them"
+    )
     inv = sub.add_parser("invites", help="export one-time invite links")
     inv.add_argument("--org", help="college code (needed when the store holds several)")
     inv.add_argument("--group", action="append", default=[], help="only this group (repeatable)")
@@ -93,6 +98,10 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if not await asyncio.to_thread(args.path.exists):
             raise CliError(_("File not found: {path}").format(path=args.path))
         return await _import(args.path, settings)
+    if command == "orders":
+        if not await asyncio.to_thread(args.path.exists):
+            raise CliError(_("File not found: {path}").format(path=args.path))
+        return await _orders(args.path, args.by, settings)
     if command == "invites":
         return await _invites(args, settings)
     if command == "outbox":
@@ -111,6 +120,36 @@ async def _import(path: Path, settings: Settings) -> int:
         await engine.dispose()
     print(render_report(report))
     return EXIT_FAILED if report.errors else 0
+
+
+async def _orders(path: Path, by: str, settings: Settings) -> int:
+    from services.importer.orders import import_orders
+    from storage.db import create_engine, create_session_factory
+    from storage.models import utcnow
+
+    engine = create_engine(settings.database_url)
+    try:
+        report = await import_orders(create_session_factory(engine), path, by, now=utcnow())
+    finally:
+        await engine.dispose()
+    if report.errors:
+        n = len(report.errors)
+        print(
+            ngettext(
+                "The file has {n} error. No order was entered.",
+                "The file has {n} errors. No order was entered.",
+                n,
+            ).format(n=n)
+        )
+        for error in report.errors:
+            print(f"• {error}")
+        return EXIT_FAILED
+    print(
+        ngettext("{n} order entered.", "{n} orders entered.", report.entered).format(
+            n=report.entered
+        )
+    )
+    return 0
 
 
 async def _invites(args: argparse.Namespace, settings: Settings) -> int:

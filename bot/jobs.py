@@ -29,6 +29,7 @@ from keyboards.reminders import digest_markup
 from screens import notifications as notices
 from screens.reminders import digest_text
 from services.notifications import digests, notifier
+from services.orders import effects as order_effects
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
 from storage.people import forget_processed_before
@@ -158,6 +159,37 @@ def add_reminder_job(
     )
 
 
+ORDERS_SCAN_MINUTES = 10  # orders take effect at the college's midnight; found within this
+
+
+async def apply_orders(
+    session_factory: async_sessionmaker[AsyncSession], *, now: datetime | None = None
+) -> int:
+    """Make the effects of movement orders whose effective date has come (and of any missed
+    while the bot was stopped); ``now`` moves the clock in tests."""
+    async with session_factory.begin() as session:
+        applied = await order_effects.apply_due(session, now or utcnow())
+    if applied:
+        log.info("movement orders: %s took effect", applied)
+    return applied
+
+
+def add_orders_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Job:
+    """Orders dated ahead take effect by themselves; the first run is at start-up."""
+    return scheduler.add_job(
+        apply_orders,
+        IntervalTrigger(minutes=ORDERS_SCAN_MINUTES, timezone=settings.tz),
+        args=[session_factory],
+        id="movement-orders",
+        replace_existing=True,
+        next_run_time=datetime.now(settings.tz),
+    )
+
+
 async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """Telegram redelivers an update for at most a day; older ids need not be remembered."""
     async with session_factory.begin() as session:
@@ -213,6 +245,7 @@ async def start_background(
     add_notifier_job(scheduler, settings, session_factory, sender)
     add_digest_job(scheduler, settings, session_factory, sender)
     add_reminder_job(scheduler, settings, session_factory, sender)
+    add_orders_job(scheduler, settings, session_factory)
     add_housekeeping_jobs(scheduler, bot, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()

@@ -19,6 +19,7 @@ def get_routers() -> list[Router]:
         lessons,
         menu,
         notifications,
+        orders,
         start,
     )
 
@@ -35,5 +36,6 @@ def get_routers() -> list[Router]:
         curator.create_router(),
         justification.create_router(),
         announcements.create_router(),
+        orders.create_router(),
         common.create_router(),
     ]

@@ -107,7 +107,7 @@ class IdentityMiddleware(BaseMiddleware):
             if account is not None:
                 if not account.active:  # they blocked the bot and are back: deliver again
                     returning = account
-                identity = await load_identity(session, account)
+                identity = await load_identity(session, account, data["clock"]())
         data["identity"] = identity
         result = await handler(event, data)
         if returning is not None:
@@ -148,12 +148,23 @@ class LinkedOnly(BaseMiddleware):
     """Router guard: everything behind it is for linked accounts only."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if data.get("identity") is not None:
+        identity: Identity | None = data.get("identity")
+        if identity is not None and identity.memberships:
             return await handler(event, data)
-        text = _(
-            "Your Telegram account is not linked to the journal yet. Open the personal link "
-            "you received from the college (your curator or the administrator will give you one)."
-        )
+        if identity is not None:  # every role ended: a student who left, their parent…
+            state: FSMContext | None = data.get("state")
+            if state is not None:
+                await state.clear()  # whatever they had begun went with their roles
+            text = _(
+                "You no longer have access to the journal. If this is a mistake, please "
+                "contact the college."
+            )
+        else:
+            text = _(
+                "Your Telegram account is not linked to the journal yet. Open the personal link "
+                "you received from the college (your curator or the administrator will give you "
+                "one)."
+            )
         if isinstance(event, CallbackQuery):
             alert(data["callback_answer"], text)
         elif isinstance(event, Message):

@@ -204,6 +204,7 @@ def order_kind(kind: str) -> str:
         OrderKind.ACADEMIC_LEAVE.value: _("academic leave"),
         OrderKind.REINSTATEMENT.value: _("reinstatement"),
         OrderKind.GRADUATION.value: _("graduation"),
+        OrderKind.NEXT_COURSE.value: _("next course"),
     }.get(kind, oneline(kind))
 
 

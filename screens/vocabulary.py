@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from core.i18n import LazyProxy, __
 from services.announcements.service import Kind as Audience
-from storage.models import AbsenceReason, AttestationForm, DocumentKind, GradeKind, Mark, Role
+from storage.models import (
+    AbsenceReason,
+    AttestationForm,
+    DocumentKind,
+    GradeKind,
+    Mark,
+    OrderKind,
+    Role,
+    StudentStatus,
+)
 
 ROLE_NAMES: dict[Role, LazyProxy] = {
     Role.TEACHER: __("Teacher"),
@@ -111,3 +120,29 @@ def document_title(kind: DocumentKind) -> str:
 
 def audience_label(kind: Audience) -> str:
     return str(AUDIENCES[kind])
+
+
+ORDER_KINDS: dict[OrderKind, LazyProxy] = {
+    OrderKind.ENROLMENT: __("enrolment"),
+    OrderKind.TRANSFER: __("transfer to another group"),
+    OrderKind.ACADEMIC_LEAVE: __("academic leave"),
+    OrderKind.REINSTATEMENT: __("return from academic leave"),
+    OrderKind.EXPULSION: __("expulsion"),
+    OrderKind.NEXT_COURSE: __("whole group to the next course"),
+    OrderKind.GRADUATION: __("graduation of a group"),
+}
+
+STUDENT_STATUSES: dict[StudentStatus, LazyProxy] = {
+    StudentStatus.STUDYING: __("studying"),
+    StudentStatus.ACADEMIC_LEAVE: __("on academic leave"),
+    StudentStatus.EXPELLED: __("expelled"),
+    StudentStatus.GRADUATED: __("graduated"),
+}
+
+
+def order_kind(kind: OrderKind) -> str:
+    return str(ORDER_KINDS[kind])
+
+
+def student_status(status: StudentStatus) -> str:
+    return str(STUDENT_STATUSES[status])

@@ -298,8 +298,8 @@ def not_on_register() -> str:
 
 
 async def check_student(session: AsyncSession, lesson: Lesson, student_id: int) -> None:
-    """Denied unless the student now studies in the lesson's group (and subgroup)."""
-    if not await q.on_roster(session, lesson.group_id, lesson.subgroup_id, student_id):
+    """Denied unless the student was in the lesson's group (and subgroup) on its day."""
+    if not await q.on_roster(session, lesson.group_id, lesson.subgroup_id, student_id, lesson.date):
         raise Denied(not_on_register())
 
 

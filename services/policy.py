@@ -46,6 +46,7 @@ class Action(StrEnum):
     READ_DIARY = "read_diary"
     JUSTIFY_ABSENCE = "justify_absence"
     CHOOSE_NOTIFICATIONS = "choose_notifications"
+    ENTER_ORDERS = "enter_orders"
 
 
 class Rule(StrEnum):
@@ -72,9 +73,9 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
-        | {A.ANNOUNCE_COLLEGE}
+        | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS}
     ),
-    Role.SECRETARY: frozenset(),
+    Role.SECRETARY: frozenset({A.ENTER_ORDERS}),
     Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE}),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE}),
     Role.REGIONAL: frozenset(),
@@ -97,6 +98,7 @@ RULES: dict[Action, Rule] = {
     A.READ_DIARY: Rule.FAMILY,
     A.JUSTIFY_ABSENCE: Rule.CHILDREN,
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
+    A.ENTER_ORDERS: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -229,6 +231,8 @@ WHAT: dict[Action, str] = {
     A.READ_DIARY: "look up a student's diary: lessons, homework, grades, attendance",
     A.JUSTIFY_ABSENCE: "send a certificate for a student's absence",
     A.CHOOSE_NOTIFICATIONS: "choose which notifications to get",
+    A.ENTER_ORDERS: "enter movement orders (enrolment, transfer, leave and return, expulsion, "
+    "next course, graduation) and read students' movement history",
 }
 
 REACHES: dict[Rule, str] = {

@@ -33,6 +33,7 @@ from storage.models import (
     Membership,
     MovementOrder,
     OrderKind,
+    OrderStudent,
     OutboxMessage,
     Period,
     PeriodGrade,
@@ -422,9 +423,13 @@ class Newcomer:
     student_name: str  # a parent's child; empty otherwise
 
 
-async def enrolment_orders(session: AsyncSession, org_id: int, since: date) -> list[MovementOrder]:
-    rows = await session.scalars(
-        select(MovementOrder)
+async def enrolment_orders(
+    session: AsyncSession, org_id: int, since: date
+) -> dict[int, MovementOrder]:
+    """The enrolment orders decided since ``since``, by the student each names."""
+    rows = await session.execute(
+        select(OrderStudent.student_id, MovementOrder)
+        .join(MovementOrder, MovementOrder.id == OrderStudent.order_id)
         .where(
             MovementOrder.org_id == org_id,
             MovementOrder.decided_on >= since,
@@ -432,7 +437,7 @@ async def enrolment_orders(session: AsyncSession, org_id: int, since: date) -> l
         )
         .order_by(MovementOrder.decided_on, MovementOrder.id)
     )
-    return list(rows)
+    return {sid: order for sid, order in rows.all()}
 
 
 async def newcomers_without_invites(
@@ -441,7 +446,7 @@ async def newcomers_without_invites(
     """People enrolled by orders decided since ``since`` (still studying), their parents, and
     staff whose role started since then, who have neither an invite (used or not, not
     revoked) nor a linked Telegram account."""
-    orders = {o.student_id: o for o in await enrolment_orders(session, org_id, since)}
+    orders = await enrolment_orders(session, org_id, since)
     students: dict[int, tuple[int, str]] = {}  # student → (person, name)
     for ids in _chunks(orders):
         rows = await session.execute(

@@ -23,12 +23,12 @@ from storage.models import (
     Discipline,
     Grade,
     Group,
+    GroupEnrolment,
     Lesson,
     Mark,
     Period,
     Person,
     Student,
-    StudentStatus,
     Subgroup,
     SubgroupMember,
 )
@@ -84,14 +84,34 @@ def name_key(last: str, first: str, middle: str) -> tuple[str, ...]:
     return tuple(p.casefold().replace("ё", "е") for p in (last, first, middle))
 
 
+def in_group_on(group_id: int, on: date) -> ColumnElement[bool]:
+    """The student (``Student.id``) was in the group on ``on``, by their group history.
+
+    A stay made by an order counts from its effective date; a stay the import made counts
+    from the start (the import knows no date of arrival). A stay ends the day before its
+    ``until``: from the effective date of the order that ended it."""
+    stay = GroupEnrolment
+    return (
+        select(stay.id)
+        .where(
+            stay.student_id == Student.id,
+            stay.group_id == group_id,
+            (stay.since <= on) | stay.order_id.is_(None),
+            stay.until.is_(None) | (stay.until > on),
+        )
+        .exists()
+    )
+
+
 async def roster(
-    session: AsyncSession, group_id: int, subgroup_id: int | None
+    session: AsyncSession, group_id: int, subgroup_id: int | None, on: date
 ) -> list[RosterEntry]:
-    """Students now studying in the group (and the subgroup, when given), sorted by name."""
+    """Students of the group (and the subgroup, when given) on the day ``on`` (a lesson's
+    date), sorted by name: whoever left or arrived by an order is there only for their days."""
     query = (
         select(Student.id, Person.last_name, Person.first_name, Person.middle_name)
         .join(Person, Person.id == Student.person_id)
-        .where(Student.group_id == group_id, Student.status == StudentStatus.STUDYING)
+        .where(in_group_on(group_id, on))
     )
     if subgroup_id is not None:
         query = query.join(
@@ -108,14 +128,10 @@ async def roster(
 
 
 async def on_roster(
-    session: AsyncSession, group_id: int, subgroup_id: int | None, student_id: int
+    session: AsyncSession, group_id: int, subgroup_id: int | None, student_id: int, on: date
 ) -> bool:
-    """Whether the student is now studying in the group (and the subgroup, when given)."""
-    query = select(Student.id).where(
-        Student.id == student_id,
-        Student.group_id == group_id,
-        Student.status == StudentStatus.STUDYING,
-    )
+    """Whether the student was in the group (and the subgroup, when given) on ``on``."""
+    query = select(Student.id).where(Student.id == student_id, in_group_on(group_id, on))
     if subgroup_id is not None:
         query = query.join(
             SubgroupMember,

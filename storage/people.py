@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,12 +48,15 @@ async def short_names(session: AsyncSession, person_ids: Collection[int]) -> dic
     return found
 
 
-async def active_memberships(session: AsyncSession, person_id: int) -> Sequence[Membership]:
-    rows = await session.scalars(
-        select(Membership)
-        .where(Membership.person_id == person_id, Membership.active.is_(True))
-        .order_by(Membership.id)
-    )
+async def active_memberships(
+    session: AsyncSession, person_id: int, on: date | None = None
+) -> Sequence[Membership]:
+    """The person's active roles; given ``on`` (the college's date), without those ended by
+    then (``until``: an order's effective date, from which the role is gone)."""
+    query = select(Membership).where(Membership.person_id == person_id, Membership.active.is_(True))
+    if on is not None:
+        query = query.where(Membership.until.is_(None) | (Membership.until > on))
+    rows = await session.scalars(query.order_by(Membership.id))
     return rows.all()
 
 

@@ -197,7 +197,9 @@ async def add_student(
     student = Student(org_id=org.id, person=person, group_id=group.id, status=status)
     session.add(student)
     await session.flush()
-    session.add(GroupEnrolment(student_id=student.id, group_id=group.id, since=since))
+    # A student who no longer studies left before any lesson of the tests.
+    until = None if status is StudentStatus.STUDYING else since
+    session.add(GroupEnrolment(student_id=student.id, group_id=group.id, since=since, until=until))
     if subgroup is not None:
         session.add(SubgroupMember(subgroup_id=subgroup.id, student_id=student.id))
     await add_member(session, person, Role.STUDENT, student=student)

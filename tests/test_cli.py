@@ -103,3 +103,17 @@ def test_outbox_counts_what_failed_and_why(store: Path, capsys: pytest.CaptureFi
     assert "Waiting: 1 (due now: 1)" in out and "Sent: 1" in out
     assert "Failed: 3 (gave up after every attempt: 1)" in out
     assert out.index("recipient inactive") < out.index("gave up: TelegramServerError")
+
+
+def test_a_batch_of_orders_by_nobody_enters_nothing(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = store / "batch"
+    folder.mkdir()
+    (folder / "orders.csv").write_text(
+        "number,kind,order_date,student\n1-к,expulsion,16.11.2026,S0001\n", encoding="utf-8"
+    )
+    assert main(["orders", str(folder), "--by", "A002"]) == 1
+    out = capsys.readouterr().out
+    assert "The file has 1 error. No order was entered." in out
+    assert "Nobody has the import key A002." in out

@@ -25,25 +25,31 @@ from tests.notifications import kit
 Factory = async_sessionmaker[AsyncSession]
 
 
-def hostile(word: str) -> str:
-    """``word`` among characters HTML gives meaning to, padded with Cyrillic to 120."""
+def hostile(word: str, length: int = 120) -> str:
+    """``word`` among characters HTML gives meaning to, padded with Cyrillic to ``length``
+    (120, or what the store keeps for a short code such as a group's name)."""
     core = f'<b>{word}</b> & <a href="https://example.com">«{word}»</a> \'1 > 0\' "&amp;" <'
-    return (core + " " + "Щ" * 120)[:120]
+    if length < len(core):
+        core = f"<{word}>&\"'"
+    return (core + " " + "Щ" * length)[:length]
 
 
 LAST, FIRST = hostile("Фамилия"), hostile("Имя")
 CLASSMATE = hostile("Однокурсник")  # the other students: buttons tell them apart
-GROUP, OTHER_GROUP, SUBGROUP = hostile("Группа"), hostile("Другая"), hostile("Подгруппа")
+# A group's and a subgroup's name are short codes (ИС-21): the store keeps 32 characters.
+GROUP, OTHER_GROUP, SUBGROUP = (hostile(w, 32) for w in ("Группа", "Другая", "Подгруппа"))
 MATH, ENGLISH, INFORMATICS = hostile("Математика"), hostile("Английский"), hostile("Информатика")
-PERIOD, CLOSED_PERIOD = hostile("Семестр"), hostile("Весна")
+PERIOD, CLOSED_PERIOD = hostile("Семестр", 64), hostile("Весна", 64)  # the store keeps 64
 TOPIC, HOMEWORK, COMMENT = hostile("Тема"), hostile("Задание"), hostile("Комментарий")
 CERTIFICATE, ANNOUNCEMENT = hostile("Справка"), hostile("Объявление")
 SHORT = f"{LAST} {FIRST[0]}."  # a person's short name: the surname and the initial
 
 
 def test_the_names_are_hostile_and_long() -> None:
-    for name in (LAST, GROUP, MATH, TOPIC, COMMENT):
+    for name in (LAST, MATH, TOPIC, COMMENT):
         assert len(name) == 120
+    assert len(GROUP) == 32 and len(PERIOD) == 64
+    for name in (LAST, GROUP, SUBGROUP, PERIOD, MATH, TOPIC, COMMENT):
         assert all(c in name for c in "<&>\"'")
 
 

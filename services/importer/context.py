@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Container, Hashable, Iterator
 
 from core.i18n import _
+from storage.models.people import NAME_MAX
 
 from .cells import Row
 from .choices import LOCALE_ALIASES
@@ -82,9 +83,9 @@ class Context:
         external_id = row.text("external_id", required=True, limit=64)
         person = PersonData(
             external_id=external_id or "",
-            last_name=row.text("last_name", required=True, limit=64) or "",
-            first_name=row.text("first_name", required=True, limit=64) or "",
-            middle_name=row.text("middle_name", limit=64),
+            last_name=row.text("last_name", required=True, limit=NAME_MAX) or "",
+            first_name=row.text("first_name", required=True, limit=NAME_MAX) or "",
+            middle_name=row.text("middle_name", limit=NAME_MAX),
             birth_date=row.day("birth_date") if birth_date else None,
             phone=row.phone("phone"),
             email=row.email("email"),

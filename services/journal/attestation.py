@@ -100,7 +100,7 @@ async def attestation_sheet(
     scope = await _scope(session, actor, group_id, discipline_id, period_id, subgroup_id)
     period = _period(scope)
     form = await _form(session, scope.group, discipline_id, period)
-    roster = await q.roster(session, group_id, subgroup_id)
+    roster = await q.roster(session, group_id, subgroup_id, period.ends_on)
     ids = [entry.student_id for entry in roster]
     averages = await teaching.grade_averages(session, ids, discipline_id, period_id)
     given = await teaching.period_grades(session, ids, discipline_id, period_id)
@@ -249,7 +249,7 @@ async def _writable(
 ) -> None:
     if period.closed:
         raise Denied(access.period_closed(period))
-    if not await q.on_roster(session, group_id, subgroup_id, student_id):
+    if not await q.on_roster(session, group_id, subgroup_id, student_id, period.ends_on):
         raise Denied(_("This student is not on the attestation list of this group."))
 
 

@@ -90,7 +90,8 @@ async def lesson_grades(
     session: AsyncSession, actor: Actor, lesson_id: int, now: datetime
 ) -> LessonGrades:
     info = await access.lesson_for_view(session, actor, lesson_id)
-    roster = await q.roster(session, info.lesson.group_id, info.lesson.subgroup_id)
+    lesson = info.lesson
+    roster = await q.roster(session, lesson.group_id, lesson.subgroup_id, lesson.date)
     by_student: dict[int, list[GradeEntry]] = {}
     for grade in await q.grades_of_lesson(session, lesson_id):
         entry = GradeEntry(grade.id, grade.value, grade.kind, grade.comment)

@@ -200,7 +200,8 @@ def _parse_mark(value: Mark | str) -> Mark:
 
 
 async def _roster(session: AsyncSession, info: LessonInfo) -> list[RosterEntry]:
-    return await q.roster(session, info.lesson.group_id, info.lesson.subgroup_id)
+    lesson = info.lesson
+    return await q.roster(session, lesson.group_id, lesson.subgroup_id, lesson.date)
 
 
 async def _view(

@@ -8,11 +8,21 @@ menus list them in and the default pick: the role a person most likely opened th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import people as q
-from storage.models import Group, Membership, Person, Role, Student, TelegramAccount
+from storage.models import (
+    Group,
+    Membership,
+    Organisation,
+    Person,
+    Role,
+    Student,
+    TelegramAccount,
+)
 
 ROLE_ORDER = (
     Role.TEACHER,
@@ -70,10 +80,18 @@ class Identity:
         return [m.group_id for m in self.memberships if m.role is Role.CURATOR and m.group_id]
 
 
-async def load_identity(session: AsyncSession, account: TelegramAccount) -> Identity:
+async def load_identity(
+    session: AsyncSession, account: TelegramAccount, now: datetime | None = None
+) -> Identity:
+    """The person behind the account with the roles they hold at ``now`` (in their college's
+    zone): a role an order ended is gone from its effective date."""
     person = await session.get(Person, account.person_id)
     assert person is not None  # FK with cascade: an account never outlives its person
-    memberships = list(await q.active_memberships(session, person.id))
+    today = None
+    if now is not None:
+        org = await session.get(Organisation, person.org_id)
+        today = now.astimezone(ZoneInfo(org.timezone if org else "UTC")).date()
+    memberships = list(await q.active_memberships(session, person.id, today))
     child_ids = [m.student_id for m in memberships if m.role is Role.PARENT and m.student_id]
     pairs = await q.students_with_groups(session, child_ids)
     children = [_child(s, g) for s, g in pairs]

@@ -14,7 +14,7 @@ from .academic import (
     SubgroupMember,
     TeachingAssignment,
 )
-from .audit import AuditEntry, MovementOrder
+from .audit import AuditEntry, MovementOrder, OrderStudent
 from .base import Base, utcnow
 from .comms import (
     Announcement,
@@ -80,6 +80,7 @@ __all__ = [
     "MovementOrder",
     "NotificationPreference",
     "OrderKind",
+    "OrderStudent",
     "OrgSetting",
     "Organisation",
     "OutboxMessage",

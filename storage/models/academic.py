@@ -65,9 +65,12 @@ class Student(Timestamps, Base):
 
 
 class GroupEnrolment(Base):
-    """Group history of a student: one row per stay in a group; nothing is deleted."""
+    """Group history of a student: one row per stay in a group; nothing is deleted. A stay
+    runs from ``since`` to the day before ``until`` (the effective date of the order that
+    ended it). Lesson rosters are read from here by the lesson's date."""
 
     __tablename__ = "group_enrolments"
+    __table_args__ = (Index("ix_group_enrolments_group", "group_id", "since"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(

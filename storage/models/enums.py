@@ -79,8 +79,9 @@ class OrderKind(StrEnum):
     TRANSFER = "transfer"
     EXPULSION = "expulsion"
     ACADEMIC_LEAVE = "academic_leave"
-    REINSTATEMENT = "reinstatement"
-    GRADUATION = "graduation"
+    REINSTATEMENT = "reinstatement"  # return from academic leave
+    GRADUATION = "graduation"  # a whole group
+    NEXT_COURSE = "next_course"  # a whole group to the next course
 
 
 class DocumentKind(StrEnum):

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, Timestamps, str_enum, utcnow
 from .enums import Role
 
+# A name part as long as a person may carry (double surnames, long patronymics, transliterations).
+NAME_MAX = 128
+
 
 def short_name(last: str, first: str, middle: str) -> str:
     """``Иванов И. П.``: enough to recognise, no more personal data than needed (§1.3)."""
@@ -26,9 +29,9 @@ class Person(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(64))
-    last_name: Mapped[str] = mapped_column(String(64))
-    first_name: Mapped[str] = mapped_column(String(64))
-    middle_name: Mapped[str] = mapped_column(String(64), default="")
+    last_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    first_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    middle_name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
     birth_date: Mapped[date | None]
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(128), default="")

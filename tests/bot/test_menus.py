@@ -26,10 +26,10 @@ MENUS: dict[Role, list[str]] = {
         "🗓 Attendance",
         "🔔 Notifications",
     ],
-    Role.DEPUTY: ["📣 Announcement", "🗂 Group journals"],
+    Role.DEPUTY: ["📣 Announcement", "🗂 Group journals", "📜 Movement order", "🔎 Student card"],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals"],
     Role.ADMIN: ["📣 Announcement"],
-    Role.SECRETARY: [],
+    Role.SECRETARY: ["📜 Movement order", "🔎 Student card"],
     Role.REGIONAL: [],
 }
 

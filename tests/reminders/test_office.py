@@ -1,21 +1,37 @@
-"""Administrators' and the deputy director's digests: invites for newcomers (R5), movement
-orders entered late (R6) and overdue items by teacher in the weekly digest, the curriculum of
-the new intake (R7)."""
+"""Administrators' and the deputy director's digests: invites for newcomers (R5) and movement
+orders entered late (R6), from orders entered the way the office enters them, with the clock
+moving; overdue items by teacher in the weekly digest; the curriculum of the new intake (R7)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from core.config import Settings
+from services.access import load_actor
+from services.orders import effects
+from services.orders.draft import Draft, check
 from storage.models import (
     Curriculum,
     Invite,
-    MovementOrder,
     OrderKind,
+    Person,
     Role,
+    Student,
 )
-from tests.factories import College, add_lesson, add_member, add_person, add_student
+from storage.orders import lines as order_lines
+from tests.factories import College, add_lesson, add_member, add_person
 from tests.reminders.kit import Factory, at, link, messages, scan
+
+
+async def enter_order(factory: Factory, person: Person, now: datetime, draft: Draft) -> Student:
+    """A real order entered at ``now``; returns the (first) student it names."""
+    async with factory.begin() as session:
+        actor = await load_actor(session, person.id)
+        order_id = await effects.enter(session, actor, await check(session, actor, draft), now)
+        [line, *_] = await order_lines(session, order_id)
+        student = await session.get(Student, line.student_id)
+        assert student is not None
+        return student
 
 
 async def test_newcomers_without_an_invite_are_listed_for_administrators(
@@ -24,16 +40,17 @@ async def test_newcomers_without_an_invite_are_listed_for_administrators(
     async with session_factory.begin() as session:
         admin = await add_person(session, college.org, "Зуева", "Нина")
         await add_member(session, admin, Role.ADMIN)
-        newcomer = await add_student(session, college.group, "Новикова", "Вера")
+    # The enrolment order of 30 October is entered on 2 November, in effect that day.
+    newcomer = await enter_order(
+        session_factory, college.deputy, college.at(date(2026, 11, 2), 10),
+        Draft(
+            OrderKind.ENROLMENT, to_group_id=college.group.id, new_name=["Новикова", "Вера"],
+            number="15-к", decided_on=date(2026, 10, 30), effective_on=date(2026, 11, 2),
+        ),
+    )  # fmt: skip
+    async with session_factory.begin() as session:
         parent = await add_person(session, college.org, "Новиков", "Олег")
         await add_member(session, parent, Role.PARENT, student=newcomer)
-        session.add(
-            MovementOrder(
-                org_id=college.org.id, number="15-к", kind=OrderKind.ENROLMENT,
-                student_id=newcomer.id, to_group_id=college.group.id,
-                decided_on=date(2026, 10, 30), effective_on=date(2026, 11, 2),
-            )
-        )  # fmt: skip
         teacher = await add_person(session, college.org, "Гусев", "Илья")
         staff = await add_member(session, teacher, Role.TEACHER)
         staff.since = date(2026, 11, 2)
@@ -69,17 +86,18 @@ async def test_the_deputys_weekly_digest(
             session, period=college.autumn, group=college.group, discipline=college.math,
             teacher=college.teacher, day=date(2026, 11, 12), pair_no=1,
         )  # fmt: skip
-        for number, kind, decided, entered in (
-            ("17-к", OrderKind.TRANSFER, date(2026, 10, 26), date(2026, 11, 9)),
-            ("18-к", OrderKind.EXPULSION, date(2026, 11, 9), date(2026, 11, 10)),
-        ):
-            session.add(
-                MovementOrder(
-                    org_id=college.org.id, number=number, kind=kind,
-                    student_id=college.students[1].id, decided_on=decided, effective_on=decided,
-                    entered_at=at(entered, 15),
-                )
-            )  # fmt: skip
+    student = college.students[1]
+    for number, kind, decided, entered, to_group in (
+        ("17-к", OrderKind.TRANSFER, date(2026, 10, 26), date(2026, 11, 9), college.other_group.id),
+        ("18-к", OrderKind.EXPULSION, date(2026, 11, 9), date(2026, 11, 10), None),
+    ):
+        await enter_order(
+            session_factory, college.deputy, at(entered, 15),
+            Draft(
+                kind, student_id=student.id, to_group_id=to_group, note="по собственному желанию",
+                number=number, decided_on=decided, effective_on=decided,
+            ),
+        )  # fmt: skip
     chat = await link(session_factory, college.deputy)
 
     assert await scan(session_factory, settings, at(date(2026, 11, 16), 8, 59)) == 0
