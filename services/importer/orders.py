@@ -27,11 +27,10 @@ from storage.models import Group, OrderKind, Organisation, Person, Student, Subg
 
 from .cells import Row
 from .report import RowError
-from .sheets import Sheet, read_sheets
+from .sheets import SPECS, Sheet, read_sheets
 
 SHEET = "orders"
-REQUIRED = ("number", "kind", "order_date")
-OPTIONAL = ("effective_date", "student", "group", "to_group", "to_subgroup", "reason", "name")
+REQUIRED = SPECS[SHEET].required
 KINDS = {kind.value: kind for kind in OrderKind} | {
     "зачисление": OrderKind.ENROLMENT,
     "перевод": OrderKind.TRANSFER,

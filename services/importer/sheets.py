@@ -97,6 +97,13 @@ SHEETS = (
         ("period", "group", "weekday", "pair", "discipline", "teacher"),
         ("subgroup", "parity", "room", "hours"),
     ),
+    # A batch of movement orders (services/importer/orders.py), in a file of its own.
+    SheetSpec(
+        "orders",
+        ("number", "kind", "order_date"),
+        ("effective_date", "student", "group", "to_group", "to_subgroup", "reason", "name"),
+        mandatory=False,
+    ),
 )
 SPECS = {s.name: s for s in SHEETS}
 

@@ -34,6 +34,7 @@ from storage.models import (
     Mark,
     MovementOrder,
     OrderKind,
+    OrderStudent,
     Role,
     SentReminder,
 )
@@ -215,13 +216,15 @@ async def test_a_summer_vacation_is_a_working_time_for_the_staff(
         admin = await add_person(session, college.org, "Зуева", "Нина")
         await add_member(session, admin, Role.ADMIN)
         newcomer = await add_student(session, college.group, "Новикова", "Вера")
-        session.add(
-            MovementOrder(
-                org_id=college.org.id, number="41-к", kind=OrderKind.ENROLMENT,
-                student_id=newcomer.id, to_group_id=college.group.id,
-                decided_on=date(2027, 8, 25), effective_on=date(2027, 9, 1),
-            )
+        order = MovementOrder(
+            org_id=college.org.id, number="41-к", year=2027, kind=OrderKind.ENROLMENT,
+            decided_on=date(2027, 8, 25), effective_on=date(2027, 9, 1),
         )  # fmt: skip
+        session.add(order)
+        await session.flush()
+        session.add(
+            OrderStudent(order_id=order.id, student_id=newcomer.id, to_group_id=college.group.id)
+        )
     office = await link(session_factory, admin)
     first, last = date(2027, 6, 21), date(2027, 9, 10)
     await walk(session_factory, settings, first, last)
