@@ -18,6 +18,7 @@ def get_routers() -> list[Router]:
         lesson_details,
         lessons,
         menu,
+        monitoring,
         notifications,
         start,
     )
@@ -35,5 +36,6 @@ def get_routers() -> list[Router]:
         curator.create_router(),
         justification.create_router(),
         announcements.create_router(),
+        monitoring.create_router(),
         common.create_router(),
     ]

@@ -46,6 +46,7 @@ class Action(StrEnum):
     READ_DIARY = "read_diary"
     JUSTIFY_ABSENCE = "justify_absence"
     CHOOSE_NOTIFICATIONS = "choose_notifications"
+    SEE_MONITORING = "see_monitoring"
 
 
 class Rule(StrEnum):
@@ -72,11 +73,11 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
-        | {A.ANNOUNCE_COLLEGE}
+        | {A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}
     ),
     Role.SECRETARY: frozenset(),
     Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE}),
-    Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE}),
+    Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
     Role.REGIONAL: frozenset(),
 }
 
@@ -97,6 +98,7 @@ RULES: dict[Action, Rule] = {
     A.READ_DIARY: Rule.FAMILY,
     A.JUSTIFY_ABSENCE: Rule.CHILDREN,
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
+    A.SEE_MONITORING: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -229,6 +231,8 @@ WHAT: dict[Action, str] = {
     A.READ_DIARY: "look up a student's diary: lessons, homework, grades, attendance",
     A.JUSTIFY_ABSENCE: "send a certificate for a student's absence",
     A.CHOOSE_NOTIFICATIONS: "choose which notifications to get",
+    A.SEE_MONITORING: "see how the journal is kept (monitoring): the summary, a teacher's and "
+    "a lesson's indicators, the workbook and the chart",
 }
 
 REACHES: dict[Rule, str] = {

@@ -1,0 +1,119 @@
+"""Monitoring's buttons: the period choice, the summary's teachers furthest behind, a teacher's
+lessons, the workbook and the chart.
+
+Buttons carry the span and ids only; every press re-checks the right and that the teacher or
+lesson is of the person's college (services/monitoring/indicators.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.i18n import _, __
+from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.menu import add_menu_item
+from screens.monitoring import LESSONS_SHOWN
+from services.monitoring.indicators import Monitoring
+from services.monitoring.span import Preset, Span, code
+from services.policy import Action
+
+LABEL_MAX = 48
+
+
+class MonitoringAction(StrEnum):
+    """What a button of monitoring does.
+    The values are short: they travel in the 64-byte payload."""
+
+    CHOOSE = "ch"
+    PRESET = "pr"
+    TYPE = "ty"
+    SUMMARY = "su"
+    TEACHER = "te"
+    LESSON = "le"
+    BOOK = "bk"
+    CHART = "cr"
+
+
+class MonCb(CallbackData, prefix="mo"):
+    """``ch`` (the period choice), ``pr`` (preset ``p``), ``ty`` (type dates), ``su`` (the
+    summary of span ``sp``), ``te`` (teacher ``tid`` in ``sp``), ``le`` (lesson ``lid``, back
+    to ``tid`` in ``sp``), ``bk`` (the workbook of ``sp``), ``cr`` (the chart of ``sp``)."""
+
+    act: MonitoringAction = MonitoringAction.CHOOSE
+    p: str = ""
+    sp: str = ""
+    tid: int = 0
+    lid: int = 0
+
+
+add_menu_item(90, Action.SEE_MONITORING, __("📈 Monitoring"), MonCb())
+
+A = MonitoringAction
+
+
+def _menu(builder: InlineKeyboardBuilder) -> None:
+    builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
+
+
+def period_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for preset, label in (
+        (Preset.WEEK, _("Last 7 days")),
+        (Preset.MONTH, _("This month")),
+        (Preset.SEMESTER, _("This semester")),
+    ):
+        builder.button(text=label, callback_data=MonCb(act=A.PRESET, p=preset))
+    builder.button(text=_("📆 Other dates…"), callback_data=MonCb(act=A.TYPE))
+    _menu(builder)
+    builder.adjust(3, 1, 1)
+    return builder.as_markup()
+
+
+def summary_keyboard(m: Monitoring) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sp = code(m.span)
+    for line in m.furthest_behind:
+        builder.button(
+            text=f"👤 {line.name} · {line.behind}"[:LABEL_MAX],
+            callback_data=MonCb(act=A.TEACHER, sp=sp, tid=line.key),
+        )
+    builder.button(text=_("📊 Workbook (XLSX)"), callback_data=MonCb(act=A.BOOK, sp=sp))
+    builder.button(text=_("🖼 Chart"), callback_data=MonCb(act=A.CHART, sp=sp))
+    builder.button(text=_("🗓 Another period"), callback_data=MonCb(act=A.CHOOSE))
+    _menu(builder)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def teacher_keyboard(m: Monitoring, teacher_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sp = code(m.span)
+    for j in [j for j in m.lessons if j.behind][:LESSONS_SHOWN]:
+        r = j.row
+        builder.button(
+            text=f"{r.day:%d.%m} · {r.pair_no}. {r.group} · {r.discipline}"[:LABEL_MAX],
+            callback_data=MonCb(act=A.LESSON, sp=sp, tid=teacher_id, lid=r.lesson_id),
+        )
+    builder.button(text=_("⬅ Summary"), callback_data=MonCb(act=A.SUMMARY, sp=sp))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def lesson_keyboard(span: Span, teacher_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("⬅ The teacher"),
+        callback_data=MonCb(act=A.TEACHER, sp=code(span), tid=teacher_id),
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def typing_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬅ Back"), callback_data=MonCb(act=A.CHOOSE))
+    return builder.as_markup()
