@@ -1,6 +1,6 @@
-"""Monitoring on request (§IV) for the deputy director and the director: the period, the
-college's summary with the teachers furthest behind, a teacher's lessons, one lesson, the
-workbook (XLSX) and the chart (a photo).
+"""The teacher's own week, and monitoring on request (§IV) for the deputy director and the
+director: the period, the college's summary with the teachers furthest behind, a teacher's
+lessons, one lesson, the workbook (XLSX) and the chart (a photo).
 
 Every press re-checks the right and the span; a forged teacher or lesson is refused as not
 found in the college, and nothing is computed for it.
@@ -15,6 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.config import Settings
 from core.errors import JournalError
 from handlers.middlewares import journal_router
 from handlers.ui import Stale, edit_or_send, message_of
@@ -25,7 +26,7 @@ from screens import monitoring as text
 from screens.monitoring_book import to_xlsx
 from screens.monitoring_chart import to_png
 from services.access import Actor
-from services.monitoring import indicators, span
+from services.monitoring import indicators, my_week, span
 from services.monitoring.span import Preset, Span
 
 A = MonitoringAction
@@ -145,6 +146,13 @@ async def send_chart(
     )
 
 
+async def show_my_week(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, clock: Clock
+) -> None:
+    week = await my_week.my_week(session, actor, settings, clock())
+    await edit_or_send(message_of(query), text.my_week(week), kb.my_week_keyboard(week))
+
+
 def create_router() -> Router:
     router = journal_router("monitoring")
     cb = router.callback_query
@@ -156,6 +164,7 @@ def create_router() -> Router:
     cb.register(show_lesson, MonCb.filter(F.act == A.LESSON))
     cb.register(send_book, MonCb.filter(F.act == A.BOOK))
     cb.register(send_chart, MonCb.filter(F.act == A.CHART))
+    cb.register(show_my_week, MonCb.filter(F.act == A.MY_WEEK))
     typed = (F.text, ~(F.text.startswith("/")))
     router.message.register(typed_dates, MonitoringDates.dates, *typed)
     return router

@@ -1,5 +1,5 @@
-"""Monitoring's buttons: the period choice, the summary's teachers furthest behind, a teacher's
-lessons, the workbook and the chart.
+"""Monitoring's buttons: the teacher's own week, the period choice, the summary's teachers
+furthest behind, a teacher's lessons, the workbook and the chart.
 
 Buttons carry the span and ids only; every press re-checks the right and that the teacher or
 lesson is of the person's college (services/monitoring/indicators.py).
@@ -16,8 +16,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from keyboards.reminders import digest_keyboard
 from screens.monitoring import LESSONS_SHOWN
 from services.monitoring.indicators import Monitoring
+from services.monitoring.my_week import MyWeek
 from services.monitoring.span import Preset, Span, code
 from services.policy import Action
 
@@ -36,12 +38,14 @@ class MonitoringAction(StrEnum):
     LESSON = "le"
     BOOK = "bk"
     CHART = "cr"
+    MY_WEEK = "wk"
 
 
 class MonCb(CallbackData, prefix="mo"):
     """``ch`` (the period choice), ``pr`` (preset ``p``), ``ty`` (type dates), ``su`` (the
     summary of span ``sp``), ``te`` (teacher ``tid`` in ``sp``), ``le`` (lesson ``lid``, back
-    to ``tid`` in ``sp``), ``bk`` (the workbook of ``sp``), ``cr`` (the chart of ``sp``)."""
+    to ``tid`` in ``sp``), ``bk`` (the workbook of ``sp``), ``cr`` (the chart of ``sp``),
+    ``wk`` (the teacher's own week)."""
 
     act: MonitoringAction = MonitoringAction.CHOOSE
     p: str = ""
@@ -50,6 +54,7 @@ class MonCb(CallbackData, prefix="mo"):
     lid: int = 0
 
 
+add_menu_item(21, Action.MARK_REGISTER, __("🗓 My week"), MonCb(act=MonitoringAction.MY_WEEK))
 add_menu_item(90, Action.SEE_MONITORING, __("📈 Monitoring"), MonCb())
 
 A = MonitoringAction
@@ -111,6 +116,12 @@ def lesson_keyboard(span: Span, teacher_id: int) -> InlineKeyboardMarkup:
     )
     builder.adjust(1)
     return builder.as_markup()
+
+
+def my_week_keyboard(week: MyWeek) -> InlineKeyboardMarkup:
+    """A button to each missing item (they open in a new message, so the week stays), then
+    the menu."""
+    return digest_keyboard(week.missing)
 
 
 def typing_keyboard() -> InlineKeyboardMarkup:

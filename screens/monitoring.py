@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
+from screens.reminders import digest_text
 from services.monitoring.indicators import LessonJudged, Line, Monitoring, Rule, Tally
+from services.monitoring.my_week import MyWeek
 from services.monitoring.span import Span
 from services.reminders.deadlines import Done
 
@@ -168,3 +170,24 @@ def book_caption(m: Monitoring) -> str:
 
 def chart_caption(m: Monitoring) -> str:
     return format_html(_("Registers on time by teacher and week · {span}"), span=span_text(m.span))
+
+
+def my_week(week: MyWeek) -> str:
+    title = format_html(
+        _("🗓 <b>My week</b> · {first} – {last}"),
+        first=f"{week.span.first:%d.%m}",
+        last=f"{week.span.last:%d.%m}",
+    )
+    late = [
+        format_html("{rule}: {count}", rule=rule_name(rule), count=count)
+        for rule, count in week.late.items()
+        if count
+    ]
+    tail: list[str] = [format_html(_("Lessons held this week: {count}"), count=week.lessons)]
+    if late:
+        tail += [bold(_("Done late this week")), *late]
+    else:
+        tail.append(_("Nothing done late this week."))
+    if not week.missing.sections:
+        return join([title, _("Nothing is missing in your lessons. 👍"), *tail])
+    return join([digest_text(week.missing, title), "", *tail])

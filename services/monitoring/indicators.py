@@ -222,13 +222,18 @@ async def teacher(
     name = await q.teacher_in_college(session, actor.org_id, teacher_id)
     if name is None:
         raise Denied(_("This teacher is not found in your college."))
-    rows = await q.lessons(session, actor.org_id, span.first, span.last, teacher_id=teacher_id)
-    counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
+    return name, await of_teacher(session, actor, teacher_id, span, today, name)
+
+
+async def of_teacher(
+    session: AsyncSession, actor: Actor, teacher_id: int, span: Span, today: date, name: str
+) -> Monitoring:
+    """The lessons of a teacher of the actor's college, whose reach the caller has checked."""
     # R9 looks at the whole group's day, not only this teacher's lessons.
-    group_days = await q.lessons(session, actor.org_id, span.first, span.last)
-    judged = judge(group_days, counts, actor, today)
-    mine = {r.lesson_id for r in rows}
-    return name, summarise(span, [j for j in judged if j.row.lesson_id in mine], name)
+    rows = await q.lessons(session, actor.org_id, span.first, span.last)
+    counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
+    judged = judge(rows, counts, actor, today)
+    return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
 
 
 async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: date) -> LessonJudged:

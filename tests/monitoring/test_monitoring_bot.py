@@ -141,8 +141,8 @@ async def test_forged_presses_and_no_right(
 
     teacher = await app.link(college.teacher, language="en")
     await teacher.command("menu")
-    labels = [label for row in teacher.keyboard or [] for label in row]
-    assert "📈 Monitoring" not in labels
+    labels = teacher.last.button_labels
+    assert "🗓 My week" in labels and "📈 Monitoring" not in labels
     await teacher.click_data(teacher.last, MonCb(act="su", sp=MONTH).pack())
     assert teacher.alerts[-1].text == "Monitoring is for the deputy director and the director."
     await teacher.click_data(teacher.last, MonCb(act="bk", sp=MONTH).pack())
