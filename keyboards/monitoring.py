@@ -7,6 +7,7 @@ lesson is of the person's college (services/monitoring/indicators.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
@@ -22,6 +23,7 @@ from services.monitoring.indicators import Monitoring
 from services.monitoring.my_week import MyWeek
 from services.monitoring.span import Preset, Span, code
 from services.policy import Action
+from storage.models import Group
 
 LABEL_MAX = 48
 
@@ -127,4 +129,65 @@ def my_week_keyboard(week: MyWeek) -> InlineKeyboardMarkup:
 def typing_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("⬅ Back"), callback_data=MonCb(act=A.CHOOSE))
+    return builder.as_markup()
+
+
+class OverviewAction(StrEnum):
+    """What a button of the curator's group overview does.
+    The values are short: they travel in the 64-byte payload."""
+
+    GROUPS = "gr"
+    PERIOD = "pe"
+    SHOW = "sh"
+    STATEMENT = "st"
+
+
+class GroupCb(CallbackData, prefix="go"):
+    """``gr`` (the curator's groups), ``pe`` (the period choice for ``group``), ``sh`` (the
+    overview of ``group`` for span ``sp``), ``st`` (its statement as XLSX)."""
+
+    act: OverviewAction = OverviewAction.GROUPS
+    group: int = 0
+    sp: str = ""
+
+
+add_menu_item(55, Action.READ_GROUP_OVERVIEW, __("👥 My group"), GroupCb())
+
+G = OverviewAction
+
+
+def overview_groups_keyboard(groups: Sequence[Group]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for group in groups:
+        builder.button(text=group.name, callback_data=GroupCb(act=G.PERIOD, group=group.id))
+    _menu(builder)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def overview_period_keyboard(
+    group_id: int, this_month: Span, last_month: Span, semester: Span
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, span in (
+        (_("This month"), this_month),
+        (_("Last month"), last_month),
+        (_("This semester"), semester),
+    ):
+        builder.button(text=label, callback_data=GroupCb(act=G.SHOW, group=group_id, sp=code(span)))
+    builder.button(text=_("⬅ Back"), callback_data=GroupCb(act=G.GROUPS))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def overview_keyboard(group_id: int, span: Span) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sp = code(span)
+    builder.button(
+        text=_("🖨 Group statement (XLSX)"),
+        callback_data=GroupCb(act=G.STATEMENT, group=group_id, sp=sp),
+    )
+    builder.button(text=_("🗓 Another period"), callback_data=GroupCb(act=G.PERIOD, group=group_id))
+    _menu(builder)
+    builder.adjust(1)
     return builder.as_markup()

@@ -47,6 +47,7 @@ class Action(StrEnum):
     JUSTIFY_ABSENCE = "justify_absence"
     CHOOSE_NOTIFICATIONS = "choose_notifications"
     SEE_MONITORING = "see_monitoring"
+    READ_GROUP_OVERVIEW = "read_group_overview"
 
 
 class Rule(StrEnum):
@@ -68,6 +69,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     ),
     Role.CURATOR: frozenset(
         {A.SET_ABSENCE_REASON, A.DECIDE_CERTIFICATE, A.ISSUE_INVITES, A.ANNOUNCE_GROUP}
+        | {A.READ_GROUP_OVERVIEW}
     ),
     Role.PARENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
@@ -99,6 +101,7 @@ RULES: dict[Action, Rule] = {
     A.JUSTIFY_ABSENCE: Rule.CHILDREN,
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
     A.SEE_MONITORING: Rule.COLLEGE,
+    A.READ_GROUP_OVERVIEW: Rule.CURATED,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -233,6 +236,8 @@ WHAT: dict[Action, str] = {
     A.CHOOSE_NOTIFICATIONS: "choose which notifications to get",
     A.SEE_MONITORING: "see how the journal is kept (monitoring): the summary, a teacher's and "
     "a lesson's indicators, the workbook and the chart",
+    A.READ_GROUP_OVERVIEW: "see the group's attendance and progress per student, and its "
+    "monthly statement",
 }
 
 REACHES: dict[Rule, str] = {

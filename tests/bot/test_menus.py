@@ -11,7 +11,7 @@ from tests.factories import College, add_member, add_person
 COMMON = ["🌐 Language"]
 MENUS: dict[Role, list[str]] = {
     Role.TEACHER: ["📅 My lessons", "🗓 My week", "📝 Attestation", "📎 Work programmes"],
-    Role.CURATOR: ["📣 Announcement", "❗ Unexplained absences", "🔗 Invite links"],
+    Role.CURATOR: ["📣 Announcement", "❗ Unexplained absences", "👥 My group", "🔗 Invite links"],
     Role.PARENT: [
         "📄 Send a certificate",
         "📖 Diary",
