@@ -38,6 +38,18 @@ def _parser() -> argparse.ArgumentParser:
         "--unlinked", action="store_true", help="only people who do not use the bot yet"
     )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
+    reg = sub.add_parser(
+        "regional",
+        help="show or set the colleges a regional specialist monitors",
+    )
+    reg.add_argument("--org", required=True, help="the specialist's own college (code)")
+    reg.add_argument("--person", required=True, help="the specialist's ID in that college")
+    reg.add_argument(
+        "--college",
+        action="append",
+        default=[],
+        help="a college of the region (code, repeatable); sets the whole scope",
+    )
     return parser
 
 
@@ -93,6 +105,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _import(args.path, settings)
     if command == "invites":
         return await _invites(args, settings)
+    if command == "regional":
+        return await _regional(args, settings)
     raise CliError(f"unknown command {command}", EXIT_USAGE)
 
 
@@ -160,6 +174,33 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(_("An XLSX sheet needs --output FILE."), EXIT_USAGE)
     else:
         sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
+
+
+async def _regional(args: argparse.Namespace, settings: Settings) -> int:
+    from core.errors import JournalError
+    from services.monitoring import region
+    from storage.db import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            try:
+                if args.college:
+                    person, scope = await region.assign(
+                        session, args.org, args.person, args.college
+                    )
+                else:
+                    person, scope = await region.scope_of(session, args.org, args.person)
+            except JournalError as exc:
+                raise CliError(exc.message) from None
+            name, codes = person.full_name, ", ".join(org.code for org in scope)
+    finally:
+        await engine.dispose()
+    if codes:
+        print(_("{name} monitors: {codes}").format(name=name, codes=codes))
+    else:
+        print(_("{name} monitors no college.").format(name=name))
     return 0
 
 

@@ -21,6 +21,7 @@ def get_routers() -> list[Router]:
         menu,
         monitoring,
         notifications,
+        region,
         start,
     )
 
@@ -39,5 +40,6 @@ def get_routers() -> list[Router]:
         justification.create_router(),
         announcements.create_router(),
         monitoring.create_router(),
+        region.create_router(),
         common.create_router(),
     ]

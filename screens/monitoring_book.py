@@ -16,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.i18n import _
 from screens.monitoring import rule_name, span_text
 from services.monitoring.indicators import Line, Monitoring, Rule
+from services.monitoring.region import Region
+from services.monitoring.span import Span
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 PERCENT = "0%"
@@ -47,7 +49,10 @@ def _header(sheet: Worksheet, titles: Sequence[str]) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = 14
 
 
-def _lines(m: Monitoring) -> list[tuple[str, Line]]:
+Lines = list[tuple[str, Line]]  # (what the line is of: "Teacher", …; the line)
+
+
+def _lines(m: Monitoring) -> Lines:
     return (
         [(_("College"), m.college)]
         + [(_("Teacher"), line) for line in m.teachers]
@@ -56,13 +61,12 @@ def _lines(m: Monitoring) -> list[tuple[str, Line]]:
     )
 
 
-def _rule_sheet(book: Workbook, m: Monitoring, rule: Rule) -> None:
+def _rule_sheet(book: Workbook, lines: Lines, rule: Rule) -> None:
     sheet = book.create_sheet(rule_name(rule)[:31])
     _header(
         sheet,
         [_("By"), _("Name"), _("On time"), _("Late"), _("Missing"), _("Due"), _("Not due yet")],
     )
-    lines = _lines(m)
     for by, line in lines:
         t = line.rules[rule]
         sheet.append(
@@ -78,7 +82,7 @@ def _rule_sheet(book: Workbook, m: Monitoring, rule: Rule) -> None:
 
 def _share_sheet(
     book: Workbook,
-    m: Monitoring,
+    lines: Lines,
     title: str,
     headers: Sequence[str],
     values: Callable[[Line], list[float | int | None]],
@@ -88,7 +92,6 @@ def _share_sheet(
 ) -> None:
     sheet = book.create_sheet(title[:31])
     _header(sheet, [_("By"), _("Name"), *headers])
-    lines = _lines(m)
     for by, line in lines:
         sheet.append([by, line.name, *values(line)])
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
@@ -97,14 +100,14 @@ def _share_sheet(
         _scale(sheet, 3, len(lines), higher_is_better=higher_is_better)
 
 
-def _cover(book: Workbook, m: Monitoring) -> None:
+def _cover(book: Workbook, span: Span, name: str, lessons: int) -> None:
     sheet = book.create_sheet(_("About")[:31], 0)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
-    sheet.append([_("Monitoring of the electronic journal"), m.college.name])
+    sheet.append([_("Monitoring of the electronic journal"), name])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([_("Period"), span_text(m.span)])
-    sheet.append([_("Lessons held"), m.college.lessons])
+    sheet.append([_("Period"), span_text(span)])
+    sheet.append([_("Lessons held"), lessons])
     sheet.append([])
     sheet.append([_("Definitions")])
     sheet["A5"].font = Font(bold=True)
@@ -150,14 +153,25 @@ def definitions() -> list[tuple[str, str]]:
 
 
 def to_xlsx(m: Monitoring) -> bytes:
+    """The college's workbook: the college, then each teacher, group and discipline."""
+    return workbook(m.span, m.college.name, m.college.lessons, _lines(m))
+
+
+def region_to_xlsx(r: Region) -> bytes:
+    """The region's workbook: the region, then each college (aggregates only)."""
+    lines = [(_("Region"), r.total)] + [(_("College"), line) for line in r.colleges]
+    return workbook(r.span, r.total.name, r.total.lessons, lines)
+
+
+def workbook(span: Span, name: str, lessons: int, lines: Lines) -> bytes:
     book = Workbook()
     book.remove(book.worksheets[0])  # the cover is made with its own name
-    _cover(book, m)
+    _cover(book, span, name, lessons)
     for rule in Rule:
-        _rule_sheet(book, m, rule)
+        _rule_sheet(book, lines, rule)
     _share_sheet(
         book,
-        m,
+        lines,
         _("Absences without a reason"),
         [_("Share"), _("Without a reason"), _("Absences")],
         lambda line: [line.unexplained_share, line.unexplained, line.absent],
@@ -165,7 +179,7 @@ def to_xlsx(m: Monitoring) -> bytes:
     )
     _share_sheet(
         book,
-        m,
+        lines,
         _("Grades per student"),
         [_("Per student at a lesson"), _("Grades"), _("Students present")],
         lambda line: [line.grades_per_student, line.grades, line.present],

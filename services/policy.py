@@ -48,6 +48,7 @@ class Action(StrEnum):
     CHOOSE_NOTIFICATIONS = "choose_notifications"
     SEE_MONITORING = "see_monitoring"
     READ_GROUP_OVERVIEW = "read_group_overview"
+    SEE_REGION = "see_region"
 
 
 class Rule(StrEnum):
@@ -80,7 +81,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.SECRETARY: frozenset(),
     Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE}),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
-    Role.REGIONAL: frozenset(),
+    Role.REGIONAL: frozenset({A.SEE_REGION}),
 }
 
 RULES: dict[Action, Rule] = {
@@ -102,6 +103,7 @@ RULES: dict[Action, Rule] = {
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
     A.SEE_MONITORING: Rule.COLLEGE,
     A.READ_GROUP_OVERVIEW: Rule.CURATED,
+    A.SEE_REGION: Rule.ANY,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -238,6 +240,8 @@ WHAT: dict[Action, str] = {
     "a lesson's indicators, the workbook and the chart",
     A.READ_GROUP_OVERVIEW: "see the group's attendance and progress per student, and its "
     "monthly statement",
+    A.SEE_REGION: "see the monitoring of the colleges of their region side by side, a "
+    "college's teachers, and get the monthly workbook (aggregates, no student data)",
 }
 
 REACHES: dict[Rule, str] = {
@@ -262,6 +266,8 @@ ALSO = (
     "The teacher may change a lesson's journal until the edit window (days after the "
     "lesson, in the college's time zone) has passed; then only whoever may "
     "`correct_after_window` can.",
+    "The colleges a regional specialist's `see_region` reaches are their scope in the store "
+    "(`journal-bot regional`); any other college is refused.",
     "Each use case re-checks the right on the server, whatever the buttons sent; a target "
     "out of reach is refused as if it did not exist.",
 )

@@ -27,6 +27,7 @@ from core.errors import Denied
 from core.i18n import _
 from services import policy
 from services.access import Actor
+from services.calendar.workdays import WorkCalendar
 from services.monitoring.span import Span
 from services.policy import Action
 from services.reminders import deadlines
@@ -137,10 +138,15 @@ def require(actor: Actor) -> None:
 
 
 def judge(
-    rows: Iterable[LessonRow], counts: dict[int, LessonCounts], actor: Actor, today: date
+    rows: Iterable[LessonRow],
+    counts: dict[int, LessonCounts],
+    timezone: str,
+    cal: WorkCalendar,
+    today: date,
 ) -> list[LessonJudged]:
+    """Each lesson's verdict by rule, in its college's time zone and working days."""
     rows = list(rows)
-    tz, cal = ZoneInfo(actor.timezone), actor.calendar
+    tz = ZoneInfo(timezone)
     at_distance = deadlines.distance_days((r.group_id, r.day, r.distance) for r in rows)
     judged = []
     for row in rows:
@@ -207,10 +213,24 @@ async def college(session: AsyncSession, actor: Actor, span: Span, today: date) 
 async def of_college(
     session: AsyncSession, actor: Actor, org_id: int, span: Span, today: date, name: str = ""
 ) -> Monitoring:
-    """The indicators of ``org_id``, whose reach the caller has checked."""
+    """The indicators of the actor's college, whose reach the caller has checked."""
+    return await of_org(session, org_id, actor.timezone, actor.calendar, span, today, name)
+
+
+async def of_org(
+    session: AsyncSession,
+    org_id: int,
+    timezone: str,
+    cal: WorkCalendar,
+    span: Span,
+    today: date,
+    name: str = "",
+) -> Monitoring:
+    """The indicators of any college, in its own zone and calendar; the caller checked the
+    reach (the actor's college, or a college of a specialist's region)."""
     rows = await q.lessons(session, org_id, span.first, span.last)
     counts = await q.lesson_counts(session, org_id, span.first, span.last)
-    return summarise(span, judge(rows, counts, actor, today), name)
+    return summarise(span, judge(rows, counts, timezone, cal, today), name)
 
 
 async def teacher(
@@ -232,7 +252,7 @@ async def of_teacher(
     # R9 looks at the whole group's day, not only this teacher's lessons.
     rows = await q.lessons(session, actor.org_id, span.first, span.last)
     counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
-    judged = judge(rows, counts, actor, today)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today)
     return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
 
 
@@ -244,7 +264,8 @@ async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: dat
         raise Denied(_("This lesson is not found in your college."))
     rows = await q.lessons(session, actor.org_id, found.date, found.date)
     counts = await q.lesson_counts(session, actor.org_id, found.date, found.date, lesson_id)
-    return next(j for j in judge(rows, counts, actor, today) if j.row.lesson_id == lesson_id)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today)
+    return next(j for j in judged if j.row.lesson_id == lesson_id)
 
 
 async def semester_of(session: AsyncSession, org_id: int, today: date) -> tuple[date, date] | None:

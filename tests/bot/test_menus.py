@@ -30,7 +30,7 @@ MENUS: dict[Role, list[str]] = {
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],
     Role.ADMIN: ["📣 Announcement"],
     Role.SECRETARY: [],
-    Role.REGIONAL: [],
+    Role.REGIONAL: ["🗺 Region"],
 }
 
 

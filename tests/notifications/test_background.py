@@ -30,6 +30,7 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
         "reminders",
         "announcement-progress",
         "forget-updates",
+        "regional-workbooks",
     }
     try:
         for _ in range(500):

@@ -46,7 +46,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.SECRETARY: set(),
     Role.ADMIN: {A.ANNOUNCE_COLLEGE},
     Role.DIRECTOR: {A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING},
-    Role.REGIONAL: set(),
+    Role.REGIONAL: {A.SEE_REGION},
 }
 
 
