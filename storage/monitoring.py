@@ -69,10 +69,22 @@ async def lessons(
 ) -> list[LessonRow]:
     """The college's lessons held (not cancelled) from ``first`` to ``last``."""
     query = (
-        select(Lesson, Group.name, Discipline.name, Person)
+        select(
+            Lesson.id,
+            Lesson.date,
+            Lesson.pair_no,
+            Lesson.group_id,
+            Group.name,
+            Lesson.discipline_id,
+            Discipline.name,
+            Lesson.teacher_id,
+            Lesson.register_done_at,
+            Lesson.topic_entered_at,
+            Lesson.distance,
+            Lesson.distance_entered_at,
+        )
         .join(Group, Group.id == Lesson.group_id)
         .join(Discipline, Discipline.id == Lesson.discipline_id)
-        .join(Person, Person.id == Lesson.teacher_id)
         .where(
             Lesson.org_id == org_id,
             Lesson.date >= first,
@@ -85,25 +97,47 @@ async def lessons(
         query = query.where(Lesson.teacher_id == teacher_id)
     if lesson_id is not None:
         query = query.where(Lesson.id == lesson_id)
-    rows = await session.execute(query)
+    # Columns, not entities: a semester of a large college is tens of thousands of lessons.
+    rows = (await session.execute(query)).all()
+    names = await _teacher_names(session, {row[7] for row in rows})
     return [
         LessonRow(
-            lesson_id=lesson.id,
-            day=lesson.date,
-            pair_no=lesson.pair_no,
-            group_id=lesson.group_id,
+            lesson_id=lid,
+            day=day,
+            pair_no=pair_no,
+            group_id=group_id,
             group=group,
-            discipline_id=lesson.discipline_id,
+            discipline_id=discipline_id,
             discipline=discipline,
-            teacher_id=lesson.teacher_id,
-            teacher=_short(person),
-            register_done_at=lesson.register_done_at,
-            topic_entered_at=lesson.topic_entered_at,
-            distance=lesson.distance,
-            distance_entered_at=lesson.distance_entered_at,
+            teacher_id=teacher,
+            teacher=names.get(teacher, ""),
+            register_done_at=register_done_at,
+            topic_entered_at=topic_entered_at,
+            distance=distance,
+            distance_entered_at=distance_entered_at,
         )
-        for lesson, group, discipline, person in rows
+        for (
+            lid,
+            day,
+            pair_no,
+            group_id,
+            group,
+            discipline_id,
+            discipline,
+            teacher,
+            register_done_at,
+            topic_entered_at,
+            distance,
+            distance_entered_at,
+        ) in rows
     ]
+
+
+async def _teacher_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Person).where(Person.id.in_(ids)))
+    return {person.id: _short(person) for person in rows}
 
 
 async def lesson_counts(

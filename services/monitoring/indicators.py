@@ -147,15 +147,20 @@ def judge(
     """Each lesson's verdict by rule, in its college's time zone and working days."""
     rows = list(rows)
     tz = ZoneInfo(timezone)
+    due: dict[date, date] = {}  # R1's deadline by lesson day: few days, many lessons
+
+    def register_due(day: date) -> date:
+        if day not in due:
+            due[day] = deadlines.register_deadline(day, cal)
+        return due[day]
+
     at_distance = deadlines.distance_days((r.group_id, r.day, r.distance) for r in rows)
     judged = []
     for row in rows:
         register_on = row.register_done_at.astimezone(tz).date() if row.register_done_at else None
         topic_on = row.topic_entered_at.astimezone(tz).date() if row.topic_entered_at else None
         done = {
-            Rule.R1: deadlines.timeliness(
-                deadlines.register_deadline(row.day, cal), register_on, today
-            ),
+            Rule.R1: deadlines.timeliness(register_due(row.day), register_on, today),
             Rule.R2: deadlines.timeliness(row.day, topic_on, today),
         }
         if row.distance or (row.group_id, row.day) in at_distance:
