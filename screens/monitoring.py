@@ -154,8 +154,11 @@ def lesson(j: LessonJudged) -> str:
     c = j.counts
     lines.append(
         format_html(
-            _("Marked {marked}, absent {absent}, without a reason {unexplained}, grades {grades}"),
-            marked=c.marked,
+            _(
+                "Students {students}, absent {absent}, without a reason {unexplained}, "
+                "grades {grades}"
+            ),
+            students=j.register,
             absent=c.absent,
             unexplained=c.unexplained,
             grades=c.grades,

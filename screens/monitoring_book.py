@@ -147,7 +147,8 @@ def definitions() -> list[tuple[str, str]]:
         ),
         (
             _("Grades per student"),
-            _("Current grades given at the lessons, per student present (marked, not absent)."),
+            _("Current grades given at the lessons, per student present (on the register, not "
+              "absent)."),
         ),
     ]  # fmt: skip
 

@@ -23,6 +23,9 @@ from storage.models import (
     Lesson,
     Mark,
     Person,
+    Student,
+    StudentStatus,
+    SubgroupMember,
 )
 
 
@@ -32,6 +35,7 @@ class LessonRow:
     day: date
     pair_no: int
     group_id: int
+    subgroup_id: int | None
     group: str
     discipline_id: int
     discipline: str
@@ -45,9 +49,9 @@ class LessonRow:
 
 @dataclass(frozen=True)
 class LessonCounts:
-    """A lesson's register: marks taken, absences, absences without a reason, grades."""
+    """A lesson's absences, absences without a reason and current grades. Only marks that
+    were tapped have a row, so who was present is worked out from the register's size."""
 
-    marked: int = 0
     absent: int = 0
     unexplained: int = 0
     grades: int = 0
@@ -74,6 +78,7 @@ async def lessons(
             Lesson.date,
             Lesson.pair_no,
             Lesson.group_id,
+            Lesson.subgroup_id,
             Group.name,
             Lesson.discipline_id,
             Discipline.name,
@@ -99,13 +104,14 @@ async def lessons(
         query = query.where(Lesson.id == lesson_id)
     # Columns, not entities: a semester of a large college is tens of thousands of lessons.
     rows = (await session.execute(query)).all()
-    names = await _teacher_names(session, {row[7] for row in rows})
+    names = await _teacher_names(session, {row[8] for row in rows})
     return [
         LessonRow(
             lesson_id=lid,
             day=day,
             pair_no=pair_no,
             group_id=group_id,
+            subgroup_id=subgroup_id,
             group=group,
             discipline_id=discipline_id,
             discipline=discipline,
@@ -121,6 +127,7 @@ async def lessons(
             day,
             pair_no,
             group_id,
+            subgroup_id,
             group,
             discipline_id,
             discipline,
@@ -155,7 +162,6 @@ async def lesson_counts(
     marks = await session.execute(
         select(
             Attendance.lesson_id,
-            func.count(),
             func.sum(case((absent, 1), else_=0)),
             func.sum(case((absent & Attendance.reason.is_(None), 1), else_=0)),
         )
@@ -170,12 +176,33 @@ async def lesson_counts(
         .group_by(Grade.lesson_id)
     )
     found: dict[int, LessonCounts] = {
-        lesson: LessonCounts(int(n), int(a or 0), int(u or 0)) for lesson, n, a, u in marks
+        lesson: LessonCounts(int(a or 0), int(u or 0)) for lesson, a, u in marks
     }
     for lesson, n in grades:
         before = found.get(lesson, LessonCounts())
-        found[lesson] = LessonCounts(before.marked, before.absent, before.unexplained, int(n))
+        found[lesson] = LessonCounts(before.absent, before.unexplained, int(n))
     return found
+
+
+async def register_sizes(
+    session: AsyncSession, org_id: int
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Students studying now per group and per subgroup: the size of a lesson's register
+    (today's lists; a student who moved during the span is counted where they are now)."""
+    studying = (Student.org_id == org_id, Student.status == StudentStatus.STUDYING)
+    groups = await session.execute(
+        select(Student.group_id, func.count()).where(*studying).group_by(Student.group_id)
+    )
+    subgroups = await session.execute(
+        select(SubgroupMember.subgroup_id, func.count())
+        .join(Student, Student.id == SubgroupMember.student_id)
+        .where(*studying)
+        .group_by(SubgroupMember.subgroup_id)
+    )
+    return (
+        {gid: int(n) for gid, n in groups if gid is not None},
+        {sid: int(n) for sid, n in subgroups},
+    )
 
 
 async def teacher_in_college(session: AsyncSession, org_id: int, teacher_id: int) -> str | None:

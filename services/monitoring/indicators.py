@@ -107,6 +107,7 @@ class LessonJudged:
     row: LessonRow
     counts: LessonCounts
     done: dict[Rule, Done]
+    register: int = 0  # students on the register (the group's or subgroup's list)
 
     @property
     def behind(self) -> bool:
@@ -137,12 +138,16 @@ def require(actor: Actor) -> None:
         raise _refusal()
 
 
+Sizes = tuple[dict[int, int], dict[int, int]]  # students per group, per subgroup
+
+
 def judge(
     rows: Iterable[LessonRow],
     counts: dict[int, LessonCounts],
     timezone: str,
     cal: WorkCalendar,
     today: date,
+    sizes: Sizes = ({}, {}),
 ) -> list[LessonJudged]:
     """Each lesson's verdict by rule, in its college's time zone and working days."""
     rows = list(rows)
@@ -169,7 +174,13 @@ def judge(
             done[Rule.R9] = deadlines.timeliness(
                 row.day, entered.astimezone(tz).date() if entered else None, today
             )
-        judged.append(LessonJudged(row, counts.get(row.lesson_id, LessonCounts()), done))
+        by_group, by_subgroup = sizes
+        register = (
+            by_subgroup.get(row.subgroup_id, 0)
+            if row.subgroup_id is not None
+            else by_group.get(row.group_id, 0)
+        )
+        judged.append(LessonJudged(row, counts.get(row.lesson_id, LessonCounts()), done, register))
     return judged
 
 
@@ -178,7 +189,7 @@ def _add(line: Line, lesson: LessonJudged) -> None:
     for rule, done in lesson.done.items():
         line.rules[rule].add(done)
     c = lesson.counts
-    line.present += c.marked - c.absent
+    line.present += max(lesson.register - c.absent, 0)
     line.absent += c.absent
     line.unexplained += c.unexplained
     line.grades += c.grades
@@ -188,7 +199,9 @@ def _lines(lessons: list[LessonJudged], key: str, name: str) -> list[Line]:
     lines: dict[int, Line] = {}
     for lesson in lessons:
         k = getattr(lesson.row, key)
-        line = lines.setdefault(k, Line(k, getattr(lesson.row, name)))
+        line = lines.get(k)
+        if line is None:
+            line = lines[k] = Line(k, getattr(lesson.row, name))
         _add(line, lesson)
     return sorted(lines.values(), key=lambda line: line.name)
 
@@ -235,7 +248,8 @@ async def of_org(
     reach (the actor's college, or a college of a specialist's region)."""
     rows = await q.lessons(session, org_id, span.first, span.last)
     counts = await q.lesson_counts(session, org_id, span.first, span.last)
-    return summarise(span, judge(rows, counts, timezone, cal, today), name)
+    sizes = await q.register_sizes(session, org_id)
+    return summarise(span, judge(rows, counts, timezone, cal, today, sizes), name)
 
 
 async def teacher(
@@ -257,7 +271,8 @@ async def of_teacher(
     # R9 looks at the whole group's day, not only this teacher's lessons.
     rows = await q.lessons(session, actor.org_id, span.first, span.last)
     counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today)
+    sizes = await q.register_sizes(session, actor.org_id)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
     return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
 
 
@@ -269,7 +284,8 @@ async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: dat
         raise Denied(_("This lesson is not found in your college."))
     rows = await q.lessons(session, actor.org_id, found.date, found.date)
     counts = await q.lesson_counts(session, actor.org_id, found.date, found.date, lesson_id)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today)
+    sizes = await q.register_sizes(session, actor.org_id)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
     return next(j for j in judged if j.row.lesson_id == lesson_id)
 
 
