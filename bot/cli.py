@@ -45,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
     sub.add_parser("outbox", help="messages queued, sent and failed, with the failures' reasons")
+    reg = sub.add_parser(
+        "regional",
+        help="show or set the colleges a regional specialist monitors",
+    )
+    reg.add_argument("--org", required=True, help="the specialist's own college (code)")
+    reg.add_argument("--person", required=True, help="the specialist's ID in that college")
+    reg.add_argument(
+        "--college",
+        action="append",
+        default=[],
+        help="a college of the region (code, repeatable); sets the whole scope",
+    )
     return parser
 
 
@@ -106,6 +118,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _invites(args, settings)
     if command == "outbox":
         return await _outbox(settings)
+    if command == "regional":
+        return await _regional(args, settings)
     raise CliError(f"unknown command {command}", EXIT_USAGE)
 
 
@@ -232,6 +246,33 @@ async def _outbox(settings: Settings) -> int:
         for reason, n in reasons:
             print(f"  {n:>6}  {reason}")
     return EXIT_FAILED if counts["gave_up"] else 0
+
+
+async def _regional(args: argparse.Namespace, settings: Settings) -> int:
+    from core.errors import JournalError
+    from services.monitoring import region
+    from storage.db import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            try:
+                if args.college:
+                    person, scope = await region.assign(
+                        session, args.org, args.person, args.college
+                    )
+                else:
+                    person, scope = await region.scope_of(session, args.org, args.person)
+            except JournalError as exc:
+                raise CliError(exc.message) from None
+            name, codes = person.full_name, ", ".join(org.code for org in scope)
+    finally:
+        await engine.dispose()
+    if codes:
+        print(_("{name} monitors: {codes}").format(name=name, codes=codes))
+    else:
+        print(_("{name} monitors no college.").format(name=name))
+    return 0
 
 
 async def _bot_username(settings: Settings) -> str:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BufferedInputFile
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -23,11 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import utcnow
 from core.config import Settings
+from core.i18n import use_locale
 from handlers.announcement_progress import refresh_progress
 from handlers.sender import Limits, Sender
 from keyboards.reminders import digest_markup
 from screens import notifications as notices
+from screens import region as region_text
+from screens.monitoring_book import region_to_xlsx
 from screens.reminders import digest_text
+from services.monitoring import region
 from services.notifications import digests, notifier
 from services.orders import effects as order_effects
 from services.reminders import scan as reminders
@@ -190,6 +196,57 @@ def add_orders_job(
     )
 
 
+REGIONAL_MINUTES = 30  # the monthly workbook goes out within this of its hour
+
+
+async def send_regional_workbooks(
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Send each regional specialist last month's workbook on the month's first working day,
+    once (sent directly: a file, not a message of the outbox). ``now`` moves the clock in
+    tests. Returns how many were sent."""
+    now = now or utcnow()
+    async with session_factory() as session:
+        due = await region.monthly_due(session, now)
+    sent = 0
+    for monthly in due:
+        with use_locale(monthly.locale or settings.default_locale):
+            book = region_to_xlsx(monthly.region)
+            caption = region_text.book_caption(monthly.region)
+        name = f"region-{monthly.region.span.first:%Y-%m}.xlsx"
+        try:
+            await bot.send_document(
+                monthly.chat_id, BufferedInputFile(book, filename=name), caption=caption
+            )
+        except TelegramAPIError:
+            log.exception("the regional workbook for person %s was not sent", monthly.person_id)
+            continue  # tried again at the next run
+        async with session_factory.begin() as session:
+            await region.record_sent(session, monthly)
+        sent += 1
+    return sent
+
+
+def add_regional_job(
+    scheduler: AsyncIOScheduler,
+    bot: Bot,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Job:
+    """The regional specialists' monthly workbook (issue 10, point 6)."""
+    return scheduler.add_job(
+        send_regional_workbooks,
+        IntervalTrigger(minutes=REGIONAL_MINUTES, timezone=settings.tz),
+        args=[session_factory, bot, settings],
+        id="regional-workbooks",
+        replace_existing=True,
+    )
+
+
 async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """Telegram redelivers an update for at most a day; older ids need not be remembered."""
     async with session_factory.begin() as session:
@@ -247,6 +304,7 @@ async def start_background(
     add_reminder_job(scheduler, settings, session_factory, sender)
     add_orders_job(scheduler, settings, session_factory)
     add_housekeeping_jobs(scheduler, bot, session_factory)
+    add_regional_job(scheduler, bot, settings, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()
     task = asyncio.create_task(sender.run(stop_event), name="outbox-sender")

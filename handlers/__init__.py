@@ -14,12 +14,15 @@ def get_routers() -> list[Router]:
         diary,
         documents,
         grades,
+        group_overview,
         justification,
         lesson_details,
         lessons,
         menu,
+        monitoring,
         notifications,
         orders,
+        region,
         start,
     )
 
@@ -34,8 +37,11 @@ def get_routers() -> list[Router]:
         documents.create_router(),
         notifications.create_router(),
         curator.create_router(),
+        group_overview.create_router(),
         justification.create_router(),
         announcements.create_router(),
         orders.create_router(),
+        monitoring.create_router(),
+        region.create_router(),
         common.create_router(),
     ]

@@ -50,11 +50,12 @@ def due_phrase(due: Due, deadline: date) -> str:
     return format_html(_("overdue, was due {date}"), date=day_label(deadline))
 
 
-def digest_text(digest: Digest) -> str:
+def digest_text(digest: Digest, title: Markup | None = None) -> str:
+    """``title``: the heading instead of "Journal reminders" (a digest asked for)."""
     sections = sorted(digest.sections, key=lambda s: ORDER.index(s.rule))
     cap = MAX_LINES
     while True:
-        text = _render(digest.day, sections, cap)
+        text = _render(digest.day, sections, cap, title)
         if _fits(text) or cap == 1:
             return text
         cap = max(1, cap // 2)
@@ -68,8 +69,9 @@ def _fits(text: str) -> bool:
     return visible_length(text) <= LIMIT
 
 
-def _render(day: date, sections: Sequence[Section], cap: int) -> Markup:
-    parts = [format_html(_("⏰ <b>Journal reminders, {date}</b>"), date=day_label(day))]
+def _render(day: date, sections: Sequence[Section], cap: int, title: Markup | None) -> Markup:
+    heading = format_html(_("⏰ <b>Journal reminders, {date}</b>"), date=day_label(day))
+    parts = [title if title is not None else heading]
     parts.extend(join(_section(section, cap)) for section in sections)
     return join(parts, "\n\n")
 

@@ -47,6 +47,9 @@ class Action(StrEnum):
     JUSTIFY_ABSENCE = "justify_absence"
     CHOOSE_NOTIFICATIONS = "choose_notifications"
     ENTER_ORDERS = "enter_orders"
+    SEE_MONITORING = "see_monitoring"
+    READ_GROUP_OVERVIEW = "read_group_overview"
+    SEE_REGION = "see_region"
 
 
 class Rule(StrEnum):
@@ -68,17 +71,19 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     ),
     Role.CURATOR: frozenset(
         {A.SET_ABSENCE_REASON, A.DECIDE_CERTIFICATE, A.ISSUE_INVITES, A.ANNOUNCE_GROUP}
+        | {A.READ_GROUP_OVERVIEW}
     ),
     Role.PARENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS}
+        | {A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}
     ),
     Role.SECRETARY: frozenset({A.ENTER_ORDERS}),
     Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE}),
-    Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE}),
-    Role.REGIONAL: frozenset(),
+    Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
+    Role.REGIONAL: frozenset({A.SEE_REGION}),
 }
 
 RULES: dict[Action, Rule] = {
@@ -99,6 +104,9 @@ RULES: dict[Action, Rule] = {
     A.JUSTIFY_ABSENCE: Rule.CHILDREN,
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
     A.ENTER_ORDERS: Rule.COLLEGE,
+    A.SEE_MONITORING: Rule.COLLEGE,
+    A.READ_GROUP_OVERVIEW: Rule.CURATED,
+    A.SEE_REGION: Rule.ANY,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -233,6 +241,12 @@ WHAT: dict[Action, str] = {
     A.CHOOSE_NOTIFICATIONS: "choose which notifications to get",
     A.ENTER_ORDERS: "enter movement orders (enrolment, transfer, leave and return, expulsion, "
     "next course, graduation) and read students' movement history",
+    A.SEE_MONITORING: "see how the journal is kept (monitoring): the summary, a teacher's and "
+    "a lesson's indicators, the workbook and the chart",
+    A.READ_GROUP_OVERVIEW: "see the group's attendance and progress per student, and its "
+    "monthly statement",
+    A.SEE_REGION: "see the monitoring of the colleges of their region side by side, a "
+    "college's teachers, and get the monthly workbook (aggregates, no student data)",
 }
 
 REACHES: dict[Rule, str] = {
@@ -257,6 +271,8 @@ ALSO = (
     "The teacher may change a lesson's journal until the edit window (days after the "
     "lesson, in the college's time zone) has passed; then only whoever may "
     "`correct_after_window` can.",
+    "The colleges a regional specialist's `see_region` reaches are their scope in the store "
+    "(`journal-bot regional`); any other college is refused.",
     "Each use case re-checks the right on the server, whatever the buttons sent; a target "
     "out of reach is refused as if it did not exist.",
 )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
+from storage.db import create_engine, create_session_factory
+from storage.models import Organisation, Person
 
 
 @pytest.fixture
@@ -117,3 +121,33 @@ def test_a_batch_of_orders_by_nobody_enters_nothing(
     out = capsys.readouterr().out
     assert "The file has 1 error. No order was entered." in out
     assert "Nobody has the import key A002." in out
+
+
+def test_regional_sets_and_shows_a_specialist_s_colleges(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+
+    async def seed() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{store}/journal.sqlite3")
+        async with create_session_factory(engine).begin() as session:
+            for code in ("c1", "c2"):
+                session.add(Organisation(code=code, name=f"College {code}"))
+            await session.flush()
+            home = await session.scalar(select(Organisation).where(Organisation.code == "c1"))
+            assert home is not None
+            session.add(Person(org_id=home.id, external_id="R-1", last_name="Регионова",
+                               first_name="Алла"))  # fmt: skip
+        await engine.dispose()
+
+    asyncio.run(seed())
+    capsys.readouterr()
+    args = ["regional", "--org", "c1", "--person", "R-1"]
+    assert main([*args, "--college", "c1", "--college", "c2"]) == 0
+    assert capsys.readouterr().out == "Регионова Алла monitors: c1, c2\n"
+    assert main([*args, "--college", "zz"]) == 1
+    assert "No college with the code zz." in capsys.readouterr().err
+    assert main(args) == 0  # unchanged by the refused one
+    assert capsys.readouterr().out == "Регионова Алла monitors: c1, c2\n"
+    assert main(["regional", "--org", "c1", "--person", "nobody", "--college", "c2"]) == 1
+    assert "No person nobody in c1." in capsys.readouterr().err

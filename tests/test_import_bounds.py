@@ -16,6 +16,8 @@ from services.importer.report import RowError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-college.xlsx"
 
+pytestmark = pytest.mark.usefixtures("english")  # the answers are read in English
+
 
 def _claiming_huge_size(source: Path, target: Path) -> Path:
     """The same workbook with every sheet declaring the largest size Excel allows."""

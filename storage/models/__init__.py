@@ -43,7 +43,7 @@ from .enums import (
     WeekParity,
 )
 from .journal import AbsenceJustification, Attendance, Grade, PeriodGrade, TeachingDocument
-from .org import Organisation, OrgSetting, Position
+from .org import Organisation, OrgSetting, Position, RegionalScope
 from .people import Invite, InviteAttempt, Membership, Person, TelegramAccount
 from .schedule import Bell, Lesson, TimetableEntry
 
@@ -91,6 +91,7 @@ __all__ = [
     "Position",
     "ProcessedUpdate",
     "Programme",
+    "RegionalScope",
     "Role",
     "SentReminder",
     "Student",

@@ -49,3 +49,15 @@ class OrgSetting(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RegionalScope(Base):
+    """A college a regional specialist monitors (§4.1, regional monitoring): aggregates only.
+    Set by ``journal-bot regional``; the specialist is a person of some college (their home)."""
+
+    __tablename__ = "regional_scopes"
+    __table_args__ = (UniqueConstraint("person_id", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -10,8 +10,8 @@ from tests.factories import College, add_member, add_person
 
 COMMON = ["🌐 Language"]
 MENUS: dict[Role, list[str]] = {
-    Role.TEACHER: ["📅 My lessons", "📝 Attestation", "📎 Work programmes"],
-    Role.CURATOR: ["📣 Announcement", "❗ Unexplained absences", "🔗 Invite links"],
+    Role.TEACHER: ["📅 My lessons", "🗓 My week", "📝 Attestation", "📎 Work programmes"],
+    Role.CURATOR: ["📣 Announcement", "❗ Unexplained absences", "👥 My group", "🔗 Invite links"],
     Role.PARENT: [
         "📄 Send a certificate",
         "📖 Diary",
@@ -26,11 +26,17 @@ MENUS: dict[Role, list[str]] = {
         "🗓 Attendance",
         "🔔 Notifications",
     ],
-    Role.DEPUTY: ["📣 Announcement", "🗂 Group journals", "📜 Movement order", "🔎 Student card"],
-    Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals"],
+    Role.DEPUTY: [
+        "📣 Announcement",
+        "🗂 Group journals",
+        "📜 Movement order",
+        "🔎 Student card",
+        "📈 Monitoring",
+    ],
+    Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],
     Role.ADMIN: ["📣 Announcement"],
     Role.SECRETARY: ["📜 Movement order", "🔎 Student card"],
-    Role.REGIONAL: [],
+    Role.REGIONAL: ["🗺 Region"],
 }
 
 

@@ -30,6 +30,7 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
         "movement-orders",
         "announcement-progress",
         "forget-updates",
+        "regional-workbooks",
     }
     try:
         await app.api.wait_until(lambda: bool(parent.messages), what="the parent's message")

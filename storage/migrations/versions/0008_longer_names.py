@@ -4,7 +4,7 @@ A part of a person's name may be up to 128 characters (double surnames, long pat
 as the import accepts.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,104 @@
+"""How long monitoring takes for a semester of a college of 3,000 students, on SQLite (or on
+the EMPTY database ``--database-url`` names): the summary, the workbook and the chart.
+
+    python bench/monitoring.py                  # 120 groups × 25 students, a school year
+    python bench/monitoring.py --days 60        # smaller and quicker
+    python bench/monitoring.py --database-url postgresql+asyncpg://postgres@127.0.0.1/empty_db
+
+The college is bench/college.py's; the semester is the one holding "today" (the last day
+built), up to today. Each figure is the best of three runs, then all three; they are printed,
+no test asserts them. Targets (issue 10): summary ≤ 1 s, workbook ≤ 3 s, chart ≤ 2 s on SQLite.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+
+from bench.college import SPRING_START, TZ, YEAR_START, Size, build_college
+from core.i18n import create_i18n, use_locale
+from screens import monitoring as text
+from screens.monitoring_book import to_xlsx
+from screens.monitoring_chart import to_png
+from services.calendar.workdays import load_work_calendar
+from services.monitoring import indicators
+from services.monitoring.span import Span
+from storage.db import create_engine, create_session_factory, migrate
+
+RUNS = 3
+
+
+async def _timed(what: str, run: Callable[[], Awaitable[object]]) -> None:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - started)
+    runs = ", ".join(f"{t:.2f}" for t in times)
+    print(f"{what:<10} best {min(times):.2f} s   (runs: {runs})")
+
+
+async def main(args: argparse.Namespace) -> int:
+    size = Size(groups=args.groups, days=args.days)
+    workdir = tempfile.TemporaryDirectory(prefix="journal-bench-")
+    url = args.database_url or f"sqlite+aiosqlite:///{workdir.name}/journal.sqlite3"
+    await migrate(url)
+    engine = create_engine(url)
+    started = time.perf_counter()
+    college = await build_college(engine, size)
+    rows = college.rows
+    print(
+        f"college: {size.groups * size.group_size} students, {rows['lessons']:,} lessons, "
+        f"{rows.get('attendance', 0):,} marks, {rows.get('grades', 0):,} grades; "
+        f"built in {time.perf_counter() - started:.0f} s"
+    )
+    first = SPRING_START if college.today >= SPRING_START else YEAR_START
+    span = Span(first, college.today)
+    print(f"semester: {span.first} – {span.last} ({engine.dialect.name})")
+    factory = create_session_factory(engine)
+
+    async def summary() -> indicators.Monitoring:
+        async with factory() as session:
+            cal = await load_work_calendar(session, college.org_id)
+            found = await indicators.of_org(
+                session, college.org_id, TZ.key, cal, span, college.today, "Bench college"
+            )
+        text.summary(found)
+        return found
+
+    monitoring = await summary()
+    print(
+        f"lessons judged: {monitoring.college.lessons:,}, teachers {len(monitoring.teachers)}, "
+        f"groups {len(monitoring.groups)}, disciplines {len(monitoring.disciplines)}"
+    )
+
+    async def workbook() -> None:
+        await asyncio.to_thread(to_xlsx, await summary())
+
+    async def chart() -> None:
+        await asyncio.to_thread(to_png, indicators.weekly(await summary()))
+
+    with use_locale("ru"):
+        await _timed("summary", summary)
+        await _timed("workbook", workbook)  # the summary's reading included
+        await _timed("chart", chart)  # the summary's reading included
+    await engine.dispose()
+    workdir.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", type=int, default=Size.groups)
+    parser.add_argument("--days", type=int, default=Size.days)
+    parser.add_argument("--database-url", help="an EMPTY database (default: a temporary SQLite)")
+    create_i18n("ru")
+    sys.exit(asyncio.run(main(parser.parse_args())))

@@ -1,0 +1,332 @@
+"""The indicators of monitoring (§IV, docs/monitoring.md) for a college, a teacher, a lesson.
+
+Each lesson held in the span is judged by the rules that fall on it, with
+``deadlines.timeliness`` against the recorded time it was first done:
+
+* R1 the register (``register_done_at``): due the working day after the lesson;
+* R2 the topic (``topic_entered_at``): due on the lesson's day;
+* R9 the distance format (``distance_entered_at``): due on the lesson's day, for a lesson with a
+  format and for the other lessons of its group's distance day; an incomplete format is missing.
+
+Beside them: the share of absences left without a reason, and current grades per student
+present at a lesson. Items not due yet are counted apart and left out of the shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Denied
+from core.i18n import _
+from services import policy
+from services.access import Actor
+from services.calendar.workdays import WorkCalendar
+from services.monitoring.span import Span
+from services.policy import Action
+from services.reminders import deadlines
+from services.reminders.deadlines import Done
+from storage import monitoring as q
+from storage.models import Lesson, Organisation, Period
+from storage.monitoring import LessonCounts, LessonRow
+
+BEHIND_SHOWN = 5
+
+
+class Rule(StrEnum):
+    """The rules monitoring judges lesson by lesson (PRODUCT.md)."""
+
+    R1 = "R1"
+    R2 = "R2"
+    R9 = "R9"
+
+
+@dataclass
+class Tally:
+    """Items of one rule by how they were kept."""
+
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    not_due: int = 0
+
+    def add(self, done: Done) -> None:
+        if done is Done.ON_TIME:
+            self.on_time += 1
+        elif done is Done.LATE:
+            self.late += 1
+        elif done is Done.MISSING:
+            self.missing += 1
+        else:
+            self.not_due += 1
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late + self.missing
+
+    def share(self, part: int) -> float | None:
+        """``part`` of the items due, 0–1; None when nothing was due."""
+        return part / self.due if self.due else None
+
+
+@dataclass
+class Line:
+    """The indicators of one teacher, group, discipline, or the whole college."""
+
+    key: int
+    name: str
+    rules: dict[Rule, Tally] = field(default_factory=lambda: {rule: Tally() for rule in Rule})
+    lessons: int = 0
+    present: int = 0
+    absent: int = 0
+    unexplained: int = 0
+    grades: int = 0
+
+    @property
+    def behind(self) -> int:
+        """Items missing or late, of every rule: how far behind the journal is."""
+        return sum(t.missing + t.late for t in self.rules.values())
+
+    @property
+    def unexplained_share(self) -> float | None:
+        return self.unexplained / self.absent if self.absent else None
+
+    @property
+    def grades_per_student(self) -> float | None:
+        return self.grades / self.present if self.present else None
+
+
+@dataclass(frozen=True)
+class LessonJudged:
+    row: LessonRow
+    counts: LessonCounts
+    done: dict[Rule, Done]
+    register: int = 0  # students on the register (the group's or subgroup's list)
+
+    @property
+    def behind(self) -> bool:
+        return any(d in (Done.LATE, Done.MISSING) for d in self.done.values())
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    span: Span
+    college: Line
+    teachers: list[Line]
+    groups: list[Line]
+    disciplines: list[Line]
+    lessons: list[LessonJudged]
+
+    @property
+    def furthest_behind(self) -> list[Line]:
+        behind = [line for line in self.teachers if line.behind]
+        return sorted(behind, key=lambda line: (-line.behind, line.name))[:BEHIND_SHOWN]
+
+
+def _refusal() -> Denied:
+    return Denied(_("Monitoring is for the deputy director and the director."))
+
+
+def require(actor: Actor) -> None:
+    if not policy.can(actor, Action.SEE_MONITORING):
+        raise _refusal()
+
+
+Sizes = tuple[dict[int, int], dict[int, int]]  # students per group, per subgroup
+
+
+def judge(
+    rows: Iterable[LessonRow],
+    counts: dict[int, LessonCounts],
+    timezone: str,
+    cal: WorkCalendar,
+    today: date,
+    sizes: Sizes = ({}, {}),
+) -> list[LessonJudged]:
+    """Each lesson's verdict by rule, in its college's time zone and working days."""
+    rows = list(rows)
+    tz = ZoneInfo(timezone)
+    due: dict[date, date] = {}  # R1's deadline by lesson day: few days, many lessons
+
+    def register_due(day: date) -> date:
+        if day not in due:
+            due[day] = deadlines.register_deadline(day, cal)
+        return due[day]
+
+    at_distance = deadlines.distance_days((r.group_id, r.day, r.distance) for r in rows)
+    judged = []
+    for row in rows:
+        register_on = row.register_done_at.astimezone(tz).date() if row.register_done_at else None
+        topic_on = row.topic_entered_at.astimezone(tz).date() if row.topic_entered_at else None
+        done = {
+            Rule.R1: deadlines.timeliness(register_due(row.day), register_on, today),
+            Rule.R2: deadlines.timeliness(row.day, topic_on, today),
+        }
+        if row.distance or (row.group_id, row.day) in at_distance:
+            complete = row.distance and not deadlines.distance_incomplete(row.distance)
+            entered = row.distance_entered_at if complete else None
+            done[Rule.R9] = deadlines.timeliness(
+                row.day, entered.astimezone(tz).date() if entered else None, today
+            )
+        by_group, by_subgroup = sizes
+        register = (
+            by_subgroup.get(row.subgroup_id, 0)
+            if row.subgroup_id is not None
+            else by_group.get(row.group_id, 0)
+        )
+        judged.append(LessonJudged(row, counts.get(row.lesson_id, LessonCounts()), done, register))
+    return judged
+
+
+def _add(line: Line, lesson: LessonJudged) -> None:
+    line.lessons += 1
+    for rule, done in lesson.done.items():
+        line.rules[rule].add(done)
+    c = lesson.counts
+    line.present += max(lesson.register - c.absent, 0)
+    line.absent += c.absent
+    line.unexplained += c.unexplained
+    line.grades += c.grades
+
+
+def _lines(lessons: list[LessonJudged], key: str, name: str) -> list[Line]:
+    lines: dict[int, Line] = {}
+    for lesson in lessons:
+        k = getattr(lesson.row, key)
+        line = lines.get(k)
+        if line is None:
+            line = lines[k] = Line(k, getattr(lesson.row, name))
+        _add(line, lesson)
+    return sorted(lines.values(), key=lambda line: line.name)
+
+
+def summarise(span: Span, lessons: list[LessonJudged], name: str) -> Monitoring:
+    college = Line(0, name)
+    for lesson in lessons:
+        _add(college, lesson)
+    return Monitoring(
+        span=span,
+        college=college,
+        teachers=_lines(lessons, "teacher_id", "teacher"),
+        groups=_lines(lessons, "group_id", "group"),
+        disciplines=_lines(lessons, "discipline_id", "discipline"),
+        lessons=lessons,
+    )
+
+
+async def college(session: AsyncSession, actor: Actor, span: Span, today: date) -> Monitoring:
+    """The college's indicators for the span (the deputy director's and the director's)."""
+    require(actor)
+    org = await session.get(Organisation, actor.org_id)
+    name = org.name if org else ""
+    return await of_college(session, actor, actor.org_id, span, today, name)
+
+
+async def of_college(
+    session: AsyncSession, actor: Actor, org_id: int, span: Span, today: date, name: str = ""
+) -> Monitoring:
+    """The indicators of the actor's college, whose reach the caller has checked."""
+    return await of_org(session, org_id, actor.timezone, actor.calendar, span, today, name)
+
+
+async def of_org(
+    session: AsyncSession,
+    org_id: int,
+    timezone: str,
+    cal: WorkCalendar,
+    span: Span,
+    today: date,
+    name: str = "",
+) -> Monitoring:
+    """The indicators of any college, in its own zone and calendar; the caller checked the
+    reach (the actor's college, or a college of a specialist's region)."""
+    rows = await q.lessons(session, org_id, span.first, span.last)
+    counts = await q.lesson_counts(session, org_id, span.first, span.last)
+    sizes = await q.register_sizes(session, org_id)
+    return summarise(span, judge(rows, counts, timezone, cal, today, sizes), name)
+
+
+async def teacher(
+    session: AsyncSession, actor: Actor, teacher_id: int, span: Span, today: date
+) -> tuple[str, Monitoring]:
+    """One teacher's lessons of the span, judged. A teacher of another college is refused as
+    if they did not exist (a forged press)."""
+    require(actor)
+    name = await q.teacher_in_college(session, actor.org_id, teacher_id)
+    if name is None:
+        raise Denied(_("This teacher is not found in your college."))
+    return name, await of_teacher(session, actor, teacher_id, span, today, name)
+
+
+async def of_teacher(
+    session: AsyncSession, actor: Actor, teacher_id: int, span: Span, today: date, name: str
+) -> Monitoring:
+    """The lessons of a teacher of the actor's college, whose reach the caller has checked."""
+    # R9 looks at the whole group's day, not only this teacher's lessons.
+    rows = await q.lessons(session, actor.org_id, span.first, span.last)
+    counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
+    sizes = await q.register_sizes(session, actor.org_id)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
+    return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
+
+
+async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: date) -> LessonJudged:
+    """One lesson of the college, judged; another college's is refused as not found."""
+    require(actor)
+    found = await session.get(Lesson, lesson_id)
+    if found is None or found.org_id != actor.org_id or found.cancelled:
+        raise Denied(_("This lesson is not found in your college."))
+    rows = await q.lessons(session, actor.org_id, found.date, found.date)
+    counts = await q.lesson_counts(session, actor.org_id, found.date, found.date, lesson_id)
+    sizes = await q.register_sizes(session, actor.org_id)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
+    return next(j for j in judged if j.row.lesson_id == lesson_id)
+
+
+async def semester_of(session: AsyncSession, org_id: int, today: date) -> tuple[date, date] | None:
+    """The first and last day of the period (semester) holding ``today``."""
+    found = await session.scalar(
+        select(Period).where(
+            Period.org_id == org_id, Period.starts_on <= today, Period.ends_on >= today
+        )
+    )
+    return (found.starts_on, found.ends_on) if found else None
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """R1 on time by teacher and week (Monday of the week), and the college's trend."""
+
+    weeks: list[date]
+    teachers: list[str]
+    on_time: list[list[float | None]]  # [teacher][week]
+    trend: list[float | None]  # [week]
+
+
+def weekly(m: Monitoring, teachers_max: int = 30) -> Weekly:
+    """The teachers furthest behind first (at most ``teachers_max``, so the chart stays
+    readable), their R1 share on time for each week of the span."""
+
+    def monday(day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
+    weeks = sorted({monday(j.row.day) for j in m.lessons})
+    tallies: dict[tuple[int, date], Tally] = {}
+    college: dict[date, Tally] = {week: Tally() for week in weeks}
+    for j in m.lessons:
+        week = monday(j.row.day)
+        tallies.setdefault((j.row.teacher_id, week), Tally()).add(j.done[Rule.R1])
+        college[week].add(j.done[Rule.R1])
+    chosen = sorted(m.teachers, key=lambda t: (-t.behind, t.name))[:teachers_max]
+    on_time = [
+        [(t := tallies.get((line.key, week), Tally())).share(t.on_time) for week in weeks]
+        for line in chosen
+    ]
+    trend = [college[week].share(college[week].on_time) for week in weeks]
+    return Weekly(weeks, [line.name for line in chosen], on_time, trend)

@@ -1,0 +1,213 @@
+"""What monitoring (§IV) reads: a college's lessons of a span of dates with the times their
+journal was kept, and per lesson the size of its register, its absences and its grades.
+
+One query per kind of row, grouped in the store, so a semester of a large college is read in
+a few round trips; the rules (what is on time) are applied by services/monitoring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Attendance,
+    Discipline,
+    Grade,
+    GradeKind,
+    Group,
+    Lesson,
+    Mark,
+    Person,
+    Student,
+    StudentStatus,
+    SubgroupMember,
+)
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    lesson_id: int
+    day: date
+    pair_no: int
+    group_id: int
+    subgroup_id: int | None
+    group: str
+    discipline_id: int
+    discipline: str
+    teacher_id: int
+    teacher: str
+    register_done_at: datetime | None
+    topic_entered_at: datetime | None
+    distance: dict[str, Any] | None
+    distance_entered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LessonCounts:
+    """A lesson's absences, absences without a reason and current grades. Only marks that
+    were tapped have a row, so who was present is worked out from the register's size."""
+
+    absent: int = 0
+    unexplained: int = 0
+    grades: int = 0
+
+
+def _short(person: Person) -> str:
+    initials = " ".join(f"{p[0]}." for p in (person.first_name, person.middle_name) if p)
+    return f"{person.last_name} {initials}".strip()
+
+
+async def lessons(
+    session: AsyncSession,
+    org_id: int,
+    first: date,
+    last: date,
+    *,
+    teacher_id: int | None = None,
+    lesson_id: int | None = None,
+) -> list[LessonRow]:
+    """The college's lessons held (not cancelled) from ``first`` to ``last``."""
+    query = (
+        select(
+            Lesson.id,
+            Lesson.date,
+            Lesson.pair_no,
+            Lesson.group_id,
+            Lesson.subgroup_id,
+            Group.name,
+            Lesson.discipline_id,
+            Discipline.name,
+            Lesson.teacher_id,
+            Lesson.register_done_at,
+            Lesson.topic_entered_at,
+            Lesson.distance,
+            Lesson.distance_entered_at,
+        )
+        .join(Group, Group.id == Lesson.group_id)
+        .join(Discipline, Discipline.id == Lesson.discipline_id)
+        .where(
+            Lesson.org_id == org_id,
+            Lesson.date >= first,
+            Lesson.date <= last,
+            Lesson.cancelled.is_(False),
+        )
+        .order_by(Lesson.date, Lesson.pair_no, Group.name)
+    )
+    if teacher_id is not None:
+        query = query.where(Lesson.teacher_id == teacher_id)
+    if lesson_id is not None:
+        query = query.where(Lesson.id == lesson_id)
+    # Columns, not entities: a semester of a large college is tens of thousands of lessons.
+    rows = (await session.execute(query)).all()
+    names = await _teacher_names(session, {row[8] for row in rows})
+    return [
+        LessonRow(
+            lesson_id=lid,
+            day=day,
+            pair_no=pair_no,
+            group_id=group_id,
+            subgroup_id=subgroup_id,
+            group=group,
+            discipline_id=discipline_id,
+            discipline=discipline,
+            teacher_id=teacher,
+            teacher=names.get(teacher, ""),
+            register_done_at=register_done_at,
+            topic_entered_at=topic_entered_at,
+            distance=distance,
+            distance_entered_at=distance_entered_at,
+        )
+        for (
+            lid,
+            day,
+            pair_no,
+            group_id,
+            subgroup_id,
+            group,
+            discipline_id,
+            discipline,
+            teacher,
+            register_done_at,
+            topic_entered_at,
+            distance,
+            distance_entered_at,
+        ) in rows
+    ]
+
+
+async def _teacher_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Person).where(Person.id.in_(ids)))
+    return {person.id: _short(person) for person in rows}
+
+
+async def lesson_counts(
+    session: AsyncSession, org_id: int, first: date, last: date, lesson_id: int | None = None
+) -> dict[int, LessonCounts]:
+    """Per lesson of the span: its marks, absences, unexplained absences and current grades."""
+    absent = Attendance.mark == Mark.ABSENT
+    span: list[ColumnElement[bool]] = [
+        Lesson.org_id == org_id,
+        Lesson.date >= first,
+        Lesson.date <= last,
+    ]
+    if lesson_id is not None:
+        span.append(Lesson.id == lesson_id)
+    marks = await session.execute(
+        select(
+            Attendance.lesson_id,
+            func.sum(case((absent, 1), else_=0)),
+            func.sum(case((absent & Attendance.reason.is_(None), 1), else_=0)),
+        )
+        .join(Lesson, Lesson.id == Attendance.lesson_id)
+        .where(*span)
+        .group_by(Attendance.lesson_id)
+    )
+    grades = await session.execute(
+        select(Grade.lesson_id, func.count())
+        .join(Lesson, Lesson.id == Grade.lesson_id)
+        .where(*span, Grade.kind == GradeKind.CURRENT)
+        .group_by(Grade.lesson_id)
+    )
+    found: dict[int, LessonCounts] = {
+        lesson: LessonCounts(int(a or 0), int(u or 0)) for lesson, a, u in marks
+    }
+    for lesson, n in grades:
+        before = found.get(lesson, LessonCounts())
+        found[lesson] = LessonCounts(before.absent, before.unexplained, int(n))
+    return found
+
+
+async def register_sizes(
+    session: AsyncSession, org_id: int
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Students studying now per group and per subgroup: the size of a lesson's register
+    (today's lists; a student who moved during the span is counted where they are now)."""
+    studying = (Student.org_id == org_id, Student.status == StudentStatus.STUDYING)
+    groups = await session.execute(
+        select(Student.group_id, func.count()).where(*studying).group_by(Student.group_id)
+    )
+    subgroups = await session.execute(
+        select(SubgroupMember.subgroup_id, func.count())
+        .join(Student, Student.id == SubgroupMember.student_id)
+        .where(*studying)
+        .group_by(SubgroupMember.subgroup_id)
+    )
+    return (
+        {gid: int(n) for gid, n in groups if gid is not None},
+        {sid: int(n) for sid, n in subgroups},
+    )
+
+
+async def teacher_in_college(session: AsyncSession, org_id: int, teacher_id: int) -> str | None:
+    """The teacher's short name, when they are a person of the college."""
+    person = await session.get(Person, teacher_id)
+    if person is None or person.org_id != org_id:
+        return None
+    return _short(person)
