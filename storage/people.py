@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -20,6 +20,21 @@ from storage.models import (
     StudentStatus,
     TelegramAccount,
 )
+
+# Roles a link may never be handed out for by anyone but the administrator.
+STAFF_ROLES = frozenset(Role) - {Role.PARENT, Role.STUDENT}
+
+
+def linked_people() -> Select[tuple[int]]:
+    """People with a Telegram account that is not revoked (blocked the bot or not)."""
+    return select(TelegramAccount.person_id).where(TelegramAccount.revoked_at.is_(None))
+
+
+def staff_people() -> Select[tuple[int]]:
+    """People holding a staff role now."""
+    return select(Membership.person_id).where(
+        Membership.active.is_(True), Membership.role.in_(list(STAFF_ROLES))
+    )
 
 
 async def account_by_telegram_id(
@@ -56,6 +71,24 @@ async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None
     return await session.scalar(select(Invite).where(Invite.code_hash == code_hash))
 
 
+async def claim_invite(
+    session: AsyncSession, invite_id: int, telegram_user_id: int, now: datetime
+) -> bool:
+    """Mark the invite used by the account, if it still is open; False when another
+    redemption got there first."""
+    result = await session.execute(
+        update(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now, used_by_telegram_id=telegram_user_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def revoke_open_invites(
     session: AsyncSession, person_ids: Sequence[int], now: datetime
 ) -> None:
@@ -90,11 +123,13 @@ async def people_for_invites(
     roles: Sequence[Role] = (),
     group_ids: Sequence[int] = (),
     unlinked_only: bool = False,
+    no_staff: bool = False,
 ) -> Sequence[tuple[Person, Membership]]:
     """People of a college with the membership that puts them in the export, filtered by role
     and by group (students and parents of the group, its curators). Students who no longer
     study (expelled, graduated, on leave) and their parents' roles for them are left out;
-    ``unlinked_only`` leaves out people who already use the bot."""
+    ``unlinked_only`` leaves out people who already have a linked account; ``no_staff``
+    leaves out people who hold a staff role (a link identifies a person with all their roles)."""
     studying = select(Student.id).where(Student.status == StudentStatus.STUDYING)
     query = (
         select(Person, Membership)
@@ -107,8 +142,9 @@ async def people_for_invites(
         .order_by(Person.id, Membership.id)
     )
     if unlinked_only:
-        linked = select(TelegramAccount.person_id).where(TelegramAccount.active.is_(True))
-        query = query.where(Person.id.not_in(linked))
+        query = query.where(Person.id.not_in(linked_people()))
+    if no_staff:
+        query = query.where(Person.id.not_in(staff_people()))
     if roles:
         query = query.where(Membership.role.in_(list(roles)))
     if group_ids:

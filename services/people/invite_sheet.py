@@ -44,6 +44,7 @@ async def build_rows(
     actor_id: int | None = None,
     source: str = "cli",
     unlinked_only: bool = False,
+    no_staff: bool = False,
 ) -> list[InviteRow]:
     """Issue fresh codes for the selected people and describe them row by row."""
     group_ids: list[int] = []
@@ -53,7 +54,12 @@ async def build_rows(
         if not group_ids:
             return []
     pairs = await q.people_for_invites(
-        session, org_id, roles=roles, group_ids=group_ids, unlinked_only=unlinked_only
+        session,
+        org_id,
+        roles=roles,
+        group_ids=group_ids,
+        unlinked_only=unlinked_only,
+        no_staff=no_staff,
     )
     by_person: dict[int, tuple[Person, list[Membership]]] = {}
     for person, membership in pairs:

@@ -72,7 +72,10 @@ class Membership(Base):
 
 
 class TelegramAccount(Timestamps, Base):
-    """A Telegram user linked to a person. ``active`` turns false when the user blocks the bot."""
+    """A Telegram user linked to a person. ``active`` turns false when the user blocks the bot
+    (and true again when they come back); ``revoked_at`` is set when the person, the
+    administrator or the person's leaving takes the account away: it stays refused until
+    linked again by a new invite."""
 
     __tablename__ = "telegram_accounts"
 
@@ -88,6 +91,7 @@ class TelegramAccount(Timestamps, Base):
     current_student_id: Mapped[int | None] = mapped_column(
         ForeignKey("students.id", ondelete="SET NULL")
     )
+    revoked_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
 

@@ -1,0 +1,29 @@
+"""accounts only their owner controls
+
+Revision ID: 0006
+Revises: 0001
+Create Date: 2026-12-01 23:00:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models.base
+
+revision: str = '0006'
+down_revision: str | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('telegram_accounts', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('revoked_at', storage.models.base.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('telegram_accounts', schema=None) as batch_op:
+        batch_op.drop_column('revoked_at')
