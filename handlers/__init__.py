@@ -7,6 +7,7 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
+        accounts,
         announcements,
         attestation,
         common,
@@ -34,6 +35,7 @@ def get_routers() -> list[Router]:
         notifications.create_router(),
         curator.create_router(),
         justification.create_router(),
+        accounts.create_router(),
         announcements.create_router(),
         common.create_router(),
     ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -14,6 +14,7 @@ from storage.models import (
     InviteAttempt,
     Membership,
     Person,
+    Position,
     ProcessedUpdate,
     Role,
     Student,
@@ -43,6 +44,30 @@ async def account_by_telegram_id(
     return await session.scalar(
         select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
     )
+
+
+async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
+    """The person's accounts that are not revoked, oldest first."""
+    rows = await session.scalars(
+        select(TelegramAccount)
+        .where(TelegramAccount.person_id == person_id, TelegramAccount.revoked_at.is_(None))
+        .order_by(TelegramAccount.id)
+    )
+    return rows.all()
+
+
+async def custom_position_words(
+    session: AsyncSession, position_ids: Collection[int]
+) -> dict[int, list[str]]:
+    """The rights words of the college's own positions among ``position_ids``."""
+    if not position_ids:
+        return {}
+    rows = await session.execute(
+        select(Position.id, Position.rights).where(
+            Position.id.in_(list(position_ids)), Position.builtin.is_(False)
+        )
+    )
+    return {pid: [str(w) for w in rights or []] for pid, rights in rows.all()}
 
 
 async def active_memberships(session: AsyncSession, person_id: int) -> Sequence[Membership]:
@@ -124,6 +149,7 @@ async def people_for_invites(
     group_ids: Sequence[int] = (),
     unlinked_only: bool = False,
     no_staff: bool = False,
+    person_ids: Sequence[int] = (),
 ) -> Sequence[tuple[Person, Membership]]:
     """People of a college with the membership that puts them in the export, filtered by role
     and by group (students and parents of the group, its curators). Students who no longer
@@ -145,6 +171,8 @@ async def people_for_invites(
         query = query.where(Person.id.not_in(linked_people()))
     if no_staff:
         query = query.where(Person.id.not_in(staff_people()))
+    if person_ids:
+        query = query.where(Person.id.in_(list(person_ids)))
     if roles:
         query = query.where(Membership.role.in_(list(roles)))
     if group_ids:
@@ -154,6 +182,29 @@ async def people_for_invites(
         )
     rows = await session.execute(query)
     return [(p, m) for p, m in rows.all()]
+
+
+async def people_by_letters(
+    session: AsyncSession, org_id: int, letters: str, limit: int
+) -> Sequence[Person]:
+    """People of the college whose surname starts with ``letters`` as typed, capitalised or
+    in one case (SQLite folds the case of Latin letters only, so the forms are spelled out)."""
+    forms = {letters, letters.capitalize(), letters.lower(), letters.upper()}
+    rows = await session.scalars(
+        select(Person)
+        .where(
+            Person.org_id == org_id,
+            or_(*(Person.last_name.startswith(f, autoescape=True) for f in forms)),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def groups_of_college(session: AsyncSession, org_id: int) -> Sequence[Group]:
+    rows = await session.scalars(select(Group).where(Group.org_id == org_id).order_by(Group.name))
+    return rows.all()
 
 
 async def groups_by_names(

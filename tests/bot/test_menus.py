@@ -28,8 +28,8 @@ MENUS: dict[Role, list[str]] = {
     ],
     Role.DEPUTY: ["📣 Announcement", "🗂 Group journals"],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals"],
-    Role.ADMIN: ["📣 Announcement"],
-    Role.SECRETARY: [],
+    Role.ADMIN: ["📣 Announcement", "👤 Accounts"],
+    Role.SECRETARY: ["👤 Accounts"],
     Role.REGIONAL: [],
 }
 
