@@ -184,6 +184,14 @@ async def people_for_invites(
     return [(p, m) for p, m in rows.all()]
 
 
+async def person_by_external_id(
+    session: AsyncSession, org_id: int, external_id: str
+) -> Person | None:
+    return await session.scalar(
+        select(Person).where(Person.org_id == org_id, Person.external_id == external_id)
+    )
+
+
 async def people_by_letters(
     session: AsyncSession, org_id: int, letters: str, limit: int
 ) -> Sequence[Person]:

@@ -54,6 +54,28 @@ async def accounts_of(session: AsyncSession, person_id: int) -> list[LinkedAccou
     return [LinkedAccount(a.id, a.username, a.created_at, a.active) for a in rows]
 
 
+async def person_accounts(
+    session: AsyncSession, org_id: int, external_id: str
+) -> list[LinkedAccount] | None:
+    """The accounts of the college's person with that import ID; None: no such person."""
+    person = await q.person_by_external_id(session, org_id, external_id)
+    return None if person is None else await accounts_of(session, person.id)
+
+
+async def revoke_by_operator(
+    session: AsyncSession, account_id: int, *, now: datetime
+) -> TelegramAccount | None:
+    """The operator's revoke from the command line; None when there is no such linked
+    account."""
+    account = await session.get(TelegramAccount, account_id)
+    if account is None or account.revoked_at is not None:
+        return None
+    person = await session.get(Person, account.person_id)
+    org_id = person.org_id if person else None
+    revoke_account(session, account, now=now, actor_id=None, org_id=org_id, source="cli")
+    return account
+
+
 async def tell_others(
     session: AsyncSession,
     account: TelegramAccount,
