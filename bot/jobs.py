@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from aiogram import Bot
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,7 @@ from handlers.sender import Limits, Sender
 from keyboards.reminders import digest_markup
 from screens import notifications as notices
 from screens.reminders import digest_text
+from services import retention
 from services.notifications import digests, notifier
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
@@ -164,6 +166,32 @@ async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) 
         await forget_processed_before(session, utcnow() - timedelta(days=2))
 
 
+async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """The daily clean-up: ended roles, delivered texts, old drafts and attempts, leavers."""
+    now = utcnow()
+    async with session_factory.begin() as session:
+        swept = await retention.sweep(
+            session, settings.retention, now=now, today=now.astimezone(settings.tz).date()
+        )
+    log.info("daily clean-up: %s", swept)
+
+
+def add_retention_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Job:
+    """Once a day, at ``retention.hour`` college time."""
+    at = settings.retention.hour
+    return scheduler.add_job(
+        clean_up,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.tz),
+        args=[settings, session_factory],
+        id="retention",
+        replace_existing=True,
+    )
+
+
 def add_housekeeping_jobs(
     scheduler: AsyncIOScheduler, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -211,6 +239,7 @@ async def start_background(
     add_digest_job(scheduler, settings, session_factory, sender)
     add_reminder_job(scheduler, settings, session_factory, sender)
     add_housekeeping_jobs(scheduler, bot, session_factory)
+    add_retention_job(scheduler, settings, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()
     task = asyncio.create_task(sender.run(stop_event), name="outbox-sender")

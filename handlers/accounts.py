@@ -5,7 +5,7 @@ is authorised again by services/people (issuing, accounts)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
+from core.errors import Denied, Invalid
 from core.i18n import _
 from core.textsplit import split_html
 from handlers.middlewares import journal_router
@@ -26,11 +27,24 @@ from keyboards.menu import home_button
 from screens import accounts as text
 from screens.invite_sheet import to_xlsx
 from services.access import Actor
-from services.people import accounts, issuing
+from services.people import accounts, issuing, leaving
 
 
 class FindPerson(StatesGroup):
     letters = State()
+
+
+class LeaveDate(StatesGroup):
+    day = State()
+
+
+def _typed_day(value: str) -> date:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise Invalid(text.bad_date())
 
 
 async def office(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
@@ -105,6 +119,49 @@ async def revoke(
     await edit_or_send(message, text.person_card(found, actor.tz), kb.card(found, actor.tz))
 
 
+async def ask_leave(
+    query: CallbackQuery,
+    callback_data: AccCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+) -> None:
+    found = await issuing.card(session, actor, callback_data.id)
+    if not found.may_end_staff:
+        raise Denied(leaving.not_in_college())
+    await state.set_state(LeaveDate.day)
+    await state.set_data({"pid": found.person.id})
+    await edit_or_send(
+        message_of(query), text.ask_leave_date(found.person), kb.leave_date(found.person.id)
+    )
+
+
+async def leave_today(
+    query: CallbackQuery,
+    callback_data: AccCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    now = clock()
+    done = await leaving.leave(session, actor, callback_data.id, from_day=actor.today(now), now=now)
+    await session.flush()  # a rejected write fails before the person is told
+    await state.clear()
+    await edit_or_send(message_of(query), text.left(done), kb.back_to_office())
+
+
+async def typed_leave_date(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    person_id = int((await state.get_data()).get("pid", 0))
+    day = _typed_day(message.text or "")
+    done = await leaving.leave(session, actor, person_id, from_day=day, now=clock())
+    await session.flush()  # a rejected write fails before the person is told
+    await state.clear()
+    await message.answer(text.left(done), reply_markup=kb.back_to_office())
+
+
 async def groups(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     found = await issuing.groups(session, actor)
     await edit_or_send(message_of(query), text.choose_group(), kb.groups(found))
@@ -159,5 +216,8 @@ def create_router() -> Router:
     cb.register(groups, AccCb.filter(F.act == AccountAction.GROUPS))
     cb.register(group_links, AccCb.filter(F.act == AccountAction.GROUP))
     cb.register(not_linked, AccCb.filter(F.act == AccountAction.NOT_LINKED))
+    cb.register(ask_leave, AccCb.filter(F.act == AccountAction.LEAVE))
+    cb.register(leave_today, AccCb.filter(F.act == AccountAction.LEAVE_TODAY))
     router.message.register(typed_letters, FindPerson.letters, F.text, ~(F.text.startswith("/")))
+    router.message.register(typed_leave_date, LeaveDate.day, F.text, ~(F.text.startswith("/")))
     return router

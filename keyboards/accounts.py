@@ -33,12 +33,15 @@ class AccountAction(StrEnum):
     GROUPS = "g"
     GROUP = "gl"
     NOT_LINKED = "n"
+    LEAVE = "lv"
+    LEAVE_TODAY = "lt"
 
 
 class AccCb(CallbackData, prefix="ac"):
     """``o`` the office screen, ``f`` find by letters, ``p`` a person's card (``id`` person),
     ``l`` issue their link, ``r`` revoke an account (``id`` account), ``g`` the groups,
-    ``gl`` a group's links (``id`` group), ``n`` who is not linked."""
+    ``gl`` a group's links (``id`` group), ``n`` who is not linked, ``lv`` ask from which date
+    a staff member leaves (``id`` person), ``lt`` they leave from today."""
 
     act: AccountAction = AccountAction.OFFICE
     id: int = 0
@@ -100,6 +103,11 @@ def card(found: PersonCard, tz: ZoneInfo) -> InlineKeyboardMarkup:
             text=_("🔗 Issue a new link"),
             callback_data=AccCb(act=AccountAction.LINK, id=found.person.id),
         )
+    if found.may_end_staff:
+        builder.button(
+            text=_("🚪 Leaves the staff"),
+            callback_data=AccCb(act=AccountAction.LEAVE, id=found.person.id),
+        )
     for item in found.accounts:
         builder.button(
             text=_("🚫 Revoke {account}").format(
@@ -108,6 +116,16 @@ def card(found: PersonCard, tz: ZoneInfo) -> InlineKeyboardMarkup:
             callback_data=AccCb(act=AccountAction.REVOKE, id=item.id),
         )
     builder.button(text=_("⬅ Accounts"), callback_data=AccCb(act=AccountAction.OFFICE))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def leave_date(person_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("From today"), callback_data=AccCb(act=AccountAction.LEAVE_TODAY, id=person_id)
+    )
+    builder.button(text=_("⬅ Back"), callback_data=AccCb(act=AccountAction.PERSON, id=person_id))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -13,6 +13,7 @@ from screens.markup import Markup, bold, format_html, join
 from screens.vocabulary import role_name
 from services.people.invite_sheet import InviteRow
 from services.people.issuing import PersonCard
+from services.people.leaving import Leaving
 from storage.models import Group, Person, TelegramAccount
 
 
@@ -146,3 +147,45 @@ def not_linked(rows: Sequence[InviteRow]) -> Markup:
         where = f" ({row.groups})" if row.groups else ""
         lines.append(format_html("• {}{} · {}", row.full_name, where, roles_text(row)))
     return join(lines)
+
+
+def ask_leave_date(person: Person) -> Markup:
+    return format_html(
+        _(
+            "<b>{name} leaves the staff</b>\nFrom which date do their roles end? Type it as "
+            "15.01.2027, or press “From today”. When no role is left, their Telegram "
+            "accounts lose access."
+        ),
+        name=person.full_name,
+    )
+
+
+def left(done: Leaving) -> Markup:
+    lines = [
+        format_html(
+            ngettext(
+                "🚪 {name}: {count} role ends from {date}.",
+                "🚪 {name}: {count} roles end from {date}.",
+                done.roles_ended,
+            ),
+            name=done.person.full_name,
+            count=done.roles_ended,
+            date=fmt_date(done.from_day, "d MMMM y"),
+        )
+    ]
+    if done.accounts_revoked:
+        lines.append(
+            format_html(
+                ngettext(
+                    "{count} linked account no longer has access.",
+                    "{count} linked accounts no longer have access.",
+                    done.accounts_revoked,
+                ),
+                count=done.accounts_revoked,
+            )
+        )
+    return join(lines)
+
+
+def bad_date() -> str:
+    return _("This is not a date: write it as 15.01.2027.")

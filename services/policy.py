@@ -50,6 +50,8 @@ class Action(StrEnum):
     CHOOSE_NOTIFICATIONS = "choose_notifications"
     ISSUE_ACCOUNTS = "issue_accounts"
     MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_STAFF = "manage_staff"
+    REASSIGN_TEACHING = "reassign_teaching"
 
 
 class Rule(StrEnum):
@@ -76,10 +78,12 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
-        | {A.ANNOUNCE_COLLEGE}
+        | {A.ANNOUNCE_COLLEGE, A.REASSIGN_TEACHING}
     ),
     Role.SECRETARY: frozenset({A.ISSUE_ACCOUNTS}),
-    Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE, A.ISSUE_ACCOUNTS, A.MANAGE_ACCOUNTS}),
+    Role.ADMIN: frozenset(
+        {A.ANNOUNCE_COLLEGE, A.ISSUE_ACCOUNTS, A.MANAGE_ACCOUNTS, A.MANAGE_STAFF}
+    ),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE}),
     Role.REGIONAL: frozenset(),
 }
@@ -103,6 +107,8 @@ RULES: dict[Action, Rule] = {
     A.CHOOSE_NOTIFICATIONS: Rule.ANY,
     A.ISSUE_ACCOUNTS: Rule.COLLEGE,
     A.MANAGE_ACCOUNTS: Rule.COLLEGE,
+    A.MANAGE_STAFF: Rule.COLLEGE,
+    A.REASSIGN_TEACHING: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -146,6 +152,8 @@ WORDS: dict[str, frozenset[Action]] = {
     "invites.group": frozenset({A.ISSUE_INVITES}),
     "invites.manage": frozenset({A.ISSUE_ACCOUNTS}),
     "accounts.manage": frozenset({A.MANAGE_ACCOUNTS}),
+    "staff.manage": frozenset({A.MANAGE_STAFF}),
+    "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
     "people.manage": frozenset(),
     "orders.manage": frozenset(),
     "calendar.manage": frozenset(),
@@ -278,6 +286,8 @@ WHAT: dict[Action, str] = {
     "or a whole group, and see who is still not linked",
     A.MANAGE_ACCOUNTS: "issue staff members' links, see anyone's linked Telegram accounts "
     "and revoke one",
+    A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
+    A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
 }
 
 REACHES: dict[Rule, str] = {
@@ -307,6 +317,9 @@ ALSO = (
     "A curator's links go only to students and parents of their groups who have no linked "
     "account and hold no staff role; `issue_accounts` without `manage_accounts` likewise "
     "never reaches a staff member or a linked person. Everyone may revoke their own accounts.",
+    "A staff member's roles end from the date given (the day before is the last they hold "
+    "them); when no role is left, their linked accounts are revoked. A teaching load is "
+    "handed over only by whoever teaches it now, to a teacher of the same college.",
 )
 
 

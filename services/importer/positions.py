@@ -53,6 +53,7 @@ BUILTIN_POSITIONS = (
             "journal.view_all",
             "journal.keep_all",
             "journal.correct",
+            "teaching.assign",
             "documents.upload",
             "calendar.manage",
             "curriculum.manage",
@@ -75,6 +76,7 @@ BUILTIN_POSITIONS = (
         (
             "invites.manage",
             "accounts.manage",
+            "staff.manage",
             "people.manage",
             "positions.manage",
             "settings.manage",

@@ -37,6 +37,7 @@ class PersonCard:
     accounts: list[acc.LinkedAccount]
     may_issue: bool
     may_manage: bool  # sees the accounts and may revoke them
+    may_end_staff: bool = False  # a staff member the actor may mark as leaving
 
 
 def not_yours() -> str:
@@ -74,12 +75,14 @@ async def card(session: AsyncSession, actor: Actor, person_id: int) -> PersonCar
     accounts = await acc.accounts_of(session, person.id)
     may_manage = manages(actor)
     plain = bool(roles) and not set(roles) & q.STAFF_ROLES and not accounts
+    staff = bool(set(roles) & q.STAFF_ROLES)
     return PersonCard(
         person=person,
         roles=roles,
         accounts=accounts if may_manage else [],
         may_issue=bool(roles) and (may_manage or plain),
         may_manage=may_manage,
+        may_end_staff=staff and policy.can(actor, policy.Action.MANAGE_STAFF, _target(actor)),
     )
 
 

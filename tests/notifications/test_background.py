@@ -28,6 +28,7 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
         "notifier",
         "digests",
         "reminders",
+        "retention",
         "announcement-progress",
         "forget-updates",
     }
