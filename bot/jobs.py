@@ -28,8 +28,10 @@ from handlers.announcement_progress import refresh_progress
 from handlers.sender import Limits, Sender
 from keyboards.reminders import digest_markup
 from screens import notifications as notices
+from screens import parent_access
 from screens.reminders import digest_text
 from services import retention
+from services.diary import adults
 from services.notifications import digests, notifier
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
@@ -167,13 +169,21 @@ async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) 
 
 
 async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
-    """The daily clean-up: ended roles, delivered texts, old drafts and attempts, leavers."""
+    """The daily clean-up (ended roles, delivered texts, old drafts and attempts, leavers),
+    and parents told once when their child has turned 18."""
     now = utcnow()
+    today = now.astimezone(settings.tz).date()
     async with session_factory.begin() as session:
-        swept = await retention.sweep(
-            session, settings.retention, now=now, today=now.astimezone(settings.tz).date()
+        swept = await retention.sweep(session, settings.retention, now=now, today=today)
+        told = await adults.tell_parents(
+            session,
+            mode=settings.adults.parents,
+            today=today,
+            now=now,
+            default_locale=settings.default_locale,
+            render=parent_access.parents_told,
         )
-    log.info("daily clean-up: %s", swept)
+    log.info("daily clean-up: %s; parents told of a child's 18th birthday: %d", swept, told)
 
 
 def add_retention_job(

@@ -20,6 +20,7 @@ def get_routers() -> list[Router]:
         lessons,
         menu,
         notifications,
+        parent_access,
         start,
     )
 
@@ -36,6 +37,7 @@ def get_routers() -> list[Router]:
         curator.create_router(),
         justification.create_router(),
         accounts.create_router(),
+        parent_access.create_router(),
         announcements.create_router(),
         common.create_router(),
     ]

@@ -52,6 +52,7 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_STAFF = "manage_staff"
     REASSIGN_TEACHING = "reassign_teaching"
+    CHOOSE_PARENT_ACCESS = "choose_parent_access"
 
 
 class Rule(StrEnum):
@@ -75,7 +76,9 @@ RIGHTS: dict[Role, frozenset[Action]] = {
         {A.SET_ABSENCE_REASON, A.DECIDE_CERTIFICATE, A.ISSUE_INVITES, A.ANNOUNCE_GROUP}
     ),
     Role.PARENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
-    Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
+    Role.STUDENT: frozenset(
+        {A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS, A.CHOOSE_PARENT_ACCESS}
+    ),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.REASSIGN_TEACHING}
@@ -109,6 +112,7 @@ RULES: dict[Action, Rule] = {
     A.MANAGE_ACCOUNTS: Rule.COLLEGE,
     A.MANAGE_STAFF: Rule.COLLEGE,
     A.REASSIGN_TEACHING: Rule.COLLEGE,
+    A.CHOOSE_PARENT_ACCESS: Rule.ANY,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -147,6 +151,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "absence.approve": frozenset({A.DECIDE_CERTIFICATE}),
     "absence.submit": frozenset({A.JUSTIFY_ABSENCE}),
     "diary.view": frozenset({A.READ_DIARY, A.CHOOSE_NOTIFICATIONS}),
+    "diary.parents": frozenset({A.CHOOSE_PARENT_ACCESS}),
     "announce.group": frozenset({A.ANNOUNCE_GROUP}),
     "announce.org": frozenset({A.ANNOUNCE_COLLEGE}),
     "invites.group": frozenset({A.ISSUE_INVITES}),
@@ -288,6 +293,7 @@ WHAT: dict[Action, str] = {
     "and revoke one",
     A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
     A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
+    A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
 }
 
 REACHES: dict[Rule, str] = {

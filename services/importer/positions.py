@@ -95,7 +95,9 @@ BUILTIN_POSITIONS = (
         "Родитель (законный представитель)",
         ("diary.view", "absence.submit"),
     ),
-    BuiltinPosition("student", Role.STUDENT, "Обучающийся", ("diary.view", "absence.submit")),
+    BuiltinPosition(
+        "student", Role.STUDENT, "Обучающийся", ("diary.view", "absence.submit", "diary.parents")
+    ),
 )
 
 BUILTIN_BY_ROLE = {p.role: p for p in BUILTIN_POSITIONS}

@@ -121,3 +121,16 @@ class InviteAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ParentAccessChoice(Base):
+    """An adult student's word on whether their parents keep seeing their diary (§1.6).
+    No row: not decided yet, the college's setting applies."""
+
+    __tablename__ = "parent_access_choices"
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True
+    )
+    allowed: Mapped[bool]
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

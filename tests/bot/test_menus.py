@@ -25,6 +25,7 @@ MENUS: dict[Role, list[str]] = {
         "📊 Grades",
         "🗓 Attendance",
         "🔔 Notifications",
+        "👪 Parents' access",
     ],
     Role.DEPUTY: ["📣 Announcement", "🗂 Group journals"],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals"],

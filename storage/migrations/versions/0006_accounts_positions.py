@@ -1,4 +1,4 @@
-"""accounts only their owner controls
+"""accounts only their owner controls, adult students' consent
 
 Revision ID: 0006
 Revises: 0001
@@ -22,8 +22,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('revoked_at', storage.models.base.UTCDateTime(timezone=True), nullable=True)
         )
+    op.create_table('parent_access_choices',
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('allowed', sa.Boolean(), nullable=False),
+    sa.Column('decided_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['student_id'], ['students.id'], name=op.f('fk_parent_access_choices_student_id_students'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('student_id', name=op.f('pk_parent_access_choices'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('parent_access_choices')
     with op.batch_alter_table('telegram_accounts', schema=None) as batch_op:
         batch_op.drop_column('revoked_at')
