@@ -27,7 +27,7 @@ from keyboards.menu import home_button
 from screens import accounts as text
 from screens.invite_sheet import to_xlsx
 from services.access import Actor
-from services.people import accounts, issuing, leaving
+from services.people import accounts, issuing, leaving, positions
 
 
 class FindPerson(StatesGroup):
@@ -162,6 +162,34 @@ async def typed_leave_date(
     await message.answer(text.left(done), reply_markup=kb.back_to_office())
 
 
+async def choose_position(
+    query: CallbackQuery, callback_data: AccCb, session: AsyncSession, actor: Actor
+) -> None:
+    found = await issuing.card(session, actor, callback_data.id)
+    offered = await positions.college_positions(session, actor)
+    await edit_or_send(
+        message_of(query),
+        text.choose_position(found.person),
+        kb.positions(found.person.id, offered),
+    )
+
+
+async def give_position(
+    query: CallbackQuery,
+    callback_data: AccCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    person, position = await positions.assign(
+        session, actor, callback_data.id, callback_data.pos, today=actor.today(clock())
+    )
+    await session.flush()  # a rejected write fails before the person is told
+    await edit_or_send(
+        message_of(query), text.position_given(person, position), kb.back_to_office()
+    )
+
+
 async def groups(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
     found = await issuing.groups(session, actor)
     await edit_or_send(message_of(query), text.choose_group(), kb.groups(found))
@@ -216,6 +244,8 @@ def create_router() -> Router:
     cb.register(groups, AccCb.filter(F.act == AccountAction.GROUPS))
     cb.register(group_links, AccCb.filter(F.act == AccountAction.GROUP))
     cb.register(not_linked, AccCb.filter(F.act == AccountAction.NOT_LINKED))
+    cb.register(choose_position, AccCb.filter(F.act == AccountAction.POSITIONS))
+    cb.register(give_position, AccCb.filter(F.act == AccountAction.GIVE_POSITION))
     cb.register(ask_leave, AccCb.filter(F.act == AccountAction.LEAVE))
     cb.register(leave_today, AccCb.filter(F.act == AccountAction.LEAVE_TODAY))
     router.message.register(typed_letters, FindPerson.letters, F.text, ~(F.text.startswith("/")))

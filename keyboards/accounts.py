@@ -18,7 +18,7 @@ from keyboards.menu import add_menu_item
 from screens.accounts import account_label
 from services.people.issuing import PersonCard
 from services.policy import Action
-from storage.models import Group, Person
+from storage.models import Group, Person, Position
 
 
 class AccountAction(StrEnum):
@@ -35,16 +35,20 @@ class AccountAction(StrEnum):
     NOT_LINKED = "n"
     LEAVE = "lv"
     LEAVE_TODAY = "lt"
+    POSITIONS = "ps"
+    GIVE_POSITION = "pg"
 
 
 class AccCb(CallbackData, prefix="ac"):
     """``o`` the office screen, ``f`` find by letters, ``p`` a person's card (``id`` person),
     ``l`` issue their link, ``r`` revoke an account (``id`` account), ``g`` the groups,
     ``gl`` a group's links (``id`` group), ``n`` who is not linked, ``lv`` ask from which date
-    a staff member leaves (``id`` person), ``lt`` they leave from today."""
+    a staff member leaves (``id`` person), ``lt`` they leave from today, ``ps`` the college's
+    positions to give (``id`` person), ``pg`` give position ``pos``."""
 
     act: AccountAction = AccountAction.OFFICE
     id: int = 0
+    pos: int = 0
 
 
 add_menu_item(70, Action.ISSUE_ACCOUNTS, __("👤 Accounts"), AccCb())
@@ -103,6 +107,11 @@ def card(found: PersonCard, tz: ZoneInfo) -> InlineKeyboardMarkup:
             text=_("🔗 Issue a new link"),
             callback_data=AccCb(act=AccountAction.LINK, id=found.person.id),
         )
+    if found.may_give_position:
+        builder.button(
+            text=_("🎖 Give a position"),
+            callback_data=AccCb(act=AccountAction.POSITIONS, id=found.person.id),
+        )
     if found.may_end_staff:
         builder.button(
             text=_("🚪 Leaves the staff"),
@@ -116,6 +125,18 @@ def card(found: PersonCard, tz: ZoneInfo) -> InlineKeyboardMarkup:
             callback_data=AccCb(act=AccountAction.REVOKE, id=item.id),
         )
     builder.button(text=_("⬅ Accounts"), callback_data=AccCb(act=AccountAction.OFFICE))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def positions(person_id: int, found: Sequence[Position]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for position in found:
+        builder.button(
+            text=position.name,
+            callback_data=AccCb(act=AccountAction.GIVE_POSITION, id=person_id, pos=position.id),
+        )
+    builder.button(text=_("⬅ Back"), callback_data=AccCb(act=AccountAction.PERSON, id=person_id))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -14,7 +14,7 @@ from screens.vocabulary import role_name
 from services.people.invite_sheet import InviteRow
 from services.people.issuing import PersonCard
 from services.people.leaving import Leaving
-from storage.models import Group, Person, TelegramAccount
+from storage.models import Group, Person, Position, TelegramAccount
 
 
 def moment(value: datetime, tz: ZoneInfo) -> str:
@@ -189,3 +189,18 @@ def left(done: Leaving) -> Markup:
 
 def bad_date() -> str:
     return _("This is not a date: write it as 15.01.2027.")
+
+
+def choose_position(person: Person) -> Markup:
+    return format_html(
+        _("Which of the college's positions does {name} get? They get exactly its rights."),
+        name=person.full_name,
+    )
+
+
+def position_given(person: Person, position: Position) -> Markup:
+    return format_html(
+        _("🎖 {name} now holds the position “{position}”."),
+        name=person.full_name,
+        position=position.name,
+    )

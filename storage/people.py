@@ -70,6 +70,25 @@ async def custom_position_words(
     return {pid: [str(w) for w in rights or []] for pid, rights in rows.all()}
 
 
+async def college_positions(session: AsyncSession, org_id: int) -> Sequence[Position]:
+    rows = await session.scalars(
+        select(Position).where(Position.org_id == org_id).order_by(Position.name)
+    )
+    return rows.all()
+
+
+async def membership_of(session: AsyncSession, person_id: int, role: Role) -> Membership | None:
+    """The person's college-wide membership in ``role`` (no group, no student)."""
+    return await session.scalar(
+        select(Membership).where(
+            Membership.person_id == person_id,
+            Membership.role == role,
+            Membership.group_id.is_(None),
+            Membership.student_id.is_(None),
+        )
+    )
+
+
 async def active_memberships(session: AsyncSession, person_id: int) -> Sequence[Membership]:
     rows = await session.scalars(
         select(Membership)

@@ -38,6 +38,7 @@ class PersonCard:
     may_issue: bool
     may_manage: bool  # sees the accounts and may revoke them
     may_end_staff: bool = False  # a staff member the actor may mark as leaving
+    may_give_position: bool = False  # the actor may give them one of the college's positions
 
 
 def not_yours() -> str:
@@ -76,13 +77,15 @@ async def card(session: AsyncSession, actor: Actor, person_id: int) -> PersonCar
     may_manage = manages(actor)
     plain = bool(roles) and not set(roles) & q.STAFF_ROLES and not accounts
     staff = bool(set(roles) & q.STAFF_ROLES)
+    manages_staff = policy.can(actor, policy.Action.MANAGE_STAFF, _target(actor))
     return PersonCard(
         person=person,
         roles=roles,
         accounts=accounts if may_manage else [],
         may_issue=bool(roles) and (may_manage or plain),
         may_manage=may_manage,
-        may_end_staff=staff and policy.can(actor, policy.Action.MANAGE_STAFF, _target(actor)),
+        may_end_staff=staff and manages_staff,
+        may_give_position=manages_staff and bool(await q.college_positions(session, actor.org_id)),
     )
 
 

@@ -33,7 +33,9 @@ async def _methodist(app: BotApp, college: OfficeCollege, rights: list[str]) -> 
     async with app.session_factory.begin() as session:
         org = await session.get(Organisation, college.org.id)
         assert org is not None
-        position = Position(org_id=org.id, code="methodist", name="Методист", rights=rights)
+        position = Position(
+            org_id=org.id, code="methodist", name="Методист", role=Role.TEACHER, rights=rights
+        )
         session.add(position)
         await session.flush()
         person = await add_person(session, org, "Методистова", "Мария")
@@ -106,3 +108,43 @@ def test_a_position_grants_its_words_instead_of_the_role_it_is_based_on() -> Non
 def test_every_right_has_a_word_and_every_word_is_known() -> None:
     assert set().union(*policy.WORDS.values()) == set(policy.Action)
     assert tuple(policy.WORDS) == RIGHTS
+
+
+async def test_the_administrator_gives_a_position_in_the_bot(
+    app: BotApp, college: OfficeCollege
+) -> None:
+    await _methodist(app, college, ["journal.view_all", "announce.org"])
+    async with app.session_factory.begin() as session:
+        org = await session.get(Organisation, college.org.id)
+        assert org is not None
+        newcomer = await add_person(session, org, "Новикова", "Нина")
+    admin = await app.link(college.admin, language="en")
+    await admin.command("menu")
+    await admin.click("👤 Accounts")
+    await admin.click("🔎 Find a person")
+    await admin.send("Нови")
+    await admin.click(newcomer.full_name)
+    await admin.click("🎖 Give a position")
+    await admin.click("Методист")
+    assert "now holds the position “Методист”" in admin.last.text
+
+    nina = await app.link(newcomer)
+    await nina.command("menu")
+    assert nina.last.button_labels == ["📣 Announcement", "🗂 Group journals", "🌐 Language"]
+    secretary = await app.link(college.secretary)
+    await secretary.command("menu")
+    async with app.session_factory() as session:
+        position_id = await session.scalar(select(Position.id).where(Position.code == "methodist"))
+    await secretary.click_data(
+        secretary.last, AccCb(act="pg", id=college.secretary.id, pos=position_id or 0).pack()
+    )
+    assert secretary.alerts[-1].show_alert
+    async with app.session_factory() as session:
+        held = await session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.person_id == college.secretary.id, Membership.position_id.is_not(None)
+            )
+        )
+    assert held == 0

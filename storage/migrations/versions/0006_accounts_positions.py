@@ -1,4 +1,4 @@
-"""accounts only their owner controls, adult students' consent
+"""accounts only their owner controls, positions' base role, adult students' consent
 
 Revision ID: 0006
 Revises: 0001
@@ -22,6 +22,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('revoked_at', storage.models.base.UTCDateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('role', sa.Enum('teacher', 'curator', 'parent', 'student', 'deputy', 'secretary', 'admin', 'director', 'regional', name='role', native_enum=False, create_constraint=True, length=24), nullable=True)
+        )
     op.create_table('parent_access_choices',
     sa.Column('student_id', sa.Integer(), nullable=False),
     sa.Column('allowed', sa.Boolean(), nullable=False),
@@ -33,5 +37,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('parent_access_choices')
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.drop_column('role')
     with op.batch_alter_table('telegram_accounts', schema=None) as batch_op:
         batch_op.drop_column('revoked_at')
