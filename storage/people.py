@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,12 +27,12 @@ from storage.models import (
 STAFF_ROLES = frozenset(Role) - {Role.PARENT, Role.STUDENT}
 
 
-def linked_people() -> Select[tuple[int]]:
+def linked_people() -> Select[Any]:
     """People with a Telegram account that is not revoked (blocked the bot or not)."""
     return select(TelegramAccount.person_id).where(TelegramAccount.revoked_at.is_(None))
 
 
-def staff_people() -> Select[tuple[int]]:
+def staff_people() -> Select[Any]:
     """People holding a staff role now."""
     return select(Membership.person_id).where(
         Membership.active.is_(True), Membership.role.in_(list(STAFF_ROLES))
