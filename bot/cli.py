@@ -1,5 +1,5 @@
 """``journal-bot``: run the bot, migrate the store, import a college, enter a batch of movement
-orders, export invites, see how the outbox is doing.
+orders, export invites, see how the outbox is doing, see and revoke a person's linked accounts.
 
 Errors an operator can fix (a missing setting, a bad file) end with one clear line and a
 non-zero exit code, never a traceback.
@@ -57,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a college of the region (code, repeatable); sets the whole scope",
     )
+    acc = sub.add_parser("accounts", help="a person's linked Telegram accounts")
+    acc_sub = acc.add_subparsers(dest="accounts_command", required=True)
+    acc_list = acc_sub.add_parser("list", help="the accounts linked to a person")
+    acc_list.add_argument("person", help="the person's ID from the import (external_id)")
+    acc_list.add_argument("--org", help="college code (needed when the store holds several)")
+    acc_revoke = acc_sub.add_parser("revoke", help="revoke one account (refused from then on)")
+    acc_revoke.add_argument("account", type=int, help="the account's number from `list`")
     return parser
 
 
@@ -120,6 +127,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _outbox(settings)
     if command == "regional":
         return await _regional(args, settings)
+    if command == "accounts":
+        return await _accounts(args, settings)
     raise CliError(f"unknown command {command}", EXIT_USAGE)
 
 
@@ -290,3 +299,39 @@ async def _bot_username(settings: Settings) -> str:
     finally:
         await bot.session.close()
     return me.username or ""
+
+
+async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
+    from services.people import accounts
+    from storage import colleges
+    from storage.db import create_engine, create_session_factory
+    from storage.models import utcnow
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            if args.accounts_command == "revoke":
+                account = await accounts.revoke_by_operator(session, args.account, now=utcnow())
+                if account is None:
+                    raise CliError(_("No such linked account."))
+                await session.commit()
+                print(_("Account {id} revoked.").format(id=args.account))
+                return 0
+            org = await colleges.pick(session, args.org)
+            if org is None:
+                raise CliError(
+                    _("No such college in the store; import one first, or name it with --org.")
+                )
+            found = await accounts.person_accounts(session, org.id, args.person)
+            if found is None:
+                raise CliError(_("No such person: {id}").format(id=args.person))
+            for item in found:
+                state = "" if item.active else _(" (has blocked the bot)")
+                name = f"@{item.username}" if item.username else "-"
+                when = item.linked_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+                print(f"{item.id}\t{name}\t{when}{state}")
+            if not found:
+                print(_("No Telegram account is linked."))
+    finally:
+        await engine.dispose()
+    return 0

@@ -20,6 +20,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,9 +31,12 @@ from handlers.announcement_progress import refresh_progress
 from handlers.sender import Limits, Sender
 from keyboards.reminders import digest_markup
 from screens import notifications as notices
+from screens import parent_access
 from screens import region as region_text
 from screens.monitoring_book import region_to_xlsx
 from screens.reminders import digest_text
+from services import retention
+from services.diary import adults
 from services.monitoring import region
 from services.notifications import digests, notifier
 from services.orders import effects as order_effects
@@ -253,6 +257,40 @@ async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) 
         await forget_processed_before(session, utcnow() - timedelta(days=2))
 
 
+async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """The daily clean-up (ended roles, delivered texts, old drafts and attempts, leavers),
+    and parents told once when their child has turned 18."""
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    async with session_factory.begin() as session:
+        swept = await retention.sweep(session, settings.retention, now=now, today=today)
+        told = await adults.tell_parents(
+            session,
+            mode=settings.adults.parents,
+            today=today,
+            now=now,
+            default_locale=settings.default_locale,
+            render=parent_access.parents_told,
+        )
+    log.info("daily clean-up: %s; parents told of a child's 18th birthday: %d", swept, told)
+
+
+def add_retention_job(
+    scheduler: AsyncIOScheduler,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Job:
+    """Once a day, at ``retention.hour`` college time."""
+    at = settings.retention.hour
+    return scheduler.add_job(
+        clean_up,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.tz),
+        args=[settings, session_factory],
+        id="retention",
+        replace_existing=True,
+    )
+
+
 def add_housekeeping_jobs(
     scheduler: AsyncIOScheduler, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -305,6 +343,7 @@ async def start_background(
     add_orders_job(scheduler, settings, session_factory)
     add_housekeeping_jobs(scheduler, bot, session_factory)
     add_regional_job(scheduler, bot, settings, session_factory)
+    add_retention_job(scheduler, settings, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()
     task = asyncio.create_task(sender.run(stop_event), name="outbox-sender")

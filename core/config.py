@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -66,6 +67,31 @@ class Notifications(BaseModel):
     send_attempts: int = Field(20, ge=1, le=100)
 
 
+class Retention(BaseModel):
+    """What the daily clean-up removes and when (README, *Retention*). Days count from
+    delivery (outbox texts), processing (event payloads), the last change (conversation
+    drafts) or the attempt (failed invite attempts)."""
+
+    hour: time = time(3, 0)  # college time
+    # At least 8: the weekly summaries read the week's processed events.
+    delivered_days: int = Field(30, ge=8, le=3650)
+    drafts_days: int = Field(7, ge=1, le=365)
+    invite_attempts_days: int = Field(30, ge=1, le=365)
+    # People who left (no role for ``leavers_days``): ``keep`` their personal data, or
+    # ``erase`` contacts and birth date and drop their Telegram accounts; names stay on the
+    # journal's records, which the college keeps by its archive rules.
+    leavers: Literal["keep", "erase"] = "keep"
+    leavers_days: int = Field(365, ge=0, le=3650)
+
+
+class Adults(BaseModel):
+    """Parents of a student who has turned 18 (§1.6): ``student_decides`` (default: the
+    student allows or stops it on one screen; until they allow it, parents see nothing dated
+    after the birthday), ``keep`` (parents keep access) or ``end`` (access ends at 18)."""
+
+    parents: Literal["student_decides", "keep", "end"] = "student_decides"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -85,6 +111,8 @@ class Settings(BaseSettings):
     rules: JournalRules = JournalRules()
     reminders: Reminders = Reminders()
     notifications: Notifications = Notifications()
+    retention: Retention = Retention()
+    adults: Adults = Adults()
 
     @field_validator("bot_token")
     @classmethod

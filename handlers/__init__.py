@@ -7,6 +7,7 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
+        accounts,
         announcements,
         attestation,
         common,
@@ -22,6 +23,7 @@ def get_routers() -> list[Router]:
         monitoring,
         notifications,
         orders,
+        parent_access,
         region,
         start,
     )
@@ -39,6 +41,8 @@ def get_routers() -> list[Router]:
         curator.create_router(),
         group_overview.create_router(),
         justification.create_router(),
+        accounts.create_router(),
+        parent_access.create_router(),
         announcements.create_router(),
         orders.create_router(),
         monitoring.create_router(),

@@ -11,8 +11,13 @@ from core.i18n import I18n, _
 from handlers.menu import show_menu
 from handlers.ui import stale_button
 from keyboards import menu as kb
+from screens.accounts import account_revoked
 from screens.menu import help_text
 from services.people.identity import Identity
+
+
+def not_linked() -> str:
+    return _("To start, open the personal link you received from the college.")
 
 
 async def help_(message: Message, identity: Identity | None) -> None:
@@ -27,9 +32,9 @@ async def cancel(message: Message, state: FSMContext, identity: Identity | None)
         await show_menu(message, identity)
 
 
-async def menu(message: Message, identity: Identity | None) -> None:
+async def menu(message: Message, identity: Identity | None, revoked: bool = False) -> None:
     if identity is None:
-        await message.answer(_("To start, open the personal link you received from the college."))
+        await message.answer(account_revoked() if revoked else not_linked())
         return
     await show_menu(message, identity)
 
@@ -40,9 +45,9 @@ async def language(message: Message, i18n: I18n) -> None:
     )
 
 
-async def unknown(message: Message, identity: Identity | None) -> None:
+async def unknown(message: Message, identity: Identity | None, revoked: bool = False) -> None:
     if identity is None:
-        await message.answer(_("To start, open the personal link you received from the college."))
+        await message.answer(account_revoked() if revoked else not_linked())
         return
     await message.answer(_("I did not understand that. Use the menu below."))
     await show_menu(message, identity)

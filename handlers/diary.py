@@ -17,6 +17,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.config import Settings
 from core.i18n import _
 from handlers.middlewares import LinkedOnly
 from handlers.ui import Stale, alert
@@ -30,13 +31,24 @@ from storage.models import utcnow
 
 
 async def _student(
-    query: CallbackQuery, callback_data: DiaryCb, session: AsyncSession, identity: Identity
+    query: CallbackQuery,
+    callback_data: DiaryCb,
+    session: AsyncSession,
+    identity: Identity,
+    settings: Settings,
+    clock: Clock,
 ) -> StudentCard:
     """The student the button names, if this person may see them (else a refusal)."""
     viewer = diary.viewer_of(identity.person, identity.memberships)
     child = identity.child.student_id if identity.child else None
     sid = callback_data.sid or diary.default_student(viewer, identity.role, child)
-    return await diary.open_student(session, viewer, sid)
+    return await diary.open_student(
+        session,
+        viewer,
+        sid,
+        adults_mode=settings.adults.parents,
+        today=clock().astimezone(settings.tz).date(),
+    )
 
 
 async def _show(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup) -> None:
@@ -59,9 +71,10 @@ async def show_day(
     callback_data: DiaryCb,
     session: AsyncSession,
     identity: Identity,
+    settings: Settings,
     clock: Clock = utcnow,
 ) -> None:
-    card = await _student(query, callback_data, session, identity)
+    card = await _student(query, callback_data, session, identity, settings, clock)
     today = card.today(clock())
     if callback_data.act is DiaryAction.DAY:
         day = kb.parse_day(callback_data.day)
@@ -79,9 +92,10 @@ async def show_week(
     callback_data: DiaryCb,
     session: AsyncSession,
     identity: Identity,
+    settings: Settings,
     clock: Clock = utcnow,
 ) -> None:
-    card = await _student(query, callback_data, session, identity)
+    card = await _student(query, callback_data, session, identity, settings, clock)
     today = card.today(clock())
     day = kb.parse_day(callback_data.day) if callback_data.day else today
     if day is None:
@@ -92,9 +106,14 @@ async def show_week(
 
 
 async def show_lesson(
-    query: CallbackQuery, callback_data: DiaryCb, session: AsyncSession, identity: Identity
+    query: CallbackQuery,
+    callback_data: DiaryCb,
+    session: AsyncSession,
+    identity: Identity,
+    settings: Settings,
+    clock: Clock = utcnow,
 ) -> None:
-    card = await _student(query, callback_data, session, identity)
+    card = await _student(query, callback_data, session, identity, settings, clock)
     lesson = await diary.diary_lesson(session, card, callback_data.lid)
     screen = text.lesson_screen(card, lesson)
     await _show(query, screen.text, kb.lesson_keyboard(card.student_id, lesson))
@@ -107,8 +126,10 @@ async def send_homework_file(
     session: AsyncSession,
     identity: Identity,
     bot: Bot,
+    settings: Settings,
+    clock: Clock = utcnow,
 ) -> None:
-    card = await _student(query, callback_data, session, identity)
+    card = await _student(query, callback_data, session, identity, settings, clock)
     found = await diary.homework_file(session, card, callback_data.lid)
     caption = text.homework_caption(found.discipline, found.date)
     try:
@@ -125,10 +146,11 @@ async def show_summary(
     callback_data: DiaryCb,
     session: AsyncSession,
     identity: Identity,
+    settings: Settings,
     clock: Clock = utcnow,
 ) -> None:
     """The period's grades by discipline (``grades``) or attendance by reason (``att``)."""
-    card = await _student(query, callback_data, session, identity)
+    card = await _student(query, callback_data, session, identity, settings, clock)
     today = card.today(clock())
     if callback_data.act is DiaryAction.GRADES:
         screen = text.grades_screen(card, await diary.grades_summary(session, card, today))

@@ -33,6 +33,7 @@ from core.i18n import I18n, _
 from handlers.fsm import update_session
 from handlers.ui import EndsConversation, alert
 from screens import markup
+from screens.accounts import account_revoked
 from services.access import make_actor
 from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.people.identity import Identity, load_identity
@@ -95,7 +96,8 @@ class AnswerPresses(CallbackAnswerMiddleware):
 
 
 class IdentityMiddleware(BaseMiddleware):
-    """Puts ``identity`` (or None for a stranger) into handler data."""
+    """Puts ``identity`` (or None for a stranger) into handler data. A revoked account is
+    a stranger again (``revoked`` tells the guard to say why)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -104,7 +106,8 @@ class IdentityMiddleware(BaseMiddleware):
         returning = None
         if user is not None:
             account = await q.account_by_telegram_id(session, user.id)
-            if account is not None:
+            data["revoked"] = account is not None and account.revoked_at is not None
+            if account is not None and account.revoked_at is None:
                 if not account.active:  # they blocked the bot and are back: deliver again
                     returning = account
                 identity = await load_identity(session, account, data["clock"]())
@@ -165,6 +168,8 @@ class LinkedOnly(BaseMiddleware):
                 "you received from the college (your curator or the administrator will give you "
                 "one)."
             )
+        if data.get("revoked"):
+            text = account_revoked()
         if isinstance(event, CallbackQuery):
             alert(data["callback_answer"], text)
         elif isinstance(event, Message):
@@ -203,6 +208,7 @@ class ActorMiddleware(BaseMiddleware):
             timezone=org.timezone if org else settings.timezone,
             edit_window_days=settings.rules.edit_window_days,
             calendar=await self._calendar(data["session"], org_id),
+            positions=identity.positions,
         )
         return await handler(event, data)
 

@@ -16,7 +16,7 @@ from keyboards.notifications import NotifyAction, NotifyCb
 from screens.notifications import settings_text
 from services.notifications import prefs
 from services.people.identity import Identity
-from services.policy import Action, role_may
+from services.policy import Action
 from storage.models import Role
 
 
@@ -27,7 +27,7 @@ async def show(
     session: AsyncSession,
     settings: Settings,
 ) -> None:
-    if not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS):
+    if Action.CHOOSE_NOTIFICATIONS not in identity.rights_as(identity.role):
         alert(callback_answer, _("Notifications are for parents and students."))
         return
     await _render(query, identity, session, settings)
@@ -42,7 +42,7 @@ async def cycle(
     settings: Settings,
 ) -> None:
     if (
-        not role_may(identity.role, Action.CHOOSE_NOTIFICATIONS)
+        Action.CHOOSE_NOTIFICATIONS not in identity.rights_as(identity.role)
         or callback_data.kind not in prefs.KINDS
     ):
         raise Stale()

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.i18n import I18n, _
 from handlers.menu import show_menu
+from keyboards import accounts as accounts_kb
 from keyboards.journal import LESSON_LINK_PATTERN
+from screens import accounts as accounts_text
 from screens import menu as text
-from services.people import invites
+from services.people import accounts, invites
+from services.people.accounts import Outgoing
 from services.people.identity import Identity, load_identity
-from storage.models import utcnow
+from storage.models import TelegramAccount, utcnow
 
 REFUSALS = {
     invites.Outcome.UNKNOWN: lambda: _(
@@ -32,6 +35,12 @@ REFUSALS = {
 }
 
 
+def new_account_notice(account: TelegramAccount, settings: Settings) -> Outgoing:
+    """What a person's other accounts are told about a newly linked one."""
+    markup = accounts_kb.as_outbox(accounts_kb.revoke_new_account(account.id))
+    return Outgoing(accounts_text.new_account_notice(account, settings.tz), markup)
+
+
 def telegram_language(code: str | None, i18n: I18n) -> str | None:
     short = (code or "").split("-")[0]
     return short if short in i18n.available_locales else None
@@ -47,6 +56,7 @@ async def start_with_code(
 ) -> None:
     user = message.from_user
     assert user is not None
+    now = utcnow()
     result = await invites.redeem(
         session,
         (command.args or "").strip(),
@@ -54,10 +64,19 @@ async def start_with_code(
         chat_id=message.chat.id,
         username=user.username or "",
         language=telegram_language(user.language_code, i18n),
-        now=utcnow(),
+        now=now,
         attempts_per_hour=settings.rules.invite_attempts_per_hour,
     )
     await session.flush()  # a rejected write fails before the person is told
+    if result.outcome is invites.Outcome.LINKED and result.account is not None:
+        # The person's other accounts hear of it at once, with a button to revoke it.
+        await accounts.tell_others(
+            session,
+            result.account,
+            now=now,
+            default_locale=settings.default_locale,
+            render=lambda account: new_account_notice(account, settings),
+        )
     if result.outcome is invites.Outcome.OTHER_PERSON and identity is not None:
         await message.answer(text.linked_elsewhere(identity.person.short_name))
         return
@@ -75,9 +94,12 @@ async def start_with_code(
         await show_menu(message, linked)
 
 
-async def start_plain(message: Message, identity: Identity | None) -> None:
+async def start_plain(message: Message, identity: Identity | None, revoked: bool = False) -> None:
     if identity is not None:
         await show_menu(message, identity)
+        return
+    if revoked:
+        await message.answer(accounts_text.account_revoked())
         return
     await message.answer(
         _(

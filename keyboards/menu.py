@@ -12,7 +12,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.callbacks import MenuAction, MenuCb
 from screens.vocabulary import role_name
-from services import policy
 from services.people.identity import Child, Identity
 from services.policy import Action
 from storage.models import Role
@@ -22,7 +21,7 @@ from storage.models import Role
 class MenuItem:
     label: LazyProxy
     callback: CallbackData
-    rights: frozenset[Action]  # shown to a role that grants any of them
+    rights: frozenset[Action]  # shown to whoever holds any of them in the role in use
     place: int  # the menu is sorted by it, whatever order the features are imported in
 
 
@@ -38,15 +37,16 @@ def add_menu_item(
     MENU_ITEMS.sort(key=lambda item: item.place)
 
 
-def menu_items(role: Role | None) -> list[MenuItem]:
-    """The entries of the role in use: those its rights open (services/policy.py)."""
-    return [item for item in MENU_ITEMS if any(policy.role_may(role, r) for r in item.rights)]
+def menu_items(rights: Collection[Action]) -> list[MenuItem]:
+    """The entries the rights of the role in use open (services/policy.py), a position's
+    rights when the role is held through one."""
+    return [item for item in MENU_ITEMS if item.rights & set(rights)]
 
 
 def main_menu(identity: Identity) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     role = identity.role
-    for item in menu_items(role):
+    for item in menu_items(identity.rights_as(role)):
         builder.button(text=str(item.label), callback_data=item.callback)
     if role is Role.PARENT and len(identity.children) > 1:
         builder.button(text=_("👥 Another child"), callback_data=MenuCb(action=MenuAction.CHILDREN))

@@ -209,7 +209,9 @@ def invite_confirm(group: Group) -> str:
     return format_html(
         _(
             "<b>Invite links: {group}</b>\nIssue new links for the students and parents of "
-            "{group}? Old unused links will stop working. Links already used stay linked."
+            "{group} who are not linked yet? Old unused links will stop working. People "
+            "already linked and staff members get no link here: the administrator issues "
+            "theirs."
         ),
         group=group.name,
     )
@@ -217,7 +219,8 @@ def invite_confirm(group: Group) -> str:
 
 def invite_none(group: Group) -> str:
     return format_html(
-        _("There are no students or parents in {group} to issue links for."), group=group.name
+        _("Everyone of {group} who may get a link from you is already linked."),
+        group=group.name,
     )
 
 

@@ -21,7 +21,7 @@ Rules of thumb the checks encode:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -61,7 +61,9 @@ ENTERED_AHEAD = frozenset({Action.EDIT_LESSON_DETAILS})  # planned before the le
 class Actor:
     """The person acting, with what the rules and the screens need to know about them.
     ``rights``: what the roles held grant, plus what a position grants (``granted``),
-    computed once, when the actor is made."""
+    computed once, when the actor is made. A role held through a college's own position
+    (``positions``: the role and the position's rights) grants those rights instead of
+    its own."""
 
     person_id: int
     org_id: int
@@ -75,10 +77,21 @@ class Actor:
     granted: frozenset[Action] = frozenset()
     # The college's working days: the edit window is counted in them.
     calendar: WorkCalendar = field(default_factory=WorkCalendar, compare=False, repr=False)
+    positions: tuple[tuple[Role, frozenset[Action]], ...] = ()
     rights: frozenset[Action] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rights", policy.rights_of(self.roles) | self.granted)
+        plain = self.roles - {role for role, _rights in self.positions}
+        by_position = frozenset().union(*(rights for _role, rights in self.positions))
+        object.__setattr__(self, "rights", policy.rights_of(plain) | by_position | self.granted)
+
+    def rights_as(self, role: Role | None) -> frozenset[Action]:
+        """What the actor may do while using ``role``: its position's rights, else the
+        role's."""
+        if role is None or role not in self.roles:
+            return frozenset()
+        held = [rights for r, rights in self.positions if r is role]
+        return frozenset().union(*held) if held else policy.RIGHTS[role]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,6 +102,26 @@ class Actor:
         return now.astimezone(self.tz).date()
 
 
+def held_positions(
+    memberships: Iterable[Membership], position_rights: Mapping[int, frozenset[Action]]
+) -> tuple[tuple[Role, frozenset[Action]], ...]:
+    """The roles held through a college's own position, with the position's rights."""
+    found: dict[Role, frozenset[Action]] = {}
+    for m in memberships:
+        if m.position_id is not None and m.position_id in position_rights:
+            found[m.role] = found.get(m.role, frozenset()) | position_rights[m.position_id]
+    return tuple(found.items())
+
+
+async def position_rights(
+    session: AsyncSession, memberships: Iterable[Membership]
+) -> dict[int, frozenset[Action]]:
+    """The rights of the college's own positions among the memberships, by position id."""
+    ids = {m.position_id for m in memberships if m.position_id is not None}
+    words = await people.custom_position_words(session, ids)
+    return {pid: policy.rights_of_words(w) for pid, w in words.items()}
+
+
 def make_actor(
     person: Person,
     memberships: Iterable[Membership],
@@ -96,6 +129,7 @@ def make_actor(
     timezone: str = "Asia/Sakhalin",
     edit_window_days: int = DEFAULT_EDIT_WINDOW_DAYS,
     calendar: WorkCalendar | None = None,
+    positions: Mapping[int, frozenset[Action]] | None = None,
 ) -> Actor:
     held = [m for m in memberships if m.active and m.org_id == person.org_id]
     return Actor(
@@ -113,6 +147,7 @@ def make_actor(
         student_id=next(
             (m.student_id for m in held if m.role is Role.STUDENT and m.student_id), None
         ),
+        positions=held_positions(held, positions or {}),
     )
 
 
@@ -139,6 +174,7 @@ async def load_actor(
         timezone=timezone,
         edit_window_days=edit_window_days,
         calendar=calendar,
+        positions=await position_rights(session, memberships),
     )
 
 

@@ -1,12 +1,14 @@
 """Who may do what in the journal: one table of rights by role, and the rule each right follows.
 
 A right (``Action``) is something a person does in the journal. A role grants a set of rights
-(``RIGHTS``); a person's rights are those of every role they hold, plus any a position grants
-them, computed once when the actor is made (services/access.py). Each right follows one rule
-(``RULES``) saying what it reaches: the person's college, their own lessons and the groups and
-disciplines they teach, the groups they curate, their children, themself. The deputy
-director's ``KEEP_COLLEGE_JOURNAL`` stands in for the teacher's and the curator's rights in
-every lesson, group and student of the college (``STANDS_IN``).
+(``RIGHTS``); a person's rights are those of every role they hold, computed once when the actor
+is made (services/access.py). A college's own position (§3.3.6) is based on a role, which
+decides the scope (the groups curated, the college), and grants the rights its words name
+(``WORDS``) instead of the role's: a person holding it sees and does exactly those. Each right
+follows one rule (``RULES``) saying what it reaches: the person's college, their own lessons
+and the groups and disciplines they teach, the groups they curate, their children, themself.
+The deputy director's ``KEEP_COLLEGE_JOURNAL`` stands in for the teacher's and the curator's
+rights in every lesson, group and student of the college (``STANDS_IN``).
 
 This module knows only what the actor carries. What needs the store (teaching assignments, a
 student's age) or the clock (the edit window, a closed period) is checked by the use cases,
@@ -50,6 +52,11 @@ class Action(StrEnum):
     SEE_MONITORING = "see_monitoring"
     READ_GROUP_OVERVIEW = "read_group_overview"
     SEE_REGION = "see_region"
+    ISSUE_ACCOUNTS = "issue_accounts"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_STAFF = "manage_staff"
+    REASSIGN_TEACHING = "reassign_teaching"
+    CHOOSE_PARENT_ACCESS = "choose_parent_access"
 
 
 class Rule(StrEnum):
@@ -74,14 +81,17 @@ RIGHTS: dict[Role, frozenset[Action]] = {
         | {A.READ_GROUP_OVERVIEW}
     ),
     Role.PARENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
-    Role.STUDENT: frozenset({A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS}),
+    Role.STUDENT: frozenset(
+        {A.READ_DIARY, A.JUSTIFY_ABSENCE, A.CHOOSE_NOTIFICATIONS, A.CHOOSE_PARENT_ACCESS}
+    ),
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
-        | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS}
-        | {A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}
+        | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS, A.SEE_MONITORING, A.REASSIGN_TEACHING}
     ),
-    Role.SECRETARY: frozenset({A.ENTER_ORDERS}),
-    Role.ADMIN: frozenset({A.ANNOUNCE_COLLEGE}),
+    Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
+    Role.ADMIN: frozenset(
+        {A.ANNOUNCE_COLLEGE, A.ISSUE_ACCOUNTS, A.MANAGE_ACCOUNTS, A.MANAGE_STAFF}
+    ),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
     Role.REGIONAL: frozenset({A.SEE_REGION}),
 }
@@ -107,6 +117,11 @@ RULES: dict[Action, Rule] = {
     A.SEE_MONITORING: Rule.COLLEGE,
     A.READ_GROUP_OVERVIEW: Rule.CURATED,
     A.SEE_REGION: Rule.ANY,
+    A.ISSUE_ACCOUNTS: Rule.COLLEGE,
+    A.MANAGE_ACCOUNTS: Rule.COLLEGE,
+    A.MANAGE_STAFF: Rule.COLLEGE,
+    A.REASSIGN_TEACHING: Rule.COLLEGE,
+    A.CHOOSE_PARENT_ACCESS: Rule.ANY,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -126,6 +141,50 @@ STANDS_IN: dict[Action, Action] = {
 
 # The rights of a lesson's journal: whoever holds one of them on the lesson may open it.
 LESSON_RIGHTS = (A.MARK_REGISTER, A.GRADE, A.EDIT_LESSON_DETAILS)
+
+
+# Positions (§3.3.6): the words a position's rights are written in (the import's ``positions``
+# sheet, the administrator's screen) and the rights each stands for. A word standing for no
+# right yet names work the bot does not do yet (movement orders, the calendar…): it is kept
+# on the position and takes effect once that work has its right here.
+WORDS: dict[str, frozenset[Action]] = {
+    "journal.mark": frozenset({A.MARK_REGISTER, A.GRADE}),
+    "journal.topic": frozenset({A.EDIT_LESSON_DETAILS}),
+    "journal.attestation": frozenset({A.GRADE_ATTESTATION}),
+    "journal.view_group": frozenset(),
+    "journal.view_all": frozenset({A.READ_GROUP_JOURNALS}),
+    "journal.keep_all": frozenset({A.KEEP_COLLEGE_JOURNAL}),
+    "journal.correct": frozenset({A.CORRECT_AFTER_WINDOW}),
+    "documents.upload": frozenset({A.UPLOAD_WORK_PROGRAMMES}),
+    "absence.reason": frozenset({A.SET_ABSENCE_REASON}),
+    "absence.approve": frozenset({A.DECIDE_CERTIFICATE}),
+    "absence.submit": frozenset({A.JUSTIFY_ABSENCE}),
+    "diary.view": frozenset({A.READ_DIARY, A.CHOOSE_NOTIFICATIONS}),
+    "diary.parents": frozenset({A.CHOOSE_PARENT_ACCESS}),
+    "announce.group": frozenset({A.ANNOUNCE_GROUP}),
+    "announce.org": frozenset({A.ANNOUNCE_COLLEGE}),
+    "invites.group": frozenset({A.ISSUE_INVITES}),
+    "invites.manage": frozenset({A.ISSUE_ACCOUNTS}),
+    "accounts.manage": frozenset({A.MANAGE_ACCOUNTS}),
+    "staff.manage": frozenset({A.MANAGE_STAFF}),
+    "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
+    "people.manage": frozenset(),
+    "orders.manage": frozenset({A.ENTER_ORDERS}),
+    "calendar.manage": frozenset(),
+    "curriculum.manage": frozenset(),
+    "timetable.manage": frozenset(),
+    "monitoring.view": frozenset({A.SEE_MONITORING}),
+    "monitoring.group": frozenset({A.READ_GROUP_OVERVIEW}),
+    "monitoring.region": frozenset({A.SEE_REGION}),
+    "positions.manage": frozenset(),
+    "settings.manage": frozenset(),
+    "import.run": frozenset(),
+}
+
+
+def rights_of_words(words: Iterable[str]) -> frozenset[Action]:
+    """The rights a position written in ``words`` grants; unknown words grant nothing."""
+    return frozenset().union(*(WORDS.get(str(word), frozenset()) for word in words))
 
 
 def rights_of(roles: Iterable[Role]) -> frozenset[Action]:
@@ -247,6 +306,13 @@ WHAT: dict[Action, str] = {
     "monthly statement",
     A.SEE_REGION: "see the monitoring of the colleges of their region side by side, a "
     "college's teachers, and get the monthly workbook (aggregates, no student data)",
+    A.ISSUE_ACCOUNTS: "issue invite links to students and parents not linked yet, one person "
+    "or a whole group, and see who is still not linked",
+    A.MANAGE_ACCOUNTS: "issue staff members' links, see anyone's linked Telegram accounts "
+    "and revoke one",
+    A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
+    A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
+    A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
 }
 
 REACHES: dict[Rule, str] = {
@@ -275,6 +341,12 @@ ALSO = (
     "(`journal-bot regional`); any other college is refused.",
     "Each use case re-checks the right on the server, whatever the buttons sent; a target "
     "out of reach is refused as if it did not exist.",
+    "A curator's links go only to students and parents of their groups who have no linked "
+    "account and hold no staff role; `issue_accounts` without `manage_accounts` likewise "
+    "never reaches a staff member or a linked person. Everyone may revoke their own accounts.",
+    "A staff member's roles end from the date given (the day before is the last they hold "
+    "them); when no role is left, their linked accounts are revoked. A teaching load is "
+    "handed over only by whoever teaches it now, to a teacher of the same college.",
 )
 
 
@@ -294,6 +366,23 @@ def markdown() -> str:
     for action in Action:
         marks = " | ".join("✓" if action in RIGHTS[r] else "" for r in roles)
         lines.append(f"| `{action}` | {WHAT[action]} | {REACHES[RULES[action]]} | {marks} |")
+    lines += [
+        "",
+        "## Positions",
+        "",
+        "A college's own position (import sheet `positions`, docs/import-format.md) is based"
+        " on a role, which decides the scope, and grants the rights its words name instead of"
+        " the role's: a person holding it sees exactly the menu entries of those rights, and"
+        " every other press is refused. The built-in positions grant their role's rights"
+        " (the table above). Words that name no right yet are kept on the position and take"
+        " effect once the bot does that work.",
+        "",
+        "| word | rights |",
+        "|---|---|",
+    ]
+    for word, granted in WORDS.items():
+        names = ", ".join(f"`{a}`" for a in Action if a in granted) or "none yet"
+        lines.append(f"| `{word}` | {names} |")
     lines += ["", "## Wider rights", ""]
     for wider in dict.fromkeys(STANDS_IN.values()):
         narrower = ", ".join(f"`{a}`" for a, w in STANDS_IN.items() if w is wider)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -14,6 +15,7 @@ from storage.models import (
     InviteAttempt,
     Membership,
     Person,
+    Position,
     ProcessedUpdate,
     Role,
     Student,
@@ -21,6 +23,21 @@ from storage.models import (
     TelegramAccount,
 )
 from storage.models.people import short_name
+
+# Roles a link may never be handed out for by anyone but the administrator.
+STAFF_ROLES = frozenset(Role) - {Role.PARENT, Role.STUDENT}
+
+
+def linked_people() -> Select[Any]:
+    """People with a Telegram account that is not revoked (blocked the bot or not)."""
+    return select(TelegramAccount.person_id).where(TelegramAccount.revoked_at.is_(None))
+
+
+def staff_people() -> Select[Any]:
+    """People holding a staff role now."""
+    return select(Membership.person_id).where(
+        Membership.active.is_(True), Membership.role.in_(list(STAFF_ROLES))
+    )
 
 
 async def account_by_telegram_id(
@@ -60,6 +77,49 @@ async def active_memberships(
     return rows.all()
 
 
+async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
+    """The person's accounts that are not revoked, oldest first."""
+    rows = await session.scalars(
+        select(TelegramAccount)
+        .where(TelegramAccount.person_id == person_id, TelegramAccount.revoked_at.is_(None))
+        .order_by(TelegramAccount.id)
+    )
+    return rows.all()
+
+
+async def custom_position_words(
+    session: AsyncSession, position_ids: Collection[int]
+) -> dict[int, list[str]]:
+    """The rights words of the college's own positions among ``position_ids``."""
+    if not position_ids:
+        return {}
+    rows = await session.execute(
+        select(Position.id, Position.rights).where(
+            Position.id.in_(list(position_ids)), Position.builtin.is_(False)
+        )
+    )
+    return {pid: [str(w) for w in rights or []] for pid, rights in rows.all()}
+
+
+async def college_positions(session: AsyncSession, org_id: int) -> Sequence[Position]:
+    rows = await session.scalars(
+        select(Position).where(Position.org_id == org_id).order_by(Position.name)
+    )
+    return rows.all()
+
+
+async def membership_of(session: AsyncSession, person_id: int, role: Role) -> Membership | None:
+    """The person's college-wide membership in ``role`` (no group, no student)."""
+    return await session.scalar(
+        select(Membership).where(
+            Membership.person_id == person_id,
+            Membership.role == role,
+            Membership.group_id.is_(None),
+            Membership.student_id.is_(None),
+        )
+    )
+
+
 async def students_with_groups(
     session: AsyncSession, student_ids: Sequence[int]
 ) -> Sequence[tuple[Student, Group | None]]:
@@ -75,6 +135,24 @@ async def students_with_groups(
 
 async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
     return await session.scalar(select(Invite).where(Invite.code_hash == code_hash))
+
+
+async def claim_invite(
+    session: AsyncSession, invite_id: int, telegram_user_id: int, now: datetime
+) -> bool:
+    """Mark the invite used by the account, if it still is open; False when another
+    redemption got there first."""
+    result = await session.execute(
+        update(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now, used_by_telegram_id=telegram_user_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def revoke_open_invites(
@@ -111,11 +189,14 @@ async def people_for_invites(
     roles: Sequence[Role] = (),
     group_ids: Sequence[int] = (),
     unlinked_only: bool = False,
+    no_staff: bool = False,
+    person_ids: Sequence[int] = (),
 ) -> Sequence[tuple[Person, Membership]]:
     """People of a college with the membership that puts them in the export, filtered by role
     and by group (students and parents of the group, its curators). Students who no longer
     study (expelled, graduated, on leave) and their parents' roles for them are left out;
-    ``unlinked_only`` leaves out people who already use the bot."""
+    ``unlinked_only`` leaves out people who already have a linked account; ``no_staff``
+    leaves out people who hold a staff role (a link identifies a person with all their roles)."""
     studying = select(Student.id).where(Student.status == StudentStatus.STUDYING)
     query = (
         select(Person, Membership)
@@ -128,8 +209,11 @@ async def people_for_invites(
         .order_by(Person.id, Membership.id)
     )
     if unlinked_only:
-        linked = select(TelegramAccount.person_id).where(TelegramAccount.active.is_(True))
-        query = query.where(Person.id.not_in(linked))
+        query = query.where(Person.id.not_in(linked_people()))
+    if no_staff:
+        query = query.where(Person.id.not_in(staff_people()))
+    if person_ids:
+        query = query.where(Person.id.in_(list(person_ids)))
     if roles:
         query = query.where(Membership.role.in_(list(roles)))
     if group_ids:
@@ -139,6 +223,37 @@ async def people_for_invites(
         )
     rows = await session.execute(query)
     return [(p, m) for p, m in rows.all()]
+
+
+async def person_by_external_id(
+    session: AsyncSession, org_id: int, external_id: str
+) -> Person | None:
+    return await session.scalar(
+        select(Person).where(Person.org_id == org_id, Person.external_id == external_id)
+    )
+
+
+async def people_by_letters(
+    session: AsyncSession, org_id: int, letters: str, limit: int
+) -> Sequence[Person]:
+    """People of the college whose surname starts with ``letters`` as typed, capitalised or
+    in one case (SQLite folds the case of Latin letters only, so the forms are spelled out)."""
+    forms = {letters, letters.capitalize(), letters.lower(), letters.upper()}
+    rows = await session.scalars(
+        select(Person)
+        .where(
+            Person.org_id == org_id,
+            or_(*(Person.last_name.startswith(f, autoescape=True) for f in forms)),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def groups_of_college(session: AsyncSession, org_id: int) -> Sequence[Group]:
+    rows = await session.scalars(select(Group).where(Group.org_id == org_id).order_by(Group.name))
+    return rows.all()
 
 
 async def groups_by_names(

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from storage.db import create_engine, create_session_factory
-from storage.models import Organisation, Person
+from storage.db import create_engine, create_session_factory, migrate
+from storage.models import Organisation, Person, TelegramAccount
 
 
 @pytest.fixture
@@ -151,3 +151,48 @@ def test_regional_sets_and_shows_a_specialist_s_colleges(
     assert capsys.readouterr().out == "Регионова Алла monitors: c1, c2\n"
     assert main(["regional", "--org", "c1", "--person", "nobody", "--college", "c2"]) == 1
     assert "No person nobody in c1." in capsys.readouterr().err
+
+
+def test_accounts_of_a_person_are_listed_and_one_is_revoked(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{store}/journal.sqlite3"
+
+    async def seed() -> None:
+        await migrate(url)
+        engine = create_engine(url)
+        async with create_session_factory(engine).begin() as session:
+            org = Organisation(code="c1", name="College")
+            session.add(org)
+            await session.flush()
+            person = Person(org_id=org.id, external_id="T001", last_name="Иванова", first_name="Е")
+            session.add(person)
+            await session.flush()
+            session.add(
+                TelegramAccount(
+                    telegram_user_id=42, chat_id=42, person_id=person.id, username="phone"
+                )
+            )
+        await engine.dispose()
+
+    async def revoked_at() -> object:
+        engine = create_engine(url)
+        async with create_session_factory(engine)() as session:
+            account = await session.scalar(select(TelegramAccount))
+        await engine.dispose()
+        assert account is not None
+        return account.revoked_at
+
+    asyncio.run(seed())
+    assert main(["accounts", "list", "T001"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "@phone" in line
+    account_id = line.split("\t")[0]
+    assert main(["accounts", "revoke", account_id]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert asyncio.run(revoked_at()) is not None
+    assert main(["accounts", "list", "T001"]) == 0
+    assert "No Telegram account is linked." in capsys.readouterr().out
+    assert main(["accounts", "revoke", account_id]) == 1
+    assert "No such linked account" in capsys.readouterr().err
+    assert main(["accounts", "list", "NOBODY"]) == 1

@@ -414,3 +414,43 @@ async def test_builtin_positions_are_ensured_once(session: AsyncSession) -> None
     audit = await session.scalars(select(AuditEntry.action))
     assert count == len(BUILTIN_POSITIONS)
     assert Counter(audit) == {"create": len(BUILTIN_POSITIONS)}
+
+
+async def test_staff_leave_only_by_an_explicit_status(
+    session_factory: Factory, tmp_path: Path
+) -> None:
+    folder = copy_csv(tmp_path)
+    assert (await run(session_factory, folder)).ok
+    path = folder / "staff.csv"
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = [*(reader.fieldnames or []), "status", "left_on"]
+        rows = list(reader)
+    kept = [r for r in rows if r["external_id"] != "D002"]  # the director's row is missing
+    for row in kept:
+        if row["external_id"] == "D001":
+            row.update(status="уволена", left_on="2026-12-01")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header)
+        writer.writeheader()
+        writer.writerows(kept)
+
+    assert (await run(session_factory, folder)).ok
+    async with session_factory() as session:
+        deputy = await person(session, "D001")
+        director = await person(session, "D002")
+        ended = (
+            await session.scalars(select(Membership).where(Membership.person_id == deputy.id))
+        ).all()
+        kept_roles = (
+            await session.scalars(select(Membership).where(Membership.person_id == director.id))
+        ).all()
+    assert ended and all(m.until == date(2026, 12, 1) for m in ended)  # the first day out
+    assert all(m.active for m in ended)  # from tomorrow; today they still work
+    assert kept_roles and all(m.active and m.until is None for m in kept_roles)
+    assert (await run(session_factory, folder, today=date(2026, 12, 2))).ok
+    async with session_factory() as session:
+        ended = (
+            await session.scalars(select(Membership).where(Membership.person_id == deputy.id))
+        ).all()
+    assert all(m.until == date(2026, 12, 1) for m in ended)

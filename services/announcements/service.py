@@ -58,10 +58,7 @@ class Author:
     name: str
     role: Role
     curated: frozenset[int] = frozenset()  # a curator's groups
-
-    @property
-    def org_wide(self) -> bool:
-        return policy.role_may(self.role, policy.Action.ANNOUNCE_COLLEGE)
+    org_wide: bool = False  # announces to the whole college
 
     @property
     def kinds(self) -> tuple[Kind, ...]:
@@ -75,7 +72,8 @@ def author_of(actor: Actor, role: Role | str | None) -> Author:
         chosen = Role(role) if role else None
     except ValueError:
         chosen = None
-    held = chosen in actor.roles and any(policy.role_may(chosen, a) for a in ANNOUNCING)
+    rights = actor.rights_as(chosen)
+    held = chosen in actor.roles and any(a in rights for a in ANNOUNCING)
     if chosen is None or not held:
         raise Denied(
             _(
@@ -84,11 +82,11 @@ def author_of(actor: Actor, role: Role | str | None) -> Author:
             )
         )
     # Announcing to the college reaches every group; to groups, those curated.
-    org_wide = policy.role_may(chosen, policy.Action.ANNOUNCE_COLLEGE)
+    org_wide = policy.Action.ANNOUNCE_COLLEGE in rights
     curated = frozenset() if org_wide else actor.curator_group_ids
     if not org_wide and not curated:
         raise Denied(_("You do not curate any group yet."))
-    return Author(actor.person_id, actor.org_id, actor.name, chosen, curated)
+    return Author(actor.person_id, actor.org_id, actor.name, chosen, curated, org_wide)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ from core.errors import Denied
 from core.i18n import _
 from services import policy
 from services.access import make_actor
+from services.diary import adults
 from services.policy import Action, Target
+from storage import adults as adults_q
 from storage import diary as q
 from storage.diary import GradeRow, LessonRow, MissRow
 from storage.models import (
@@ -105,6 +107,12 @@ class StudentCard:
     name: str
     group_name: str
     timezone: str
+    # A parent's view of an adult student who has not allowed it: nothing after this day
+    # (services/diary/adults.py).
+    seen_until: date | None = None
+
+    def hides(self, day: date) -> bool:
+        return self.seen_until is not None and day > self.seen_until
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,7 +124,12 @@ class StudentCard:
 
 
 async def open_student(
-    session: AsyncSession, viewer: Viewer, student_id: int | None
+    session: AsyncSession,
+    viewer: Viewer,
+    student_id: int | None,
+    *,
+    adults_mode: str = adults.STUDENT_DECIDES,
+    today: date | None = None,
 ) -> StudentCard:
     """The student if the viewer may see their diary, else Denied."""
     if student_id is None:
@@ -126,6 +139,12 @@ async def open_student(
     row = await q.student_row(session, student_id)
     if row is None or row.student.org_id != viewer.org_id:
         raise Denied(not_yours())
+    seen_until = None
+    if student_id != viewer.own_student_id and today is not None:
+        choice = await adults_q.choice_of(session, student_id)
+        seen_until = adults.parents_see_until(
+            row.student.person.birth_date, choice.allowed if choice else None, adults_mode, today
+        )
     return StudentCard(
         student_id=row.student.id,
         org_id=row.student.org_id,
@@ -133,6 +152,7 @@ async def open_student(
         name=row.student.person.short_name,
         group_name=row.group_name,
         timezone=row.timezone,
+        seen_until=seen_until,
     )
 
 
@@ -243,6 +263,7 @@ async def diary_days(
     lessons: list[LessonRow] = []
     if card.group_id is not None:
         lessons = await q.lessons_between(session, card.student_id, card.group_id, first, last)
+    lessons = [row for row in lessons if not card.hides(row.lesson.date)]
     ids = [row.lesson.id for row in lessons]
     grades = await q.grades_on(session, card.student_id, ids)
     marks = await q.attendance_on(session, card.student_id, ids)
@@ -274,7 +295,7 @@ async def diary_lesson(session: AsyncSession, card: StudentCard, lesson_id: int)
     row = None
     if card.group_id is not None:
         row = await q.lesson_of_student(session, card.student_id, card.group_id, lesson_id)
-    if row is None:
+    if row is None or card.hides(row.lesson.date):
         raise Denied(not_your_lesson())
     grades = await q.grades_on(session, card.student_id, [lesson_id])
     marks = await q.attendance_on(session, card.student_id, [lesson_id])
@@ -301,7 +322,7 @@ async def homework_file(session: AsyncSession, card: StudentCard, lesson_id: int
     row = None
     if card.group_id is not None:
         row = await q.lesson_of_student(session, card.student_id, card.group_id, lesson_id)
-    if row is None or not row.lesson.homework_file_id:
+    if row is None or not row.lesson.homework_file_id or card.hides(row.lesson.date):
         raise Denied(no_file())
     lesson = row.lesson
     return HomeworkFile(
@@ -375,7 +396,10 @@ async def grades_summary(session: AsyncSession, card: StudentCard, today: date) 
             session, card.student_id, card.group_id, period.id
         )
     grades = await q.grades_in_period(session, card.student_id, period.id)
+    grades = [g for g in grades if not card.hides(g.lesson_date)]
     given = await q.period_grades(session, card.student_id, period.id)
+    if card.hides(period.ends_on):  # period grades carry no date of their own
+        given = []
     attestation = {g.discipline_id: g.value for g in given}
     return GradesSummary(period, summarise_grades(disciplines, grades, attestation))
 
@@ -436,6 +460,5 @@ async def attendance_summary(
     period = await q.period_on(session, card.org_id, today)
     if period is None:
         return AttendanceSummary(None)
-    return summarise_attendance(
-        period, await q.misses_in_period(session, card.student_id, period.id)
-    )
+    misses = await q.misses_in_period(session, card.student_id, period.id)
+    return summarise_attendance(period, [m for m in misses if not card.hides(m.lesson_date)])

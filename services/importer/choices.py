@@ -15,6 +15,15 @@ STAFF_ROLES = {
 }
 ROLE_ALIASES = {alias: role for role, names in STAFF_ROLES.items() for alias in names}
 
+# The staff sheet's ``status``: only an explicit "left" ends a person's roles, never a row
+# missing from the file.
+LEFT, WORKING = "left", "working"
+STAFF_STATUS = {
+    LEFT: ("left", "уволен", "уволена", "уволился", "уволилась", "выбыл", "выбыла"),
+    WORKING: ("working", "active", "работает"),
+}
+STATUS_ALIASES = {alias: status for status, names in STAFF_STATUS.items() for alias in names}
+
 DISCIPLINE_KINDS = {
     DisciplineKind.DISCIPLINE: ("discipline", "дисциплина"),
     DisciplineKind.MODULE: ("module", "пм", "профессиональный модуль", "модуль"),

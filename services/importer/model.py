@@ -54,6 +54,8 @@ class StaffRole:
 class Staff:
     external_id: str
     roles: list[StaffRole]
+    left: bool = False  # the ``status`` column says they left: their roles end
+    left_on: date | None = None  # from this date (None: the import's day)
 
 
 @dataclass

@@ -9,35 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services import policy
 from storage import importing as q
 from storage.models import Position, Role
 
-# The rights vocabulary. Custom positions may only use these words.
-RIGHTS = (
-    "journal.mark",  # attendance and current grades of one's own lessons (R1)
-    "journal.topic",  # topic, hours, homework, distance format (R2, R9)
-    "journal.attestation",  # period grades (R3)
-    "journal.view_group",  # the journal of one's own groups
-    "journal.view_all",  # the journal of the whole college
-    "documents.upload",  # work programmes and КТП (R8)
-    "absence.reason",  # set and correct absence reasons (R4)
-    "absence.approve",  # decide on justifications sent by parents
-    "absence.submit",  # send a justification (parents)
-    "diary.view",  # a child's or one's own diary
-    "announce.group",
-    "announce.org",
-    "invites.group",  # hand out the invite links of one's own group
-    "invites.manage",  # accounts of everyone (R5)
-    "people.manage",  # personal cards of students, parents, staff
-    "orders.manage",  # movement orders (R6)
-    "calendar.manage",
-    "curriculum.manage",  # (R7)
-    "timetable.manage",
-    "monitoring.view",
-    "positions.manage",
-    "settings.manage",
-    "import.run",
-)
+# The rights vocabulary: custom positions may only use these words. What each word grants is
+# services/policy.py's ``WORDS`` (docs/permissions.md lists them).
+RIGHTS = tuple(policy.WORDS)
 
 
 @dataclass(frozen=True)
@@ -73,6 +51,9 @@ BUILTIN_POSITIONS = (
         "Заместитель директора",
         (
             "journal.view_all",
+            "journal.keep_all",
+            "journal.correct",
+            "teaching.assign",
             "documents.upload",
             "calendar.manage",
             "curriculum.manage",
@@ -86,13 +67,21 @@ BUILTIN_POSITIONS = (
         "secretary",
         Role.SECRETARY,
         "Секретарь",
-        ("people.manage", "orders.manage"),
+        ("invites.manage", "people.manage", "orders.manage"),
     ),
     BuiltinPosition(
         "admin",
         Role.ADMIN,
         "Администратор",
-        ("invites.manage", "people.manage", "positions.manage", "settings.manage", "import.run"),
+        (
+            "invites.manage",
+            "accounts.manage",
+            "staff.manage",
+            "people.manage",
+            "positions.manage",
+            "settings.manage",
+            "import.run",
+        ),
     ),
     BuiltinPosition(
         "director",
@@ -106,7 +95,9 @@ BUILTIN_POSITIONS = (
         "Родитель (законный представитель)",
         ("diary.view", "absence.submit"),
     ),
-    BuiltinPosition("student", Role.STUDENT, "Обучающийся", ("diary.view",)),
+    BuiltinPosition(
+        "student", Role.STUDENT, "Обучающийся", ("diary.view", "absence.submit", "diary.parents")
+    ),
 )
 
 BUILTIN_BY_ROLE = {p.role: p for p in BUILTIN_POSITIONS}

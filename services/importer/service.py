@@ -24,7 +24,7 @@ from .writer_org import (
     write_groups,
     write_positions,
 )
-from .writer_people import write_memberships, write_people, write_students
+from .writer_people import end_left_staff, write_memberships, write_people, write_students
 from .writer_schedule import write_assignments, write_lessons, write_timetable
 
 
@@ -61,6 +61,7 @@ async def write(w: Writer) -> None:
     person_id = await write_people(w)
     student_id = await write_students(w, person_id, group_id, subgroup_id)
     await write_memberships(w, person_id, student_id, group_id, builtin, custom)
+    await end_left_staff(w, person_id)
     refs = (person_id, group_id, subgroup_id, discipline_id, period_id)
     await write_assignments(w, *refs)
     await write_timetable(w, *refs)

@@ -48,7 +48,7 @@ SHEETS = (
     SheetSpec(
         "staff",
         ("external_id", "last_name", "first_name", "roles"),
-        ("middle_name", "curator_of", "phone", "email", "locale"),
+        ("middle_name", "curator_of", "phone", "email", "locale", "status", "left_on"),
     ),
     SheetSpec(
         "groups", ("name", "programme_code", "course_year"), ("programme_name", "curriculum_code")

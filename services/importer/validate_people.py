@@ -6,7 +6,7 @@ from core.i18n import _
 from storage.models import Role
 
 from .cells import norm
-from .choices import ROLE_ALIASES
+from .choices import LEFT, ROLE_ALIASES, STATUS_ALIASES
 from .context import Context
 from .model import ParentData, Staff, StaffRole, StudentData
 
@@ -38,11 +38,13 @@ def read_staff(ctx: Context) -> None:
         position = curator[0].position if curator else None
         roles = [r for r in roles if r.role != Role.CURATOR]
         roles += [StaffRole(Role.CURATOR, position, group) for group in groups]
+        left = row.choice("status", STATUS_ALIASES) == LEFT
+        left_on = row.day("left_on")
         if person is None:
             continue
         if any(r.role == Role.TEACHER for r in roles):
             ctx.teachers.add(person.external_id)
-        ctx.data.staff.append(Staff(person.external_id, roles))
+        ctx.data.staff.append(Staff(person.external_id, roles, left, left_on))
 
 
 def read_students(ctx: Context) -> None:

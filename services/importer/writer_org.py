@@ -51,7 +51,14 @@ async def write_college(w: Writer) -> None:
 
 async def write_positions(w: Writer) -> dict[str, int]:
     rows = [
-        {"org_id": w.org_id, "code": p.code, "name": p.name, "rights": p.rights, "builtin": False}
+        {
+            "org_id": w.org_id,
+            "code": p.code,
+            "name": p.name,
+            "role": p.role,
+            "rights": p.rights,
+            "builtin": False,
+        }
         for p in w.data.positions
     ]
     ids = await w.sync(Position, "position", rows, ("code",), Position.org_id == w.org_id)

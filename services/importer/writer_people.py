@@ -7,8 +7,17 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 
+from services.people import leaving
 from storage import importing as q
-from storage.models import GroupEnrolment, Membership, Person, Role, Student, SubgroupMember
+from storage.models import (
+    GroupEnrolment,
+    Membership,
+    Person,
+    Role,
+    Student,
+    SubgroupMember,
+    utcnow,
+)
 
 from .writer import Writer
 
@@ -163,6 +172,8 @@ async def write_memberships(
     wanted: dict[tuple[int, Role, int | None, int | None], int] = {}
     managed: set[tuple[int, Role]] = set()  # (person, role) pairs the file speaks for
     for staff in w.data.staff:
+        if staff.left:  # their roles are ended by ``end_left_staff``, from their date
+            continue
         pid = person_id[staff.external_id]
         managed.update((pid, role) for role in STAFF_ROLES)
         for r in staff.roles:
@@ -217,3 +228,23 @@ async def write_memberships(
     new_ids = await q.insert_keyed(w.session, Membership, rows, key, Membership.org_id == w.org_id)
     for row in rows:
         w.log("create", "membership", new_ids[tuple(row[k] for k in key)], None, row)
+
+
+async def end_left_staff(w: Writer, person_id: dict[str, int]) -> None:
+    """Staff the ``status`` column marks as left: their roles end from ``left_on`` (else the
+    import's day), as when the administrator ends them in the bot."""
+    now = utcnow()
+    for staff in w.data.staff:
+        if not staff.left:
+            continue
+        person = await w.session.get(Person, person_id[staff.external_id])
+        if person is not None:
+            await leaving.end_staff_roles(
+                w.session,
+                person,
+                from_day=staff.left_on or w.today,
+                today=w.today,
+                now=now,
+                actor_id=None,
+                source="import",
+            )

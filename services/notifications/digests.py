@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import Settings
 from core.i18n import use_locale
+from services.diary import adults
 from services.notifications import prefs
 from services.notifications.facts import FACT_EVENTS, Fact, facts_of, net
 from services.notifications.notifier import completed, locale_for
@@ -85,7 +86,13 @@ async def daily(
     todo = await _not_queued(session, choosers, "d", day)
     if not todo:
         return 0
-    whose = await people.students_of(session, {account.person_id for account, _ in todo})
+    whose = await _visible(
+        session,
+        settings,
+        tz,
+        now,
+        await people.students_of(session, {a.person_id for a, _ in todo}),
+    )
     events = await q.events_processed_between(
         session, org_id, FACT_EVENTS, end - timedelta(days=1), end
     )
@@ -112,6 +119,24 @@ async def daily(
     return queued
 
 
+async def _visible(
+    session: AsyncSession,
+    settings: Settings,
+    tz: ZoneInfo,
+    now: datetime,
+    whose: dict[int, list[tuple[int, bool]]],
+) -> dict[int, list[tuple[int, bool]]]:
+    """Leave out, for parents, adult students who have not allowed it (§1.6)."""
+    ids = {sid for pairs in whose.values() for sid, _parent in pairs}
+    cut = await adults.parents_cut_off(
+        session, ids, settings.adults.parents, now.astimezone(tz).date()
+    )
+    return {
+        pid: [(sid, parent) for sid, parent in pairs if not (parent and sid in cut)]
+        for pid, pairs in whose.items()
+    }
+
+
 async def weekly(
     session: AsyncSession,
     settings: Settings,
@@ -130,7 +155,13 @@ async def weekly(
     if not todo:
         return 0
     first = last - timedelta(days=6)
-    whose = await people.students_of(session, {account.person_id for account, _ in todo})
+    whose = await _visible(
+        session,
+        settings,
+        tz,
+        now,
+        await people.students_of(session, {a.person_id for a, _ in todo}),
+    )
     student_ids = _students(whose)
     grades = await people.week_grades(session, student_ids, first, last)
     marks = await people.week_marks(session, student_ids, first, last)

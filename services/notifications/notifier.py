@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import use_locale
+from services.diary import adults
 from services.notifications import prefs
 from services.notifications.facts import Fact, facts_of, merged
 from services.notifications.quiet_hours import release_time
@@ -95,10 +96,16 @@ async def handle_event(session: AsyncSession, ctx: _Context, event: Event) -> No
     chosen = await people.preferences_of(session, person_ids)
     tz = await _zone(session, ctx, event.org_id)
     told = await _told_elsewhere(session, event)
+    # Parents of an adult student who has not allowed it hear nothing more (§1.6).
+    cut = await adults.parents_cut_off(
+        session, families.keys(), ctx.settings.adults.parents, ctx.now.astimezone(tz).date()
+    )
     for fact in facts:
         family = families.get(fact.student_id)
         for recipient in family.recipients if family else ():
             if recipient.account.linked_at > event.created_at or recipient.person_id in told:
+                continue
+            if recipient.as_parent and fact.student_id in cut:
                 continue
             mode = prefs.mode_of(
                 chosen.get(recipient.person_id, {}), fact.kind, as_parent=recipient.as_parent

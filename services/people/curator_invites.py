@@ -1,6 +1,11 @@
 """Invite links a curator hands out to their group (R5): new personal links for the group's
-students and parents. New codes revoke the people's unused older ones (services/people/invites.py),
-so the screens ask before issuing."""
+students and parents who have no linked account yet. New codes revoke the people's unused older
+ones (services/people/invites.py), so the screens ask before issuing.
+
+A link identifies a person with all their roles, so a curator never gets one for somebody
+already linked (a new link would add a second account behind the owner's back) or for
+somebody holding a staff role (a teacher who is also a parent of the group): those links come
+from the administrator only."""
 
 from __future__ import annotations
 
@@ -42,7 +47,8 @@ async def issue_group_links(
     now: datetime,
     ttl: timedelta,
 ) -> tuple[Group, list[InviteRow]]:
-    """Fresh links for the students and parents of the curator's group. The caller commits."""
+    """Fresh links for the students and parents of the curator's group without a linked
+    account and without a staff role. The caller commits."""
     group = await curated_group(session, actor, group_id)
     rows = await invite_sheet.build_rows(
         session,
@@ -55,5 +61,7 @@ async def issue_group_links(
         group_names=[group.name],
         actor_id=actor.person_id,
         source="bot",
+        unlinked_only=True,
+        no_staff=True,
     )
     return group, rows

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services import policy
+from services.access import held_positions, position_rights
+from services.policy import Action
 from storage import people as q
 from storage.models import (
     Group,
@@ -51,6 +54,8 @@ class Identity:
     person: Person
     memberships: list[Membership]
     children: list[Child] = field(default_factory=list)
+    # The rights of the college's own positions among the memberships, by position id.
+    positions: dict[int, frozenset[Action]] = field(default_factory=dict)
 
     @property
     def org_id(self) -> int:
@@ -76,6 +81,14 @@ class Identity:
                 return child
         return self.children[0] if self.children else None
 
+    def rights_as(self, role: Role | None) -> frozenset[Action]:
+        """What the person may do while using ``role``: the rights of the position they
+        hold it through, else the role's own (services/policy.py)."""
+        if role is None or role not in self.roles:
+            return frozenset()
+        held = dict(held_positions(self.memberships, self.positions))
+        return held.get(role, policy.RIGHTS[role])
+
     def curated_group_ids(self) -> list[int]:
         return [m.group_id for m in self.memberships if m.role is Role.CURATOR and m.group_id]
 
@@ -96,7 +109,8 @@ async def load_identity(
     pairs = await q.students_with_groups(session, child_ids)
     children = [_child(s, g) for s, g in pairs]
     children.sort(key=lambda c: c.short_name)
-    return Identity(account, person, memberships, children)
+    positions = await position_rights(session, memberships)
+    return Identity(account, person, memberships, children, positions)
 
 
 def _child(student: Student, group: Group | None) -> Child:

@@ -44,8 +44,12 @@ async def build_rows(
     actor_id: int | None = None,
     source: str = "cli",
     unlinked_only: bool = False,
+    no_staff: bool = False,
+    person_ids: Sequence[int] = (),
+    issue: bool = True,
 ) -> list[InviteRow]:
-    """Issue fresh codes for the selected people and describe them row by row."""
+    """Issue fresh codes for the selected people and describe them row by row (``issue``
+    false: describe them only, with no link: who is still not linked)."""
     group_ids: list[int] = []
     if group_names:
         groups = await q.groups_by_names(session, org_id, group_names)
@@ -53,7 +57,13 @@ async def build_rows(
         if not group_ids:
             return []
     pairs = await q.people_for_invites(
-        session, org_id, roles=roles, group_ids=group_ids, unlinked_only=unlinked_only
+        session,
+        org_id,
+        roles=roles,
+        group_ids=group_ids,
+        unlinked_only=unlinked_only,
+        no_staff=no_staff,
+        person_ids=person_ids,
     )
     by_person: dict[int, tuple[Person, list[Membership]]] = {}
     for person, membership in pairs:
@@ -68,14 +78,12 @@ async def build_rows(
         (p for p, _ms in by_person.values()),
         key=lambda p: name_key(p.last_name, p.first_name, p.middle_name),
     )
-    issued = await invites.issue(
-        session,
-        people,
-        now=now,
-        ttl=ttl,
-        actor_id=actor_id,
-        source=source,
-    )
+    if issue:
+        issued = await invites.issue(
+            session, people, now=now, ttl=ttl, actor_id=actor_id, source=source
+        )
+    else:
+        issued = [invites.IssuedInvite(p, "", now) for p in people]
     rows = []
     for item in issued:
         person, memberships = by_person[item.person.id]
@@ -85,8 +93,8 @@ async def build_rows(
                 full_name=person.full_name,
                 roles=tuple(sorted({m.role for m in memberships})),
                 groups=", ".join(sorted(_groups_of(memberships, students, curated_names))),
-                link=invites.deep_link(bot_username, item.code),
-                expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                link=invites.deep_link(bot_username, item.code) if issue else "",
+                expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if issue else "",
             )
         )
     return rows

@@ -130,8 +130,12 @@ async def redeem(
     assert invite is not None
 
     account = await q.account_by_telegram_id(session, telegram_user_id)
-    if account is not None and account.person_id != invite.person_id:
+    if account is not None and account.person_id != invite.person_id and not account.revoked_at:
         return Redemption(Outcome.OTHER_PERSON, account)
+    # One conditional update claims the code: of two presses at the same moment, the second
+    # finds it used and links nothing.
+    if not await q.claim_invite(session, invite.id, telegram_user_id, now):
+        return Redemption(Outcome.USED)
     if account is None:
         person = await session.get(Person, invite.person_id)
         account = TelegramAccount(
@@ -146,11 +150,12 @@ async def redeem(
         session.add(account)
         outcome_ok = Outcome.LINKED
     else:
+        # A revoked account comes back only by a new invite, as a newly linked one.
+        outcome_ok = Outcome.LINKED if account.revoked_at else Outcome.ALREADY_LINKED
+        account.person_id = invite.person_id
+        account.revoked_at = None
         account.active = True
         account.chat_id = chat_id
-        outcome_ok = Outcome.ALREADY_LINKED
-    invite.used_at = now
-    invite.used_by_telegram_id = telegram_user_id
     await session.flush()
     audit.record(
         session,

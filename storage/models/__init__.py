@@ -44,7 +44,14 @@ from .enums import (
 )
 from .journal import AbsenceJustification, Attendance, Grade, PeriodGrade, TeachingDocument
 from .org import Organisation, OrgSetting, Position, RegionalScope
-from .people import Invite, InviteAttempt, Membership, Person, TelegramAccount
+from .people import (
+    Invite,
+    InviteAttempt,
+    Membership,
+    ParentAccessChoice,
+    Person,
+    TelegramAccount,
+)
 from .schedule import Bell, Lesson, TimetableEntry
 
 __all__ = [
@@ -85,6 +92,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "OutboxStatus",
+    "ParentAccessChoice",
     "Period",
     "PeriodGrade",
     "Person",

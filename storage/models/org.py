@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamps, partial_index
+from .base import Base, Timestamps, partial_index, str_enum
+from .enums import Role
 
 
 class Organisation(Timestamps, Base):
@@ -37,6 +38,9 @@ class Position(Base):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(48))
     name: Mapped[str] = mapped_column(String(128))
+    # The role a college's own position is based on (it decides the scope); None for the
+    # built-in ones, one per role.
+    role: Mapped[Role | None] = mapped_column(str_enum(Role))
     rights: Mapped[list[Any]] = mapped_column(default=list)
     builtin: Mapped[bool] = mapped_column(default=False)
 

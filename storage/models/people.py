@@ -73,13 +73,16 @@ class Membership(Base):
     )
     active: Mapped[bool] = mapped_column(default=True)
     since: Mapped[date | None]
-    until: Mapped[date | None]
+    until: Mapped[date | None]  # the first day without the role (an order, a leaving)
 
     person: Mapped[Person] = relationship(back_populates="memberships")
 
 
 class TelegramAccount(Timestamps, Base):
-    """A Telegram user linked to a person. ``active`` turns false when the user blocks the bot."""
+    """A Telegram user linked to a person. ``active`` turns false when the user blocks the bot
+    (and true again when they come back); ``revoked_at`` is set when the person, the
+    administrator or the person's leaving takes the account away: it stays refused until
+    linked again by a new invite."""
 
     __tablename__ = "telegram_accounts"
 
@@ -95,6 +98,7 @@ class TelegramAccount(Timestamps, Base):
     current_student_id: Mapped[int | None] = mapped_column(
         ForeignKey("students.id", ondelete="SET NULL")
     )
+    revoked_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
 
@@ -124,3 +128,16 @@ class InviteAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ParentAccessChoice(Base):
+    """An adult student's word on whether their parents keep seeing their diary (§1.6).
+    No row: not decided yet, the college's setting applies."""
+
+    __tablename__ = "parent_access_choices"
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True
+    )
+    allowed: Mapped[bool]
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

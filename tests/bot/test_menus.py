@@ -25,6 +25,7 @@ MENUS: dict[Role, list[str]] = {
         "📊 Grades",
         "🗓 Attendance",
         "🔔 Notifications",
+        "👪 Parents' access",
     ],
     Role.DEPUTY: [
         "📣 Announcement",
@@ -34,8 +35,8 @@ MENUS: dict[Role, list[str]] = {
         "📈 Monitoring",
     ],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],
-    Role.ADMIN: ["📣 Announcement"],
-    Role.SECRETARY: ["📜 Movement order", "🔎 Student card"],
+    Role.ADMIN: ["📣 Announcement", "👤 Accounts"],
+    Role.SECRETARY: ["📜 Movement order", "🔎 Student card", "👤 Accounts"],
     Role.REGIONAL: ["🗺 Region"],
 }
 

@@ -431,3 +431,50 @@ async def test_a_certificate_of_another_kind_or_too_large_is_refused(
     assert "The certificate for 16 November – 17 November has been sent." in parent.last.text
     [row] = await justifications(app.session_factory)
     assert row.file_kind == "document"
+
+
+async def test_a_curator_gets_no_link_for_staff_or_linked_people(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    """The takeover path: the deputy director is also a parent of a student of the group, and
+    a new link for them would have opened the deputy's account to whoever holds it."""
+    app.stand_at(college.now)
+    async with app.session_factory.begin() as session:
+        deputy = await session.get(Person, college.deputy.id)
+        assert deputy is not None
+        await add_member(session, deputy, Role.PARENT, student=college.students[1])
+    linked_parent = college.parents[college.students[2].id]
+    await app.link(linked_parent)
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    await curator.click("🔗 Invite links")
+    assert "staff members get no link here" in curator.last.text
+    await curator.click("✅ Issue new links")
+
+    names = await _sheet_names(curator)
+    assert college.deputy.full_name not in names
+    assert linked_parent.full_name not in names
+    assert college.students[1].person.full_name in names
+    chat = "\n".join(m.text for m in curator.bot_messages)
+    assert college.deputy.last_name not in chat
+    async with app.session_factory() as session:
+        issued_to = set(await session.scalars(select(Invite.person_id)))
+    assert college.deputy.id not in issued_to
+    assert linked_parent.id not in issued_to
+
+
+async def test_a_curator_whose_group_is_all_linked_is_told_so(
+    app: BotApp, college: CuratorCollege
+) -> None:
+    app.stand_at(college.now)
+    for student in college.students:
+        if student.group_id == college.group.id:
+            await app.link(student.person)
+            await app.link(college.parents[student.id])
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    await curator.click("🔗 Invite links")
+    await curator.click("✅ Issue new links")
+    assert "already linked" in curator.last.text
+    async with app.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Invite)) == 0

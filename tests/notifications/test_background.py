@@ -28,6 +28,7 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
         "digests",
         "reminders",
         "movement-orders",
+        "retention",
         "announcement-progress",
         "forget-updates",
         "regional-workbooks",
