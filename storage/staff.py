@@ -8,7 +8,16 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Lesson, Membership, Role, TeachingAssignment, TimetableEntry
+from storage.models import (
+    Discipline,
+    Group,
+    Lesson,
+    Membership,
+    Person,
+    Role,
+    TeachingAssignment,
+    TimetableEntry,
+)
 from storage.people import STAFF_ROLES
 
 
@@ -100,3 +109,34 @@ async def hand_over_lessons(
         .values(teacher_id=new_teacher_id)
     )
     return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def college_teachers(session: AsyncSession, org_id: int) -> Sequence[Person]:
+    """The college's active teachers, by surname."""
+    rows = await session.scalars(
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(
+            Membership.org_id == org_id,
+            Membership.role == Role.TEACHER,
+            Membership.active.is_(True),
+        )
+        .distinct()
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+    return rows.all()
+
+
+async def loads_of(
+    session: AsyncSession, org_id: int, teacher_id: int
+) -> list[tuple[Group, Discipline]]:
+    """The teacher's groups and disciplines (subgroups and periods taken together)."""
+    rows = await session.execute(
+        select(Group, Discipline)
+        .join(TeachingAssignment, TeachingAssignment.group_id == Group.id)
+        .join(Discipline, Discipline.id == TeachingAssignment.discipline_id)
+        .where(TeachingAssignment.org_id == org_id, TeachingAssignment.teacher_id == teacher_id)
+        .distinct()
+        .order_by(Group.name, Discipline.name)
+    )
+    return [(group, discipline) for group, discipline in rows.all()]

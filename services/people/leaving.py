@@ -13,6 +13,7 @@ earlier lessons keep who taught them, so past registers and grades stay exactly 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -156,6 +157,61 @@ async def end_due_roles(session: AsyncSession, today: date, now: datetime) -> in
     return len(due)
 
 
+def _require_deputy(actor: Actor) -> None:
+    policy.require(
+        actor,
+        policy.Action.REASSIGN_TEACHING,
+        policy.Target(actor.org_id),
+        _("Teaching loads are handed over by the deputy director."),
+    )
+
+
+async def teachers(session: AsyncSession, actor: Actor) -> Sequence[Person]:
+    """The college's teachers, to choose whose load is handed over and to whom."""
+    _require_deputy(actor)
+    return await q.college_teachers(session, actor.org_id)
+
+
+async def loads(
+    session: AsyncSession, actor: Actor, teacher_id: int
+) -> tuple[Person, list[tuple[Group, Discipline]]]:
+    """A teacher of the college and their groups and disciplines."""
+    _require_deputy(actor)
+    teacher = await session.get(Person, teacher_id)
+    if teacher is None or teacher.org_id != actor.org_id:
+        raise Denied(not_in_college())
+    return teacher, await q.loads_of(session, actor.org_id, teacher.id)
+
+
+@dataclass(frozen=True)
+class HandoverPlan:
+    old_teacher: Person
+    new_teacher: Person
+    group: Group
+    discipline: Discipline
+
+
+async def plan_handover(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    old_teacher_id: int,
+    new_teacher_id: int,
+    group_id: int,
+    discipline_id: int,
+) -> HandoverPlan:
+    """What a handover would do, checked as ``hand_over`` checks it, for the preview."""
+    _require_deputy(actor)
+    old = await session.get(Person, old_teacher_id)
+    new = await session.get(Person, new_teacher_id)
+    group = await session.get(Group, group_id)
+    discipline = await session.get(Discipline, discipline_id)
+    if any(x is None or x.org_id != actor.org_id for x in (old, new, group, discipline)):
+        raise Denied(not_in_college())
+    assert old is not None and new is not None and group is not None and discipline is not None
+    return HandoverPlan(old, new, group, discipline)
+
+
 async def hand_over(
     session: AsyncSession,
     actor: Actor,
@@ -168,12 +224,7 @@ async def hand_over(
     source: str = "bot",
 ) -> Handover:
     """The deputy hands the group and discipline of one teacher to another from ``from_day``."""
-    policy.require(
-        actor,
-        policy.Action.REASSIGN_TEACHING,
-        policy.Target(actor.org_id),
-        _("Teaching loads are handed over by the deputy director."),
-    )
+    _require_deputy(actor)
     old = await session.get(Person, old_teacher_id)
     new = await session.get(Person, new_teacher_id)
     group = await session.get(Group, group_id)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core.errors import Denied, Invalid
 from core.i18n import use_locale
 from keyboards.accounts import AccCb
+from keyboards.handover import HandCb
 from services.people import leaving
 from storage.models import AuditEntry, Lesson, Membership, Role, TeachingAssignment
 from tests.accounts.kit import OfficeCollege
@@ -195,3 +196,49 @@ async def test_a_handover_that_makes_no_sense_is_refused(
             )
         today = await session.get(Lesson, college.lessons.today.id)
         assert today is not None and today.teacher_id == college.teacher.id
+
+
+async def test_the_deputy_hands_over_a_load_from_the_menu(
+    app: BotApp, college: OfficeCollege
+) -> None:
+    app.stand_at(college.now)
+    deputy = await app.link(college.deputy, language="en")
+    await deputy.command("menu")
+    await deputy.click("🔄 Hand over teaching")
+    await deputy.click(college.teacher.full_name)
+    await deputy.click(f"{college.group.name} · {college.math.name}")
+    await deputy.click(college.other_teacher.full_name)
+    assert "From which date" in deputy.last.text
+    await deputy.send("32.13.2026")
+    assert "This is not a date" in deputy.last.text
+    await deputy.send("17.11.2026")
+    assert "from 17 November 2026" in deputy.last.text
+    async with app.session_factory() as session:
+        today = await session.get(Lesson, college.lessons.today.id)
+        assert today is not None and today.teacher_id == college.teacher.id  # only a preview
+    await deputy.click("✅ Hand it over")
+    assert "is taught by" in deputy.last.text
+    async with app.session_factory() as session:
+        today = await session.get(Lesson, college.lessons.today.id)
+        yesterday = await session.get(Lesson, college.lessons.yesterday.id)
+    assert today is not None and today.teacher_id == college.other_teacher.id
+    assert yesterday is not None and yesterday.teacher_id == college.teacher.id
+
+
+async def test_a_forged_handover_press_changes_nothing(app: BotApp, college: OfficeCollege) -> None:
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher, language="en")
+    await teacher.command("menu")
+    forged = HandCb(
+        act="c",
+        old=college.teacher.id,
+        g=college.group.id,
+        d=college.math.id,
+        new=college.other_teacher.id,
+        day=college.today.toordinal(),
+    ).pack()
+    await teacher.click_data(teacher.last, forged)
+    assert teacher.alerts[-1].show_alert
+    async with app.session_factory() as session:
+        today = await session.get(Lesson, college.lessons.today.id)
+    assert today is not None and today.teacher_id == college.teacher.id

@@ -32,6 +32,7 @@ MENUS: dict[Role, list[str]] = {
         "🗂 Group journals",
         "📜 Movement order",
         "🔎 Student card",
+        "🔄 Hand over teaching",
         "📈 Monitoring",
     ],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],
