@@ -1,7 +1,7 @@
 """Linked Telegram accounts: revoking one from the notice a person's other accounts get, and
-the college office's accounts screens (find a person and issue their link, a group's links as
-a file, who is not linked yet; the administrator also sees and revokes accounts). Every press
-is authorised again by services/people (issuing, accounts)."""
+the college office's accounts screens (find a person and issue their link, a group's or an
+order's links as a file, who is not linked yet; the administrator also sees and revokes
+accounts). Every press is authorised again by services/people (issuing, accounts)."""
 
 from __future__ import annotations
 
@@ -222,6 +222,38 @@ async def group_links(
     await target.answer_document(sheet, caption=text.group_caption(group, rows))
 
 
+async def orders(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+    found = await issuing.recent_orders(session, actor)
+    await edit_or_send(message_of(query), text.choose_order(len(found)), kb.orders(found))
+
+
+async def order_links(
+    query: CallbackQuery,
+    callback_data: AccCb,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    me = await bot.me()
+    order, rows = await issuing.order_links(
+        session,
+        actor,
+        callback_data.id,
+        bot_username=me.username or "",
+        now=clock(),
+        ttl=timedelta(days=settings.rules.invite_ttl_days),
+    )
+    await session.flush()  # a rejected write fails before the person is told
+    target = message_of(query)
+    if not rows:
+        await edit_or_send(target, text.order_none(order), kb.back_to_office())
+        return
+    sheet = BufferedInputFile(to_xlsx(rows), filename=f"invites-order-{order.id}.xlsx")
+    await target.answer_document(sheet, caption=text.order_caption(order, rows))
+
+
 async def not_linked(
     query: CallbackQuery, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
@@ -244,6 +276,8 @@ def create_router() -> Router:
     cb.register(groups, AccCb.filter(F.act == AccountAction.GROUPS))
     cb.register(group_links, AccCb.filter(F.act == AccountAction.GROUP))
     cb.register(not_linked, AccCb.filter(F.act == AccountAction.NOT_LINKED))
+    cb.register(orders, AccCb.filter(F.act == AccountAction.ORDERS))
+    cb.register(order_links, AccCb.filter(F.act == AccountAction.ORDER))
     cb.register(choose_position, AccCb.filter(F.act == AccountAction.POSITIONS))
     cb.register(give_position, AccCb.filter(F.act == AccountAction.GIVE_POSITION))
     cb.register(ask_leave, AccCb.filter(F.act == AccountAction.LEAVE))

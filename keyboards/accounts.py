@@ -15,10 +15,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
-from screens.accounts import account_label
+from screens.accounts import account_label, order_label
 from services.people.issuing import PersonCard
 from services.policy import Action
-from storage.models import Group, Person, Position
+from storage.models import Group, MovementOrder, Person, Position
 
 
 class AccountAction(StrEnum):
@@ -37,6 +37,8 @@ class AccountAction(StrEnum):
     LEAVE_TODAY = "lt"
     POSITIONS = "ps"
     GIVE_POSITION = "pg"
+    ORDERS = "os"
+    ORDER = "ol"
 
 
 class AccCb(CallbackData, prefix="ac"):
@@ -44,7 +46,8 @@ class AccCb(CallbackData, prefix="ac"):
     ``l`` issue their link, ``r`` revoke an account (``id`` account), ``g`` the groups,
     ``gl`` a group's links (``id`` group), ``n`` who is not linked, ``lv`` ask from which date
     a staff member leaves (``id`` person), ``lt`` they leave from today, ``ps`` the college's
-    positions to give (``id`` person), ``pg`` give position ``pos``."""
+    positions to give (``id`` person), ``pg`` give position ``pos``, ``os`` the recent
+    orders, ``ol`` an order's links (``id`` order)."""
 
     act: AccountAction = AccountAction.OFFICE
     id: int = 0
@@ -76,6 +79,7 @@ def office() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🔎 Find a person"), callback_data=AccCb(act=AccountAction.FIND))
     builder.button(text=_("🖨 Links of a group"), callback_data=AccCb(act=AccountAction.GROUPS))
+    builder.button(text=_("📜 Links by order"), callback_data=AccCb(act=AccountAction.ORDERS))
     builder.button(text=_("📋 Not linked yet"), callback_data=AccCb(act=AccountAction.NOT_LINKED))
     _home(builder)
     builder.adjust(1)
@@ -157,4 +161,15 @@ def groups(found: Sequence[Group]) -> InlineKeyboardMarkup:
         builder.button(text=group.name, callback_data=AccCb(act=AccountAction.GROUP, id=group.id))
     builder.button(text=_("⬅ Accounts"), callback_data=AccCb(act=AccountAction.OFFICE))
     builder.adjust(3)
+    return builder.as_markup()
+
+
+def orders(found: Sequence[MovementOrder]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for order in found:
+        builder.button(
+            text=order_label(order), callback_data=AccCb(act=AccountAction.ORDER, id=order.id)
+        )
+    builder.button(text=_("⬅ Accounts"), callback_data=AccCb(act=AccountAction.OFFICE))
+    builder.adjust(1)
     return builder.as_markup()

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from core.i18n import _, fmt_date, fmt_time, ngettext
 from screens.invite_sheet import roles_text
 from screens.markup import Markup, bold, format_html, join
-from screens.vocabulary import role_name
+from screens.vocabulary import order_kind, role_name
 from services.people.invite_sheet import InviteRow
 from services.people.issuing import PersonCard
 from services.people.leaving import Leaving
-from storage.models import Group, Person, Position, TelegramAccount
+from storage.models import Group, MovementOrder, Person, Position, TelegramAccount
 
 
 def moment(value: datetime, tz: ZoneInfo) -> str:
@@ -203,4 +203,39 @@ def position_given(person: Person, position: Position) -> Markup:
         _("🎖 {name} now holds the position “{position}”."),
         name=person.full_name,
         position=position.name,
+    )
+
+
+def order_label(order: MovementOrder) -> str:
+    """A button's text (plain: Telegram shows it as is)."""
+    return _("No. {number} of {date} · {kind}").format(
+        number=order.number, date=fmt_date(order.decided_on, "dd.MM.y"), kind=order_kind(order.kind)
+    )
+
+
+def choose_order(count: int) -> str:
+    if not count:
+        return _("The college has no movement orders yet.")
+    return _(
+        "Links for the people of which order? Its students and their parents not linked "
+        "yet get one."
+    )
+
+
+def order_none(order: MovementOrder) -> Markup:
+    return format_html(
+        _("Everyone order No. {number} names is already linked (or has left)."), number=order.number
+    )
+
+
+def order_caption(order: MovementOrder, rows: Sequence[InviteRow]) -> Markup:
+    return format_html(
+        ngettext(
+            "{count} link for order No. {number} (people not linked yet). Valid until {date}.",
+            "{count} links for order No. {number} (people not linked yet). Valid until {date}.",
+            len(rows),
+        ),
+        count=len(rows),
+        number=order.number,
+        date=rows[0].expires if rows else "",
     )

@@ -243,3 +243,26 @@ async def withdraw_notices(
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def recent(session: AsyncSession, org_id: int, limit: int) -> Sequence[MovementOrder]:
+    """The college's latest orders, the newest entered first."""
+    rows = await session.scalars(
+        select(MovementOrder)
+        .where(MovementOrder.org_id == org_id)
+        .order_by(MovementOrder.entered_at.desc(), MovementOrder.id.desc())
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def people_named(session: AsyncSession, order_id: int) -> list[int]:
+    """The people an order names: its students and their parents."""
+    students = select(OrderStudent.student_id).where(OrderStudent.order_id == order_id)
+    own = await session.scalars(select(Student.person_id).where(Student.id.in_(students)))
+    parents = await session.scalars(
+        select(Membership.person_id).where(
+            Membership.role == Role.PARENT, Membership.student_id.in_(students)
+        )
+    )
+    return sorted(set(own) | set(parents))

@@ -1,6 +1,6 @@
 """Accounts issued by the college office (§3.3.2, R5): the administrator or the secretary finds
 a person by a few letters of the surname and issues their link, prints the links of everyone
-of a group not linked yet, and sees who is still not linked.
+of a group or of an order not linked yet, and sees who is still not linked.
 
 Whoever may ``issue_accounts`` reaches students and parents without a linked account and
 without a staff role; only whoever may ``manage_accounts`` (the administrator) issues links to
@@ -22,10 +22,12 @@ from services.access import Actor
 from services.people import accounts as acc
 from services.people import invite_sheet
 from services.people.invite_sheet import InviteRow
+from storage import orders as orders_q
 from storage import people as q
-from storage.models import Group, Person, Role
+from storage.models import Group, MovementOrder, Person, Role
 
 FOUND_LIMIT = 20
+RECENT_ORDERS = 10
 MIN_LETTERS = 2
 OFFICE_ROLES = (Role.STUDENT, Role.PARENT)
 
@@ -159,6 +161,46 @@ async def group_links(
         no_staff=not may_manage,
     )
     return group, rows
+
+
+async def recent_orders(session: AsyncSession, actor: Actor) -> list[MovementOrder]:
+    require_issuer(actor)
+    return list(await orders_q.recent(session, actor.org_id, RECENT_ORDERS))
+
+
+async def order_links(
+    session: AsyncSession,
+    actor: Actor,
+    order_id: int,
+    *,
+    bot_username: str,
+    now: datetime,
+    ttl: timedelta,
+) -> tuple[MovementOrder, list[InviteRow]]:
+    """Links for the students an order names and their parents, those not linked yet and
+    still studying (an expelled student gets none)."""
+    require_issuer(actor)
+    order = await orders_q.order(session, order_id)
+    if order is None or order.org_id != actor.org_id:
+        raise Denied(_("This order is not of your college."))
+    people = await orders_q.people_named(session, order.id)
+    if not people:
+        return order, []
+    rows = await invite_sheet.build_rows(
+        session,
+        actor.org_id,
+        bot_username=bot_username,
+        now=now,
+        ttl=ttl,
+        tz=actor.tz,
+        roles=OFFICE_ROLES,
+        person_ids=people,
+        actor_id=actor.person_id,
+        source="bot",
+        unlinked_only=True,
+        no_staff=not manages(actor),
+    )
+    return order, rows
 
 
 async def not_linked(session: AsyncSession, actor: Actor, *, now: datetime) -> list[InviteRow]:
