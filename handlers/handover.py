@@ -126,7 +126,11 @@ async def typed_date(
 
 
 async def confirm(
-    query: CallbackQuery, callback_data: HandCb, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_data: HandCb,
+    session: AsyncSession,
+    actor: Actor,
+    clock: Clock,
 ) -> None:
     c = callback_data
     result = await leaving.hand_over(
@@ -137,6 +141,7 @@ async def confirm(
         group_id=c.g,
         discipline_id=c.d,
         from_day=_day(c.day),
+        today=actor.today(clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     await edit_or_send(message_of(query), text.done(result), kb.old_teachers([]))

@@ -306,8 +306,8 @@ WHAT: dict[Action, str] = {
     "monthly statement",
     A.SEE_REGION: "see the monitoring of the colleges of their region side by side, a "
     "college's teachers, and get the monthly workbook (aggregates, no student data)",
-    A.ISSUE_ACCOUNTS: "issue invite links to students and parents not linked yet, one person "
-    "or a whole group, and see who is still not linked",
+    A.ISSUE_ACCOUNTS: "issue invite links to students and parents not linked yet, one person, "
+    "a whole group or everyone a movement order names, and see who is still not linked",
     A.MANAGE_ACCOUNTS: "issue staff members' links, see anyone's linked Telegram accounts "
     "and revoke one",
     A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",

@@ -221,10 +221,16 @@ async def hand_over(
     group_id: int,
     discipline_id: int,
     from_day: date,
+    today: date | None = None,
     source: str = "bot",
 ) -> Handover:
-    """The deputy hands the group and discipline of one teacher to another from ``from_day``."""
+    """The deputy hands the group and discipline of one teacher to another from ``from_day``
+    (not before ``today``, when given: lessons already given keep the teacher who gave them)."""
     _require_deputy(actor)
+    if today is not None and from_day < today:
+        raise Invalid(
+            _("A handover starts today at the earliest: lessons already given keep their teacher.")
+        )
     old = await session.get(Person, old_teacher_id)
     new = await session.get(Person, new_teacher_id)
     group = await session.get(Group, group_id)

@@ -242,3 +242,23 @@ async def test_a_forged_handover_press_changes_nothing(app: BotApp, college: Off
     async with app.session_factory() as session:
         today = await session.get(Lesson, college.lessons.today.id)
     assert today is not None and today.teacher_id == college.teacher.id
+
+
+async def test_a_handover_cannot_reach_back_to_lessons_already_given(
+    app: BotApp, college: OfficeCollege
+) -> None:
+    async with app.session_factory() as session:
+        with use_locale("en"), pytest.raises(Invalid) as refused:
+            await leaving.hand_over(
+                session,
+                college.actor(college.deputy),
+                old_teacher_id=college.teacher.id,
+                new_teacher_id=college.other_teacher.id,
+                group_id=college.group.id,
+                discipline_id=college.math.id,
+                from_day=college.today - timedelta(days=1),
+                today=college.today,
+            )
+        assert "today at the earliest" in refused.value.message
+        old = await session.get(Lesson, college.lessons.old.id)
+        assert old is not None and old.teacher_id == college.teacher.id
