@@ -5,7 +5,7 @@ accounts). Every press is authorised again by services/people (issuing, accounts
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -20,7 +20,7 @@ from core.errors import Denied, Invalid
 from core.i18n import _
 from core.textsplit import split_html
 from handlers.middlewares import journal_router
-from handlers.ui import edit_or_send, message_of
+from handlers.ui import edit_or_send, invite_terms, message_of
 from keyboards import accounts as kb
 from keyboards.accounts import AccCb, AccountAction
 from keyboards.menu import home_button
@@ -28,6 +28,7 @@ from screens import accounts as text
 from screens.invite_sheet import to_xlsx
 from services.access import Actor
 from services.people import accounts, issuing, leaving, positions
+from services.people.invite_sheet import InviteRow
 
 
 class FindPerson(StatesGroup):
@@ -86,14 +87,11 @@ async def link(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    me = await bot.me()
     row = await issuing.issue_one(
         session,
         actor,
         callback_data.id,
-        bot_username=me.username or "",
-        now=clock(),
-        ttl=timedelta(days=settings.rules.invite_ttl_days),
+        **await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     await message_of(query).answer(text.one_link(row), reply_markup=kb.back_to_office())
@@ -204,22 +202,27 @@ async def group_links(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    me = await bot.me()
     group, rows = await issuing.group_links(
         session,
         actor,
         callback_data.id,
-        bot_username=me.username or "",
-        now=clock(),
-        ttl=timedelta(days=settings.rules.invite_ttl_days),
+        **await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
-    target = message_of(query)
     if not rows:
-        await edit_or_send(target, text.group_none(group), kb.back_to_office())
-        return
-    sheet = BufferedInputFile(to_xlsx(rows), filename=f"invites-{group.name}.xlsx")
-    await target.answer_document(sheet, caption=text.group_caption(group, rows))
+        await _nobody(query, text.group_none(group))
+    else:
+        await _send_sheet(query, rows, f"invites-{group.name}", text.group_caption(group, rows))
+
+
+async def _nobody(query: CallbackQuery, body: str) -> None:
+    await edit_or_send(message_of(query), body, kb.back_to_office())
+
+
+async def _send_sheet(query: CallbackQuery, rows: list[InviteRow], name: str, caption: str) -> None:
+    """The links as a workbook to print, sent under the screen."""
+    sheet = BufferedInputFile(to_xlsx(rows), filename=f"{name}.xlsx")
+    await message_of(query).answer_document(sheet, caption=caption)
 
 
 async def orders(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
@@ -236,22 +239,17 @@ async def order_links(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    me = await bot.me()
     order, rows = await issuing.order_links(
         session,
         actor,
         callback_data.id,
-        bot_username=me.username or "",
-        now=clock(),
-        ttl=timedelta(days=settings.rules.invite_ttl_days),
+        **await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
-    target = message_of(query)
     if not rows:
-        await edit_or_send(target, text.order_none(order), kb.back_to_office())
-        return
-    sheet = BufferedInputFile(to_xlsx(rows), filename=f"invites-order-{order.id}.xlsx")
-    await target.answer_document(sheet, caption=text.order_caption(order, rows))
+        await _nobody(query, text.order_none(order))
+    else:
+        await _send_sheet(query, rows, f"invites-order-{order.id}", text.order_caption(order, rows))
 
 
 async def not_linked(

@@ -10,7 +10,7 @@ now); a refusal is a polite alert and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -26,7 +26,7 @@ from core.i18n import _, fmt_date
 from core.textsplit import split_html
 from handlers.justification import send_to_curator
 from handlers.middlewares import journal_router
-from handlers.ui import Stale, alert, edit_or_send, message_of
+from handlers.ui import Stale, alert, edit_or_send, invite_terms, message_of
 from keyboards import curator as kb
 from keyboards.curator import AbsCb, AbsenceAction, InvCb, InviteAction
 from keyboards.menu import home_button
@@ -387,14 +387,11 @@ async def invites_issue(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    me = await bot.me()
     group, rows = await curator_invites.issue_group_links(
         session,
         actor,
         callback_data.group,
-        bot_username=me.username or "",
-        now=clock(),
-        ttl=timedelta(days=settings.rules.invite_ttl_days),
+        **await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     target = message_of(query)

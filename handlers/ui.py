@@ -4,13 +4,16 @@ the message under a pressed button, and the answer to a button that no longer wo
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
 
@@ -68,3 +71,13 @@ async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:
     result = await change
     await session.flush()
     return result
+
+
+async def invite_terms(bot: Bot, settings: Settings, now: datetime) -> dict[str, Any]:
+    """What every issued invite link needs: the bot's name, the time, how long it is valid."""
+    me = await bot.me()  # aiogram keeps it after the first call
+    return {
+        "bot_username": me.username or "",
+        "now": now,
+        "ttl": timedelta(days=settings.rules.invite_ttl_days),
+    }
