@@ -32,9 +32,9 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
