@@ -157,19 +157,28 @@ async def claim_due(
     session: AsyncSession, now: datetime, limit: int, holder: str, lease: timedelta
 ) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for ``holder`` until ``now + lease``: messages nobody
-    holds, or whose holder let the lease run out (it died). On PostgreSQL, rows another
-    sender is taking at this moment are skipped (``FOR UPDATE SKIP LOCKED``); SQLite has one
-    writer at a time, so the single UPDATE is enough. Oldest first."""
+    holds, or whose holder let the lease run out (it died). Oldest first.
+
+    PostgreSQL: the rows are locked with ``FOR UPDATE SKIP LOCKED`` (rows another sender is
+    taking at this moment are skipped, never waited for), then leased by id: a LIMIT inside
+    ``UPDATE … WHERE id IN (…)`` may be evaluated more than once there. SQLite has one writer
+    at a time, so a single conditional UPDATE takes them atomically."""
     picked = (
         select(OutboxMessage.id)
         .where(*_claimable(now))
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(await session.scalars(picked.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        chosen: Any = OutboxMessage.id.in_(ids)
+    else:
+        chosen = OutboxMessage.id.in_(picked)
     rows = await session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(picked), *_claimable(now))
+        .where(chosen, *_claimable(now))
         .values(claimed_by=holder, claimed_until=now + lease)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
