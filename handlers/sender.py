@@ -118,7 +118,6 @@ class Sender:
         self._queues: dict[int, deque[OutboxMessage]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()  # taken (leased) and not done
-        self._sending: set[int] = set()  # handed to Telegram, not yet marked
         self._to_release: set[int] = set()  # taken, then dropped unsent: give them back
         self._last_429: tuple[float, int] | None = None
         self._stopping = False
@@ -228,9 +227,11 @@ class Sender:
             )
         finally:
             for message in queue:
+                # Given back, for the next sender to take at once. One cut off mid-send (a
+                # stop that outlived STOP_GRACE) may have reached Telegram: as after a crash,
+                # it may go twice.
                 self._in_flight.discard(message.id)
-                if message.id not in self._sending:  # cut off mid-send: it may have gone
-                    self._to_release.add(message.id)
+                self._to_release.add(message.id)
             del self._queues[chat_id]
             del self._workers[chat_id]
             if len(self._in_flight) < 2 * self.limits.per_second:
@@ -248,7 +249,6 @@ class Sender:
         await window.acquire()
         try:
             await self._overall.acquire()
-            self._sending.add(message.id)
             try:
                 telegram_id = await self._call(message)
             finally:
@@ -274,14 +274,9 @@ class Sender:
             return _Outcome.DONE
         finally:
             window.release()
-            self._sending.discard(message.id)
-        self._sending.add(message.id)  # until marked: a stop now must not give it back
-        try:
-            if not await self._mark(q.mark_sent, message, self._now(), telegram_id):
-                self.stats.lost_leases += 1
-                log.warning("message %s was sent after its lease ran out", message.id)
-        finally:
-            self._sending.discard(message.id)
+        if not await self._mark(q.mark_sent, message, self._now(), telegram_id):
+            self.stats.lost_leases += 1
+            log.warning("message %s was sent after its lease ran out", message.id)
         self.stats.sent += 1
         return _Outcome.DONE
 
@@ -398,7 +393,7 @@ class Sender:
         ids = set(self._in_flight)
         async with self.session_factory.begin() as session:
             held = await q.renew_leases(session, ids, self.holder, utcnow() + self.lease)
-        if lost := (ids & self._in_flight) - held - self._sending:
+        if lost := (ids & self._in_flight) - held:
             # Marked meanwhile, or the store was away longer than a lease: another sender may
             # have them now. Whatever is marked below only counts if still held.
             log.info("%s messages no longer held by this sender", len(lost))

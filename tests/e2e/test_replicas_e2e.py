@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 Factory = async_sessionmaker[AsyncSession]
 PG_ONLY = "several senders on one store is PostgreSQL's scenario (set TEST_DATABASE_URL)"
 SETTLE = 120.0  # bounds a failure only: the tests wait on events
+START = 300.0  # so does this: several processes importing at once on a busy machine are slow
 
 
 def on_postgresql(url: str) -> bool:
@@ -55,7 +56,9 @@ async def processes(api: FakeBotAPI, db_url: str, n: int) -> AsyncIterator[list[
         started = []
         for _ in range(n):  # one after another: each is polling when the next starts
             started.append(
-                await stack.enter_async_context(BotProcess(api, env=environment(db_url)))
+                await stack.enter_async_context(
+                    BotProcess(api, env=environment(db_url), start_timeout=START)
+                )
             )
         yield started
 
