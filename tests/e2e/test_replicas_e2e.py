@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
@@ -85,13 +85,17 @@ async def until(api: FakeBotAPI, check: Callable[[], Awaitable[bool]], what: str
     """Wait until ``check`` holds, looking again at each request of the bots (they poll every
     second, so it is looked at that often)."""
     while not await check():
-        seen = len(api.requests)
-        await api.wait_until(lambda n=seen: len(api.requests) > n, within=SETTLE, what=what)
+        await api.wait_until(more_requests(api), within=SETTLE, what=what)
 
 
-async def count(store: Factory, *where: object) -> int:
+def more_requests(api: FakeBotAPI) -> Callable[[], bool]:
+    seen = len(api.requests)
+    return lambda: len(api.requests) > seen
+
+
+async def count(store: Factory, *where: ColumnElement[bool]) -> int:
     async with store() as session:
-        query = select(func.count()).select_from(OutboxMessage).where(*where)  # type: ignore[arg-type]
+        query = select(func.count()).select_from(OutboxMessage).where(*where)
         return int(await session.scalar(query) or 0)
 
 
@@ -137,7 +141,7 @@ async def test_the_sender_killed_mid_send_loses_nothing(db_url: str, store: Fact
         total = await queue_messages(store, chats=chats, each=10)
         await api.wait_until(lambda: api.sent_counts().total() >= 8, within=SETTLE, what="sends")
         (sender,) = await holders(store)
-        victim = next(p for p in running if sender.endswith(f":{p.process.pid}"))  # type: ignore[union-attr]
+        victim = next(p for p in running if p.process and sender.endswith(f":{p.process.pid}"))
         assert victim.process is not None
         victim.process.kill()
         await victim.process.wait()
