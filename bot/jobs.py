@@ -5,6 +5,11 @@ the jobs queue.
 way out. Each job is added by its own ``add_…_job`` function and listed in ``start_background``;
 a new job is one more function and one more line there. The scheduler's defaults (coalesce,
 one instance at a time) make a missed run one run.
+
+Several processes on one store (docs/replicas.md): each job runs once per due time across
+them (``once_per_due_time``: the process that records the run in ``job_runs`` runs it); the
+notifier is safe to run everywhere (an event is claimed by a conditional update); the sender
+and the announcement progress run in the one process elected on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -43,11 +50,42 @@ from services.orders import effects as order_effects
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
 from storage.people import forget_processed_before
+from storage.replicas import Election, forget_job_runs_before, replica_name, run_once
 
 log = logging.getLogger(__name__)
 
 DIGEST_SCAN_MINUTES = 10  # digests are due at an hour; looking this often finds them on time
 PROGRESS_SECONDS = 5  # how often an announcement's author sees the sending progress
+
+
+def due_time(now: datetime, every: timedelta) -> datetime:
+    """The due time a run at ``now`` stands for: ``now`` rounded down to a multiple of
+    ``every`` since the epoch, the same in every process whenever it started."""
+    step = every.total_seconds()
+    return datetime.fromtimestamp(now.timestamp() // step * step, UTC)
+
+
+def once_per_due_time(
+    job: str,
+    every: timedelta,
+    session_factory: async_sessionmaker[AsyncSession],
+    work: Callable[..., Awaitable[object]],
+) -> Callable[..., Awaitable[None]]:
+    """``work`` run by one process per due time, whichever records it first in ``job_runs``.
+    A process dying mid-run leaves that due time done: every guarded job catches up at its
+    next run (orders, digests, reminders and workbooks are found by what is still due)."""
+    runner = replica_name()
+
+    async def run(*args: Any, **kwargs: Any) -> None:
+        due = due_time(utcnow(), every)
+        at = f"{due:%Y-%m-%d %H:%M:%S}Z"
+        if not await run_once(session_factory, job, due, runner):
+            log.info("job %s due %s: run by another process", job, at)
+            return
+        log.info("job %s due %s: runs here", job, at)
+        await work(*args, **kwargs)
+
+    return run
 
 
 def create_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -118,9 +156,10 @@ def add_digest_job(
         if await queue_digests(session_factory, settings) and sender is not None:
             sender.wake()
 
+    every = timedelta(minutes=DIGEST_SCAN_MINUTES)
     return scheduler.add_job(
-        digest,
-        IntervalTrigger(minutes=DIGEST_SCAN_MINUTES, timezone=settings.tz),
+        once_per_due_time("digests", every, session_factory, digest),
+        IntervalTrigger(seconds=every.total_seconds(), timezone=settings.tz),
         id="digests",
         replace_existing=True,
         next_run_time=datetime.now(settings.tz),
@@ -160,9 +199,10 @@ def add_reminder_job(
             if sender is not None:
                 sender.wake()
 
+    every = timedelta(minutes=settings.reminders.scan_minutes)
     return scheduler.add_job(
-        scan,
-        IntervalTrigger(minutes=settings.reminders.scan_minutes, timezone=settings.tz),
+        once_per_due_time(JOB_ID, every, session_factory, scan),
+        IntervalTrigger(seconds=every.total_seconds(), timezone=settings.tz),
         id=JOB_ID,
         replace_existing=True,
         next_run_time=datetime.now(settings.tz),
@@ -190,9 +230,10 @@ def add_orders_job(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> Job:
     """Orders dated ahead take effect by themselves; the first run is at start-up."""
+    every = timedelta(minutes=ORDERS_SCAN_MINUTES)
     return scheduler.add_job(
-        apply_orders,
-        IntervalTrigger(minutes=ORDERS_SCAN_MINUTES, timezone=settings.tz),
+        once_per_due_time("movement-orders", every, session_factory, apply_orders),
+        IntervalTrigger(seconds=every.total_seconds(), timezone=settings.tz),
         args=[session_factory],
         id="movement-orders",
         replace_existing=True,
@@ -242,9 +283,11 @@ def add_regional_job(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> Job:
     """The regional specialists' monthly workbook (issue 10, point 6)."""
+    every = timedelta(minutes=REGIONAL_MINUTES)
+    # Not idempotent by itself: the workbook goes out before it is recorded as sent.
     return scheduler.add_job(
-        send_regional_workbooks,
-        IntervalTrigger(minutes=REGIONAL_MINUTES, timezone=settings.tz),
+        once_per_due_time("regional-workbooks", every, session_factory, send_regional_workbooks),
+        IntervalTrigger(seconds=every.total_seconds(), timezone=settings.tz),
         args=[session_factory, bot, settings],
         id="regional-workbooks",
         replace_existing=True,
@@ -252,9 +295,11 @@ def add_regional_job(
 
 
 async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
-    """Telegram redelivers an update for at most a day; older ids need not be remembered."""
+    """Telegram redelivers an update for at most a day; older ids need not be remembered. Nor
+    are the runs of scheduled jobs older than a week."""
     async with session_factory.begin() as session:
         await forget_processed_before(session, utcnow() - timedelta(days=2))
+        await forget_job_runs_before(session, utcnow() - timedelta(days=7))
 
 
 async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -282,8 +327,9 @@ def add_retention_job(
 ) -> Job:
     """Once a day, at ``retention.hour`` college time."""
     at = settings.retention.hour
+    # Erasing leavers writes the audit: two processes at once would write it twice.
     return scheduler.add_job(
-        clean_up,
+        once_per_due_time("retention", timedelta(days=1), session_factory, clean_up),
         CronTrigger(hour=at.hour, minute=at.minute, timezone=settings.tz),
         args=[settings, session_factory],
         id="retention",
@@ -292,23 +338,95 @@ def add_retention_job(
 
 
 def add_housekeeping_jobs(
-    scheduler: AsyncIOScheduler, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
+    scheduler: AsyncIOScheduler,
+    bot: Bot,
+    session_factory: async_sessionmaker[AsyncSession],
+    seat: SenderSeat | None = None,
 ) -> None:
-    """The announcement authors' progress messages, and forgetting old update ids."""
+    """The announcement authors' progress messages (shown by the process that sends, so by
+    one), and forgetting old update ids."""
+
+    async def progress() -> None:
+        if seat is None or seat.held:
+            await refresh_progress(bot, session_factory)
+
     scheduler.add_job(
-        refresh_progress,
+        progress,
         IntervalTrigger(seconds=PROGRESS_SECONDS),
-        args=[bot, session_factory],
         id="announcement-progress",
         replace_existing=True,
     )
+    every = timedelta(hours=6)
     scheduler.add_job(
-        forget_old_updates,
-        IntervalTrigger(hours=6),
+        once_per_due_time("forget-updates", every, session_factory, forget_old_updates),
+        IntervalTrigger(seconds=every.total_seconds()),
         args=[session_factory],
         id="forget-updates",
         replace_existing=True,
     )
+
+
+@dataclass
+class SenderSeat:
+    """Whether this process is the deployment's sender now (always, on SQLite)."""
+
+    held: bool = False
+    terms: int = 0  # how many times it became the sender
+
+
+async def send_while_elected(
+    sender: Sender,
+    election: Election | None,
+    stop_event: asyncio.Event,
+    seat: SenderSeat,
+    every: float,
+) -> None:
+    """Run the sender while this process holds the sender's lock; stand by otherwise, asking
+    every ``every`` seconds. Without an election (SQLite) the sender simply runs."""
+    if election is None:
+        seat.held, seat.terms = True, 1
+        await sender.run(stop_event)
+        return
+    try:
+        while not stop_event.is_set():
+            try:
+                won = await election.try_win()
+            except Exception:
+                log.exception("the sender's election could not reach the store")
+                won = False
+            if not won:
+                await _wait(stop_event, every)
+                continue
+            seat.held, seat.terms = True, seat.terms + 1
+            log.info("this process is the sender now (holder %s)", sender.holder)
+            term = asyncio.Event()
+            watch = asyncio.create_task(_watch(election, stop_event, term, every))
+            try:
+                await sender.run(term)
+            finally:
+                seat.held = False
+                watch.cancel()
+            if not stop_event.is_set():
+                log.warning("this process lost the sender's lock; standing by")
+    finally:
+        with contextlib.suppress(Exception):
+            await election.resign()
+
+
+async def _watch(
+    election: Election, stop_event: asyncio.Event, term: asyncio.Event, every: float
+) -> None:
+    """End the sender's term when the process stops or the lock is gone."""
+    try:
+        while not stop_event.is_set() and await election.still_won():
+            await _wait(stop_event, every)
+    finally:
+        term.set()
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
 
 
 @dataclass
@@ -317,6 +435,7 @@ class Background:
     sender: Sender
     stop_event: asyncio.Event
     sender_task: asyncio.Task[None]
+    seat: SenderSeat = field(default_factory=SenderSeat)
 
     async def stop(self) -> None:
         """Stop the jobs, let the sender finish the messages it is sending, and return."""
@@ -330,22 +449,30 @@ class Background:
 async def start_background(
     bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> Background:
+    cfg = settings.notifications
     sender = Sender(
         bot,
         session_factory,
-        limits=Limits(per_second=settings.notifications.send_per_second),
-        attempts=settings.notifications.send_attempts,
+        limits=Limits(per_second=cfg.send_per_second),
+        attempts=cfg.send_attempts,
+        lease=cfg.lease_seconds,
     )
+    engine = session_factory.kw["bind"]
+    election = Election(engine) if Election.needed(engine) else None
+    seat = SenderSeat()
     scheduler = create_scheduler(settings)
     add_notifier_job(scheduler, settings, session_factory, sender)
     add_digest_job(scheduler, settings, session_factory, sender)
     add_reminder_job(scheduler, settings, session_factory, sender)
     add_orders_job(scheduler, settings, session_factory)
-    add_housekeeping_jobs(scheduler, bot, session_factory)
+    add_housekeeping_jobs(scheduler, bot, session_factory, seat)
     add_regional_job(scheduler, bot, settings, session_factory)
     add_retention_job(scheduler, settings, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop_event), name="outbox-sender")
+    task = asyncio.create_task(
+        send_while_elected(sender, election, stop_event, seat, cfg.election_seconds),
+        name="outbox-sender",
+    )
     log.info("background jobs and the outbox sender started")
-    return Background(scheduler, sender, stop_event, task)
+    return Background(scheduler, sender, stop_event, task, seat)

@@ -65,6 +65,11 @@ class Notifications(BaseModel):
     # A message failing with server or network errors this many times is marked failed
     # (backing off up to 15 minutes, 20 attempts span about three hours of outage).
     send_attempts: int = Field(20, ge=1, le=100)
+    # Several processes on one PostgreSQL (docs/replicas.md): a message the sender took is
+    # another's only after this many seconds without renewal (its process died); a standby
+    # process asks this often whether the sender is gone.
+    lease_seconds: int = Field(60, ge=3, le=3600)
+    election_seconds: int = Field(5, ge=1, le=300)
 
 
 class Retention(BaseModel):

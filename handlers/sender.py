@@ -15,6 +15,10 @@
 * 400 (a message Telegram will never take): the message fails, with the reason kept.
 * Crash safety: a message is marked sent in its own short transaction right after Telegram
   took it, so a crash sends again only the messages that were in flight.
+* Many processes, one store (docs/replicas.md): the sender takes due messages with a lease
+  (``holder``, ``lease`` seconds, renewed while they wait in its queues); another sender
+  takes them only when the lease has run out, so a process killed with -9 loses nothing and
+  sends twice at most what it had in flight. A sender marks only messages it still holds.
 * A file goes as a photo (sendPhoto) when its ``file_kind`` is ``photo``, else as a document.
 * A text over 4096 characters (1024 for a caption) becomes several messages, stored as
   several rows before the first is sent, so each part is sent once.
@@ -30,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
@@ -50,6 +55,7 @@ from handlers.ratelimit import SlidingWindow
 from handlers.retry import from_outbox
 from storage import outbox as q
 from storage.models import OutboxMessage, utcnow
+from storage.replicas import replica_name
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,7 @@ ATTEMPTS = 20  # tries against server or network errors before a message is mark
 STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
 # A process that died a moment ago may have sent in the last second what Telegram still counts.
 START_PAUSE = 1.0
+LEASE = 60.0  # seconds a taken message stays with its sender unless renewed
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class SenderStats:
     failed: int = 0
     retried: int = 0  # server or network errors, tried again later
     too_many_requests: int = 0  # 429s received
+    lost_leases: int = 0  # sent after the lease ran out: another sender may have sent it too
 
 
 class _Outcome(Enum):
@@ -93,8 +101,12 @@ class Sender:
         limits: Limits | None = None,
         poll_interval: float = 1.0,
         attempts: int = ATTEMPTS,
+        holder: str | None = None,
+        lease: float = LEASE,
     ) -> None:
         self.bot = bot
+        self.holder = holder or replica_name()
+        self.lease = timedelta(seconds=lease)
         self.attempts = attempts
         self.session_factory = session_factory
         self.limits = limits or Limits()
@@ -105,7 +117,8 @@ class Sender:
         self._chat_windows: dict[int, SlidingWindow] = {}
         self._queues: dict[int, deque[OutboxMessage]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # taken (leased) and not done
+        self._to_release: set[int] = set()  # taken, then dropped unsent: give them back
         self._last_429: tuple[float, int] | None = None
         self._stopping = False
         self._now: Callable[[], datetime] = utcnow
@@ -116,15 +129,19 @@ class Sender:
     async def run(self, stop_event: asyncio.Event) -> None:
         """Send until ``stop_event`` is set, then let the messages being sent finish."""
         self._now = utcnow
+        self._stopping = False
         self._overall.pause(START_PAUSE)
         loop = asyncio.get_running_loop()
-        next_sweep = 0.0
+        next_sweep = next_renewal = 0.0
         try:
             while not stop_event.is_set():
                 try:
                     if loop.time() >= next_sweep:
                         await self._sweep_inactive()
                         next_sweep = loop.time() + INACTIVE_SWEEP
+                    if loop.time() >= next_renewal:
+                        await self._renew_leases()
+                        next_renewal = loop.time() + self.lease.total_seconds() / 3
                     if len(self._in_flight) < 2 * self.limits.per_second:
                         await self._fill(utcnow(), 4 * self.limits.per_second)
                 except Exception:  # the store may be away for a moment: try again soon
@@ -141,6 +158,8 @@ class Sender:
             for task in list(self._workers.values()):
                 task.cancel()
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
+            with contextlib.suppress(Exception):  # else the leases run out by themselves
+                await self._release()
 
     async def drain_once(self, now: datetime | None = None) -> int:
         """Send everything due at ``now`` (default: the current time) and return how many
@@ -167,8 +186,10 @@ class Sender:
             self.stats.failed += await q.fail_inactive(session)
 
     async def _fill(self, now: datetime, limit: int) -> int:
-        async with self.session_factory() as session:
-            due = await q.due_messages(session, now, limit, self._in_flight)
+        await self._release()
+        async with self.session_factory.begin() as session:
+            taken = await q.claim_due(session, now, limit, self.holder, self.lease)
+        due = [m for m in taken if m.id not in self._in_flight]
         for message in due:
             self._in_flight.add(message.id)
             self._queues.setdefault(message.chat_id, deque()).append(message)
@@ -206,7 +227,11 @@ class Sender:
             )
         finally:
             for message in queue:
+                # Given back, for the next sender to take at once. One cut off mid-send (a
+                # stop that outlived STOP_GRACE) may have reached Telegram: as after a crash,
+                # it may go twice.
                 self._in_flight.discard(message.id)
+                self._to_release.add(message.id)
             del self._queues[chat_id]
             del self._workers[chat_id]
             if len(self._in_flight) < 2 * self.limits.per_second:
@@ -238,7 +263,7 @@ class Sender:
             await self._chat_gone(message, exc.message)
             return _Outcome.CHAT_GONE
         except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as exc:
-            await self._write(q.mark_failed, message.id, exc.message)
+            await self._mark(q.mark_failed, message, exc.message)
             self.stats.failed += 1
             log.warning(
                 "message %s to chat %s refused: %s", message.id, masked_chat(message.chat_id), exc
@@ -249,7 +274,9 @@ class Sender:
             return _Outcome.DONE
         finally:
             window.release()
-        await self._write(q.mark_sent, message.id, self._now(), telegram_id)
+        if not await self._mark(q.mark_sent, message, self._now(), telegram_id):
+            self.stats.lost_leases += 1
+            log.warning("message %s was sent after its lease ran out", message.id)
         self.stats.sent += 1
         return _Outcome.DONE
 
@@ -332,7 +359,7 @@ class Sender:
 
     async def _chat_gone(self, message: OutboxMessage, reason: str) -> None:
         async with self.session_factory.begin() as session:
-            await q.mark_failed(session, message.id, reason)
+            await q.mark_failed(session, message.id, reason, holder=self.holder)
             others = await q.deactivate_chat(session, message.chat_id, "recipient inactive")
         self.stats.failed += 1 + others
         chat = masked_chat(message.chat_id)
@@ -342,27 +369,52 @@ class Sender:
         delay = min(BACKOFF_FIRST * 2**message.attempts, BACKOFF_MAX)
         error = f"{type(exc).__name__}: {exc}"
         if message.attempts + 1 >= self.attempts:
-            await self._write(q.mark_failed, message.id, f"{q.GAVE_UP}: {error}")
+            await self._mark(q.mark_failed, message, f"{q.GAVE_UP}: {error}")
             self.stats.failed += 1
             log.warning("message %s to chat %s: %s; given up after %s attempts",
                         message.id, masked_chat(message.chat_id), error, self.attempts)  # fmt: skip
             return
-        await self._write(q.retry_later, message.id, self._now() + timedelta(seconds=delay), error)
+        await self._mark(q.retry_later, message, self._now() + timedelta(seconds=delay), error)
         self.stats.retried += 1
         chat = masked_chat(message.chat_id)
         log.warning("message %s to chat %s: %s; again in %s s", message.id, chat, error, delay)
 
-    async def _write(self, action: Callable[..., object], *args: object) -> None:
+    # --- leases --------------------------------------------------------------------
+
+    async def _mark(
+        self, action: Callable[..., Awaitable[bool]], message: OutboxMessage, *args: object
+    ) -> bool:
+        """Record what became of a message this sender holds; False if it no longer did."""
+        return await self._write(partial(action, holder=self.holder), message.id, *args)
+
+    async def _renew_leases(self) -> None:
+        if not self._in_flight:
+            return
+        ids = set(self._in_flight)
+        async with self.session_factory.begin() as session:
+            held = await q.renew_leases(session, ids, self.holder, utcnow() + self.lease)
+        if lost := (ids & self._in_flight) - held:
+            # Marked meanwhile, or the store was away longer than a lease: another sender may
+            # have them now. Whatever is marked below only counts if still held.
+            log.info("%s messages no longer held by this sender", len(lost))
+
+    async def _release(self) -> None:
+        ids, self._to_release = self._to_release, set()
+        if ids:
+            async with self.session_factory.begin() as session:
+                await q.release(session, ids, self.holder)
+
+    async def _write(self, action: Callable[..., Awaitable[bool]], *args: object) -> bool:
         """One short transaction; a store hiccup is tried again, the message being out."""
         for attempt in range(3):
             try:
                 async with self.session_factory.begin() as session:
-                    await action(session, *args)  # type: ignore[misc]
-                return
+                    return await action(session, *args)
             except Exception:
                 if attempt == 2:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
 
 def _too_long(message: OutboxMessage) -> bool:

@@ -4,10 +4,10 @@ messages waiting for the sender (see storage/models/comms.py)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -145,62 +145,146 @@ async def fail_inactive(session: AsyncSession) -> int:
     return failed
 
 
-async def due_messages(
-    session: AsyncSession, now: datetime, limit: int, skip_ids: Collection[int] = ()
-) -> Sequence[OutboxMessage]:
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.not_before <= now,
-        )
+def _claimable(now: datetime) -> tuple[Any, ...]:
+    return (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+    )
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, holder: str, lease: timedelta
+) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for ``holder`` until ``now + lease``: messages nobody
+    holds, or whose holder let the lease run out (it died). Oldest first.
+
+    PostgreSQL: the rows are locked with ``FOR UPDATE SKIP LOCKED`` (rows another sender is
+    taking at this moment are skipped, never waited for), then leased by id: a LIMIT inside
+    ``UPDATE … WHERE id IN (…)`` may be evaluated more than once there. SQLite has one writer
+    at a time, so a single conditional UPDATE takes them atomically."""
+    picked = (
+        select(OutboxMessage.id)
+        .where(*_claimable(now))
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
-    if skip_ids:
-        query = query.where(OutboxMessage.id.not_in(list(skip_ids)))
-    return (await session.scalars(query)).all()
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(await session.scalars(picked.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        chosen: Any = OutboxMessage.id.in_(ids)
+    else:
+        chosen = OutboxMessage.id.in_(picked)
+    rows = await session.scalars(
+        update(OutboxMessage)
+        .where(chosen, *_claimable(now))
+        .values(claimed_by=holder, claimed_until=now + lease)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(rows.all(), key=lambda m: (m.not_before, m.id))
+
+
+async def renew_leases(
+    session: AsyncSession, ids: Collection[int], holder: str, until: datetime
+) -> set[int]:
+    """Extend the lease of the messages ``holder`` still holds; returns their ids."""
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claimed_by == holder,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(claimed_until=until)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(rows.all())
+
+
+async def release(session: AsyncSession, ids: Collection[int], holder: str) -> None:
+    """Give back messages taken but not sent (the sender stops or lost its election)."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claimed_by == holder)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _held(message_id: int, holder: str | None) -> tuple[Any, ...]:
+    """The message, and with a ``holder`` only while that sender holds it: a sender whose
+    lease ran out must not overwrite what the next holder did."""
+    if holder is None:
+        return (OutboxMessage.id == message_id,)
+    return (OutboxMessage.id == message_id, OutboxMessage.claimed_by == holder)
 
 
 async def mark_sent(
-    session: AsyncSession, message_id: int, now: datetime, telegram_message_id: int | None
-) -> None:
-    await session.execute(
+    session: AsyncSession,
+    message_id: int,
+    now: datetime,
+    telegram_message_id: int | None,
+    *,
+    holder: str | None = None,
+) -> bool:
+    """False when ``holder`` no longer held the message (it may have gone out twice)."""
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(*_held(message_id, holder))
         .values(
             status=OutboxStatus.SENT,
             sent_at=now,
             telegram_message_id=telegram_message_id,
             attempts=OutboxMessage.attempts + 1,
+            claimed_until=None,
         )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_failed(session: AsyncSession, message_id: int, error: str) -> None:
-    await session.execute(
+async def mark_failed(
+    session: AsyncSession, message_id: int, error: str, *, holder: str | None = None
+) -> bool:
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(*_held(message_id, holder))
         .values(
             status=OutboxStatus.FAILED,
             last_error=error[:ERROR_MAX],
             attempts=OutboxMessage.attempts + 1,
+            claimed_until=None,
         )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def retry_later(
-    session: AsyncSession, message_id: int, not_before: datetime, error: str
-) -> None:
-    await session.execute(
+    session: AsyncSession,
+    message_id: int,
+    not_before: datetime,
+    error: str,
+    *,
+    holder: str | None = None,
+) -> bool:
+    """Put the message back for any sender, due at ``not_before``."""
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(*_held(message_id, holder))
         .values(
             not_before=not_before,
             last_error=error[:ERROR_MAX],
             attempts=OutboxMessage.attempts + 1,
+            claimed_by=None,
+            claimed_until=None,
         )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def deactivate_chat(session: AsyncSession, chat_id: int, error: str) -> int:
@@ -251,6 +335,9 @@ async def split_message(
                 file_kind=kind if document else None,
                 not_before=message.not_before,
                 created_at=message.created_at,
+                # The parts stay with the sender that splits them, under the same lease.
+                claimed_by=message.claimed_by,
+                claimed_until=message.claimed_until,
             )
         )
     message.text, message.document_file_id = parts[0]

@@ -413,3 +413,26 @@ async def test_real_bot_process_answers(api: FakeBotAPI, db_url: str, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     assert api.calls("setMyCommands")
     assert "Traceback" not in proc.stderr
+
+
+async def test_shared_polling_hands_each_update_to_one_poller() -> None:
+    """Several bot processes polling one fake (tests/e2e/test_replicas_e2e.py): nobody is cut
+    off with 409, and each update reaches exactly one of them."""
+    async with FakeBotAPI(shared_polling=True) as api:
+        waiting = [asyncio.create_task(api.fetch_updates(None, 100, 2.0)) for _ in range(2)]
+        async with api._polls:
+            api._queue.extend({"update_id": n, "message": {}} for n in (1, 2, 3))
+            api._polls.notify_all()
+        got = await asyncio.gather(*waiting)  # a 409 would raise here
+        assert sorted(u["update_id"] for batch in got for u in batch) == [1, 2, 3]
+        assert await api.fetch_updates(3, 100, 0) == []  # none handed twice
+        assert api.doubled == 0 and not api.sent_counts()
+
+
+async def test_sent_counts_show_a_message_sent_twice(api: FakeBotAPI, bot: Bot) -> None:
+    api.open_chat(ANNA)
+    await bot.send_message(ANNA, "once")
+    await bot.send_message(ANNA, "twice")
+    await bot.send_message(ANNA, "twice")
+    assert api.sent_counts()[(ANNA, "twice")] == 2
+    assert api.doubled == 1

@@ -61,6 +61,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The sender that took the message and until when (docs/replicas.md): another sender
+    # takes it only once the lease has run out, i.e. its holder died.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
 
 
 class Announcement(Base):
@@ -129,6 +133,18 @@ class NotificationPreference(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     mode: Mapped[str] = mapped_column(String(16), default="now")
+
+
+class JobRun(Base):
+    """A scheduled job's run for one due time: the replica that inserts the row runs the job,
+    the others skip it (docs/replicas.md)."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(48), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    runner: Mapped[str] = mapped_column(String(64))
 
 
 class ProcessedUpdate(Base):

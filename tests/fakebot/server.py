@@ -42,6 +42,7 @@ from .state import (
 )
 
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"  # noqa: E501
+SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 FAULT_TEXT = {
     400: "Bad Request: chat not found",
     403: "Forbidden: bot was blocked by the user",
@@ -69,6 +70,7 @@ class FakeBotAPI:
         answer_timeout: float = 60.0,
         bot_name: str = "Journal",
         bot_username: str = "journal_test_bot",
+        shared_polling: bool = False,
     ) -> None:
         self.token = token or f"424242:fake-{secrets.token_urlsafe(16)}"
         self.bot_id = int(self.token.split(":", 1)[0])
@@ -83,6 +85,9 @@ class FakeBotAPI:
         self.strict_chats = strict_chats  # private chats must be opened by their user first
         self.settle = settle
         self.answer_timeout = answer_timeout
+        # Several bot processes poll at once (a load balancer's view, docs/replicas.md): each
+        # update goes to exactly one of them, and a new poll does not end the others with 409.
+        self.shared_polling = shared_polling
 
         self.requests: list[RecordedRequest] = []
         self.chats: dict[int, ChatState] = {}
@@ -98,6 +103,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(100_001)
         self._queue: list[dict[str, Any]] = []
         self._fetched_upto = 0
+        self._handed_upto = 0  # shared polling: updates up to this id went to some poller
         self._polls = asyncio.Condition()
         # Signalled whenever something happens: a call arrives or is answered, an update is
         # queued. Tests wait on it for what they expect; a timeout only bounds a failure.
@@ -256,6 +262,20 @@ class FakeBotAPI:
     def rate_limit_hits(self) -> Counter[str]:
         """429s from the limit mode, keyed "overall", "private" or "group"."""
         return self.limiter.hits
+
+    def sent_counts(self) -> Counter[tuple[int, str]]:
+        """Messages Telegram took from the bot, by chat and text (a caption for a file): a
+        count above one is a message that went out twice."""
+        return Counter(
+            (r.chat_id or 0, str(r.params.get("text") or r.params.get("caption") or ""))
+            for r in self.requests
+            if r.method in SENDING and r.ok and r.finished is not None
+        )
+
+    @property
+    def doubled(self) -> int:
+        """How many messages went out more than once (each extra copy counted)."""
+        return sum(n - 1 for n in self.sent_counts().values() if n > 1)
 
     @property
     def pending(self) -> int:
@@ -438,6 +458,8 @@ class FakeBotAPI:
             self._queue = self._queue[offset:]
         elif offset:
             self._queue = [u for u in self._queue if u["update_id"] >= offset]
+        if self.shared_polling:
+            return await self._fetch_shared(limit, wait_seconds)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
         async with self._polls:
@@ -457,6 +479,28 @@ class FakeBotAPI:
         batch = self._queue[:limit]
         if batch:
             self._fetched_upto = max(self._fetched_upto, batch[-1]["update_id"])
+        return batch
+
+    async def _fetch_shared(self, limit: int, wait_seconds: float) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+
+        def fresh() -> list[dict[str, Any]]:
+            return [u for u in self._queue if u["update_id"] > self._handed_upto][:limit]
+
+        async with self._polls:
+            while not fresh() and not self._closing:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(self._polls.wait(), remaining)
+                except TimeoutError:
+                    break
+            batch = fresh()
+            if batch:
+                self._handed_upto = batch[-1]["update_id"]
+                self._fetched_upto = max(self._fetched_upto, self._handed_upto)
         return batch
 
     def drop_pending_updates(self) -> None:
