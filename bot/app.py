@@ -97,12 +97,17 @@ async def run(settings: Settings) -> None:
     dp = create_dispatcher(settings, session_factory, i18n)
     background = await start_background(bot, settings, session_factory)
     try:
-        await dp.start_polling(
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            polling_timeout=settings.polling_timeout,
-            i18n=i18n,
-        )
+        if settings.webhook_url:
+            from bot.web import serve_webhook
+
+            await serve_webhook(bot, dp, settings, engine, i18n=i18n)
+        else:
+            await dp.start_polling(
+                bot,
+                allowed_updates=dp.resolve_used_update_types(),
+                polling_timeout=settings.polling_timeout,
+                i18n=i18n,
+            )
     finally:
         await background.stop()
         await bot.session.close()
