@@ -38,7 +38,16 @@ READY_TIMEOUT = 5.0  # a store slower than this to answer "SELECT" is not ready
 
 class UpdateReceiver(SimpleRequestHandler):
     """aiogram's receiver (it compares the secret header on every request, refusing with
-    401) that can also wait for the updates it is still handling."""
+    401) that can also stop taking updates and wait for the ones it is still handling."""
+
+    closing = False
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if self.closing:
+            # A connection kept alive still brings posts after the listener closed: 503 makes
+            # Telegram (or the proxy) deliver the update again, to another replica.
+            return web.Response(status=503, text="stopping")
+        return await super().handle(request)
 
     @property
     def in_flight(self) -> int:
@@ -107,6 +116,8 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready for updates: the store answers and is at the migration this code expects.
     A store at another revision (a newer version has migrated it) is not ready either, so a
     proxy sends the updates to the replicas of the new version."""
+    if request.app[RECEIVER].closing:
+        return web.Response(status=503, text="stopping")
     head = request.app[HEAD]
     try:
         found = await asyncio.wait_for(store_revision(request.app[ENGINE]), READY_TIMEOUT)
@@ -153,12 +164,13 @@ async def serve_webhook(
         log.info("stopping: no new updates, finishing %d in flight", app[RECEIVER].in_flight)
         # The webhook stays registered: the other replicas (or this one restarted) take the
         # updates Telegram delivers meanwhile.
+        app[RECEIVER].closing = True
         for running in list(runner.sites):
             await running.stop()
         unfinished = await app[RECEIVER].finish(DRAIN_SECONDS)
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        # The signal handlers stay: a second SIGTERM must not cut short the rest of the stop
+        # (the outbox sender finishing its messages); SIGKILL is there for that.
         await runner.cleanup()
     unfinished += await app[RECEIVER].finish(1.0)  # any a kept-alive connection brought late
     if unfinished:

@@ -52,6 +52,7 @@ class BotProcess:
         self._out = bytearray()
         self._err = bytearray()
         self._readers: list[asyncio.Task[None]] = []
+        self._printed = asyncio.Condition()
 
     @property
     def stdout(self) -> str:
@@ -79,8 +80,8 @@ class BotProcess:
         )
         assert self.process.stdout is not None and self.process.stderr is not None
         self._readers = [
-            asyncio.create_task(_drain(self.process.stdout, self._out)),
-            asyncio.create_task(_drain(self.process.stderr, self._err)),
+            asyncio.create_task(_drain(self.process.stdout, self._out, self._printed)),
+            asyncio.create_task(_drain(self.process.stderr, self._err, self._printed)),
         ]
         await self._until_polling(mark)
         return self
@@ -109,6 +110,17 @@ class BotProcess:
             f"{self.stderr[-4000:]}"
         )
 
+    async def wait_for_output(self, text: str, *, within: float = 60.0) -> None:
+        """Return once the bot has printed ``text`` (to either stream)."""
+        async with self._printed:
+            try:
+                await asyncio.wait_for(
+                    self._printed.wait_for(lambda: text in self.stderr or text in self.stdout),
+                    within,
+                )
+            except TimeoutError:
+                raise AssertionError(f"the bot did not print {text!r} in {within} s") from None
+
     def kill(self) -> None:
         """SIGKILL: the process ends at once, as in a crash."""
         if self.process is not None and self.process.returncode is None:
@@ -136,9 +148,11 @@ class BotProcess:
         await self.stop()
 
 
-async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
+async def _drain(stream: asyncio.StreamReader, into: bytearray, printed: asyncio.Condition) -> None:
     while chunk := await stream.read(65536):
         into.extend(chunk)
+        async with printed:
+            printed.notify_all()
 
 
 def free_port() -> int:

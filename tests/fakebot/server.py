@@ -117,6 +117,7 @@ class FakeBotAPI:
         self.webhook: Webhook | None = None  # set by the bot's setWebhook
         self.webhook_posts: list[int] = []  # HTTP status of every delivery to the webhook
         self._client: ClientSession | None = None
+        self._holds: list[tuple[str, asyncio.Event]] = []
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -181,6 +182,13 @@ class FakeBotAPI:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) with an error."""
         retry = retry_after if status == 429 else None
         self._faults.append(Fault(method, chat_id, status, retry, description, times))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """The next ``method`` call is recorded, then left unanswered until the returned event
+        is set: the bot is caught in the middle of handling an update."""
+        release = asyncio.Event()
+        self._holds.append((method, release))
+        return release
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every call to the chat gets 403 until ``unblock``."""
@@ -288,6 +296,10 @@ class FakeBotAPI:
             record.params = call.params
             if handler is None:
                 raise unknown_method(name)
+            held = next((h for h in self._holds if h[0] == name), None)
+            if held is not None:
+                self._holds.remove(held)
+                await held[1].wait()
             self._scripted_fault(name, record.chat_id)
             record.result = await handler(self, call)
             body: dict[str, Any] = {"ok": True, "result": record.result}
