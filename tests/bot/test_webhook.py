@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.app import create_dispatcher
+from bot.app import create_dispatcher, drop_webhook
 from bot.web import create_web_app
 from core.config import Settings
 from core.i18n import create_i18n
@@ -119,3 +119,15 @@ async def test_not_ready_while_the_store_is_unreachable(fake_api: FakeBotAPI, db
             assert (await client.get("/healthz")).status == 200
     finally:
         await down.dispose()
+
+
+async def test_long_polling_removes_a_webhook_left_registered(fake_api: FakeBotAPI) -> None:
+    bot = fake_api.make_bot()
+    await drop_webhook(bot)
+    assert fake_api.calls("deleteWebhook") == []  # nothing registered: nothing to remove
+
+    fake_api.webhook = Webhook("https://bot.example.org/telegram", SECRET, None)
+    await drop_webhook(bot)
+    assert fake_api.webhook is None
+    (call,) = fake_api.calls("deleteWebhook")
+    assert not call.params.get("drop_pending_updates")  # the waiting updates are kept
