@@ -124,6 +124,7 @@ class Proxy:
 @dataclass
 class Load:
     latencies: list[float] = field(default_factory=list)  # ms, posted → screen received
+    posted: list[float] = field(default_factory=list)  # when each answered update was posted
     unanswered: int = 0
     started: float = 0.0
     finished: float = 0.0
@@ -182,6 +183,7 @@ async def post_and_wait(
         load.unanswered += 1
         return
     load.latencies.append((screen().time - posted) * 1000)
+    load.posted.append(posted)
 
 
 def callback(user: TgUser, message: ChatMessage, data: str, api: FakeBotAPI) -> dict[str, Any]:
@@ -222,6 +224,7 @@ async def main(args: argparse.Namespace) -> int:
         flush=True,
     )
 
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     ports = [free_port() for _ in range(REPLICAS)]
     proxy = Proxy(ports)
     await proxy.start()
@@ -375,12 +378,25 @@ def report(api: FakeBotAPI, total: int, announcement: set[int], load: Load, in_f
     wall = load.finished - load.started
     answered = len(load.latencies)
     hits = api.rate_limit_hits
+    # The target is about the interactive updates posted while the announcement fans out.
+    during = [
+        ms
+        for ms, at in zip(load.latencies, load.posted, strict=True)
+        if sends and at <= sends[-1].time
+    ]
     print()
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if load.latencies:
         print(
             f"interactive: {answered} answered, p50 {percentile(load.latencies, 50):.0f} ms, "
             f"p95 {percentile(load.latencies, 95):.0f} ms, max {max(load.latencies):.0f} ms; "
-            f"{answered / wall:.1f} updates/s; {load.unanswered} unanswered"
+            f"{answered / wall:.1f} updates/s; {load.unanswered} unanswered (lost at the kill "
+            f"or slower than {ANSWER_WITHIN:.0f} s)"
+        )
+    if during:
+        print(
+            f"interactive during the fan-out: {len(during)}, p50 {percentile(during, 50):.0f} "
+            f"ms, p95 {percentile(during, 95):.0f} ms"
         )
     print(
         f"announcement: {len(sends)} accepted for {total} in {seconds:.0f} s: "
@@ -396,7 +412,7 @@ def report(api: FakeBotAPI, total: int, announcement: set[int], load: Load, in_f
         "doubled ≤ in flight": doubled <= in_flight,
         "0 × 429": not hits,
         "≥ 27 msg/s": seconds > 0 and (len(sends) - 1) / seconds >= 27,
-        "p95 ≤ 150 ms": bool(load.latencies) and percentile(load.latencies, 95) <= 150,
+        "p95 ≤ 150 ms": bool(during) and percentile(during, 95) <= 150,
     }
     print("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in verdicts.items()))
 
