@@ -161,10 +161,10 @@ async def serve_webhook(
             webhook_path(settings),
         )
         await stop.wait()
+        app[RECEIVER].closing = True
         log.info("stopping: no new updates, finishing %d in flight", app[RECEIVER].in_flight)
         # The webhook stays registered: the other replicas (or this one restarted) take the
         # updates Telegram delivers meanwhile.
-        app[RECEIVER].closing = True
         for running in list(runner.sites):
             await running.stop()
         unfinished = await app[RECEIVER].finish(DRAIN_SECONDS)
