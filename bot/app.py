@@ -97,13 +97,28 @@ async def run(settings: Settings) -> None:
     dp = create_dispatcher(settings, session_factory, i18n)
     background = await start_background(bot, settings, session_factory)
     try:
-        await dp.start_polling(
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            polling_timeout=settings.polling_timeout,
-            i18n=i18n,
-        )
+        if settings.webhook_url:
+            from bot.web import serve_webhook
+
+            await serve_webhook(bot, dp, settings, engine, i18n=i18n)
+        else:
+            await drop_webhook(bot)
+            await dp.start_polling(
+                bot,
+                allowed_updates=dp.resolve_used_update_types(),
+                polling_timeout=settings.polling_timeout,
+                i18n=i18n,
+            )
     finally:
         await background.stop()
         await bot.session.close()
         await engine.dispose()
+
+
+async def drop_webhook(bot: Bot) -> None:
+    """Telegram refuses getUpdates while a webhook is registered: a bot moved back from
+    webhook mode to polling removes it, keeping the updates waiting for it."""
+    info = await bot.get_webhook_info()
+    if info.url:
+        log.warning("long polling: removing the webhook registered earlier")
+        await bot.delete_webhook(drop_pending_updates=False)

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 from sqlalchemy.engine import make_url
@@ -22,6 +29,8 @@ DEFAULT_DB_PATH = Path("data") / "journal.sqlite3"
 SUPPORTED_LOCALES = ("ru", "en")
 # What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
 TOKEN_PATTERN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
+# Telegram's secret_token of setWebhook: 1-256 characters, letters, digits, _ and -.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class JournalRules(BaseModel):
@@ -112,6 +121,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Sakhalin"
     default_locale: str = "ru"
     polling_timeout: int = Field(30, ge=0, le=50)
+    # Webhook mode (docs/deploy.md) when WEBHOOK_URL is set: Telegram posts updates to that
+    # public address, a proxy forwards them to WEBHOOK_HOST:WEBHOOK_PORT; long polling otherwise.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(None, validate_default=True)
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(8080, ge=1, le=65535)
 
     rules: JournalRules = JournalRules()
     reminders: Reminders = Reminders()
@@ -127,7 +142,19 @@ class Settings(BaseSettings):
             raise ValueError("not a bot token (digits, a colon, the secret, from @BotFather)")
         return value
 
-    @field_validator("telegram_api_url")
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("webhook_url"):
+                # Without it anyone who finds the address could post updates as any person.
+                raise ValueError("required when WEBHOOK_URL is set (1-256 of A-Z a-z 0-9 _ -)")
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters, only A-Z a-z 0-9 _ and -")
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):

@@ -15,7 +15,8 @@ from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import SQLColumnExpression, event
+from alembic.script import ScriptDirectory
+from sqlalchemy import SQLColumnExpression, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -24,8 +25,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock taken around migrating: replicas starting at once migrate one by one.
+MIGRATION_LOCK = 0x6A6F75726E616C  # "journal"
 
 T = TypeVar("T")
 
@@ -79,9 +83,39 @@ def _upgrade(url: str) -> None:
 
 
 async def migrate(url: str) -> None:
-    """Create the database if needed and bring it to the newest revision."""
+    """Create the database if needed and bring it to the newest revision.
+
+    On PostgreSQL several replicas may start at once (a rolling upgrade, a restart of the
+    whole region): the first takes an advisory lock and migrates, the others wait for it and
+    then find the store at head, so there is nothing left for them to do."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Alembic's env runs its own event loop for async engines, so keep it off ours.
-    await asyncio.to_thread(_upgrade, url)
+    if parsed.get_backend_name() != "postgresql":
+        # Alembic's env runs its own event loop for async engines, so keep it off ours.
+        await asyncio.to_thread(_upgrade, url)
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as lock:
+            await lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                await asyncio.to_thread(_upgrade, url)
+            finally:
+                await lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    finally:
+        await engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest migration this code knows."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def store_revision(engine: AsyncEngine) -> str | None:
+    """The migration the store is at (None for a store never migrated); raises when the
+    store cannot be reached."""
+    async with engine.connect() as conn:
+        if not await conn.run_sync(lambda c: inspect(c).has_table("alembic_version")):
+            return None
+        return await conn.scalar(text("SELECT version_num FROM alembic_version"))

@@ -32,6 +32,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("RULES", "{not json"),
         ("DATABASE_URL", "journal.sqlite3"),
         ("TELEGRAM_API_URL", "localhost:8081"),
+        ("WEBHOOK_URL", "bot.example.org/telegram"),
+        ("WEBHOOK_PORT", "70000"),
     ],
 )
 def test_an_invalid_setting_is_one_line_naming_it(
@@ -58,6 +60,29 @@ def test_a_malformed_token_is_one_line_and_not_echoed(
     assert err.count("\n") == 1 and "BOT_TOKEN" in err
     assert token not in err
     assert not (store / "journal.sqlite3").exists()
+
+
+def test_webhook_mode_refuses_to_start_without_its_secret(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_SECRET" in err
+    assert not (store / "journal.sqlite3").exists()
+
+
+@pytest.mark.parametrize("secret", ["has spaces", "semi;colon", "x" * 257])
+def test_a_malformed_webhook_secret_is_one_line_and_not_echoed(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_SECRET" in err
+    assert secret not in err
 
 
 def test_migrate_creates_the_store(store: Path, capsys: pytest.CaptureFixture[str]) -> None:

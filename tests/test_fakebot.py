@@ -12,6 +12,7 @@ import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -436,3 +437,20 @@ async def test_sent_counts_show_a_message_sent_twice(api: FakeBotAPI, bot: Bot) 
     await bot.send_message(ANNA, "twice")
     assert api.sent_counts()[(ANNA, "twice")] == 2
     assert api.doubled == 1
+
+
+async def test_a_registered_webhook_replaces_polling(api: FakeBotAPI, bot: Bot) -> None:
+    await bot.set_webhook(
+        "https://bot.example.org/tg", secret_token="s_1", allowed_updates=["message"]
+    )
+    info = await bot.get_webhook_info()
+    assert (info.url, info.allowed_updates) == ("https://bot.example.org/tg", ["message"])
+    assert api.webhook is not None and api.webhook.secret_token == "s_1"
+    with pytest.raises(TelegramConflictError, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    with pytest.raises(TelegramBadRequest, match="secret token"):
+        await bot.set_webhook("https://bot.example.org/tg", secret_token="not allowed!")
+
+    await bot.delete_webhook()
+    assert (await bot.get_webhook_info()).url == ""
+    assert await bot.get_updates(timeout=0) == []

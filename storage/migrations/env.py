@@ -10,8 +10,6 @@ from sqlalchemy.engine import Connection
 from storage.db import create_engine
 from storage.models import Base
 
-MIGRATION_LOCK = 0x6A6F75726E6D67  # any constant of the bot's own
-
 config = context.config
 target_metadata = Base.metadata
 
@@ -24,10 +22,6 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            # Replicas starting together (a rolling upgrade) migrate one after another; the
-            # later ones find the store current. Released when the transaction ends.
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

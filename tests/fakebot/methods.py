@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .call import Call
 from .html import EntityParseError, parse_html
-from .state import ApiError, ChatMessage, bad_request
+from .state import ApiError, ChatMessage, Webhook, bad_request
 
 if TYPE_CHECKING:
     from .server import FakeBotAPI
@@ -33,6 +33,10 @@ INLINE_ACTIONS = (
     "callback_game", "pay",
 )  # fmt: skip
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 def method(name: str) -> Callable[[Handler], Handler]:
@@ -275,6 +279,8 @@ async def get_me(api: FakeBotAPI, call: Call) -> dict[str, Any]:
 
 @method("getUpdates")
 async def get_updates(api: FakeBotAPI, call: Call) -> list[dict[str, Any]]:
+    if api.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
     limit = call.integer("limit") or 100
     if not 1 <= limit <= 100:
         limit = 100
@@ -282,8 +288,27 @@ async def get_updates(api: FakeBotAPI, call: Call) -> list[dict[str, Any]]:
     return await api.fetch_updates(call.integer("offset"), limit, float(timeout))
 
 
+@method("setWebhook")
+async def set_webhook(api: FakeBotAPI, call: Call) -> bool:
+    url = call.text("url") or ""
+    if not url:  # Telegram: an empty url removes the webhook
+        api.webhook = None
+        return True
+    if not url.startswith(("http://", "https://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = call.text("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("secret token contains unallowed characters")
+    allowed = call.obj("allowed_updates")
+    if call.flag("drop_pending_updates"):
+        api.drop_pending_updates()
+    api.webhook = Webhook(url, secret, list(allowed) if isinstance(allowed, list) else None)
+    return True
+
+
 @method("deleteWebhook")
 async def delete_webhook(api: FakeBotAPI, call: Call) -> bool:
+    api.webhook = None
     if call.flag("drop_pending_updates"):
         api.drop_pending_updates()
     return True
@@ -291,7 +316,14 @@ async def delete_webhook(api: FakeBotAPI, call: Call) -> bool:
 
 @method("getWebhookInfo")
 async def get_webhook_info(api: FakeBotAPI, call: Call) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": api.pending}
+    info: dict[str, Any] = {
+        "url": api.webhook.url if api.webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": api.pending,
+    }
+    if api.webhook is not None and api.webhook.allowed_updates is not None:
+        info["allowed_updates"] = api.webhook.allowed_updates
+    return info
 
 
 # --- commands and menu -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,10 +19,11 @@ class BotProcess:
     """``async with BotProcess(api, env={"DATABASE_URL": url}) as proc:`` — the bot is polling.
 
     ``TELEGRAM_API_URL`` and ``BOT_TOKEN`` point at ``api`` unless ``env`` says otherwise; the
-    rest of the environment is inherited. Start-up is over at the bot's first ``getUpdates``
-    (an event, not a guess); ``start_timeout`` only bounds a failure, and is generous because a
-    loaded machine may take long to import and migrate. On exit the bot gets SIGTERM, and
-    SIGKILL after ``stop_timeout`` seconds. ``stdout``/``stderr`` hold everything it printed.
+    rest of the environment is inherited. Start-up is over at the bot's first ``getUpdates``,
+    or its ``setWebhook`` when ``env`` has ``WEBHOOK_URL`` (an event, not a guess);
+    ``start_timeout`` only bounds a failure, and is generous because a loaded machine may take
+    long to import and migrate. On exit the bot gets SIGTERM, and SIGKILL after
+    ``stop_timeout`` seconds. ``stdout``/``stderr`` hold everything it printed.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class BotProcess:
         self._out = bytearray()
         self._err = bytearray()
         self._readers: list[asyncio.Task[None]] = []
+        self._printed = asyncio.Condition()
 
     @property
     def stdout(self) -> str:
@@ -77,16 +80,17 @@ class BotProcess:
         )
         assert self.process.stdout is not None and self.process.stderr is not None
         self._readers = [
-            asyncio.create_task(_drain(self.process.stdout, self._out)),
-            asyncio.create_task(_drain(self.process.stderr, self._err)),
+            asyncio.create_task(_drain(self.process.stdout, self._out, self._printed)),
+            asyncio.create_task(_drain(self.process.stderr, self._err, self._printed)),
         ]
         await self._until_polling(mark)
         return self
 
     async def _until_polling(self, mark: int) -> None:
         assert self.process is not None
+        first = "setWebhook" if self.env.get("WEBHOOK_URL") else "getUpdates"
         polling = asyncio.create_task(
-            self.api.wait_for_call("getUpdates", after=mark, within=self.start_timeout)
+            self.api.wait_for_call(first, after=mark, within=self.start_timeout)
         )
         exited = asyncio.create_task(self.process.wait())
         await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
@@ -105,6 +109,22 @@ class BotProcess:
             f"the bot exited with code {self.process.returncode} before polling:\n"
             f"{self.stderr[-4000:]}"
         )
+
+    async def wait_for_output(self, text: str, *, within: float = 60.0) -> None:
+        """Return once the bot has printed ``text`` (to either stream)."""
+        async with self._printed:
+            try:
+                await asyncio.wait_for(
+                    self._printed.wait_for(lambda: text in self.stderr or text in self.stdout),
+                    within,
+                )
+            except TimeoutError:
+                raise AssertionError(f"the bot did not print {text!r} in {within} s") from None
+
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, as in a crash."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
 
     async def stop(self) -> int:
         """SIGTERM, then SIGKILL if the bot outlives ``stop_timeout``; returns the exit code."""
@@ -128,6 +148,16 @@ class BotProcess:
         await self.stop()
 
 
-async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
+async def _drain(stream: asyncio.StreamReader, into: bytearray, printed: asyncio.Condition) -> None:
     while chunk := await stream.read(65536):
         into.extend(chunk)
+        async with printed:
+            printed.notify_all()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a bot in webhook mode to listen on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

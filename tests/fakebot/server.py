@@ -1,8 +1,10 @@
 """A fake Telegram Bot API server that the real bot talks to over HTTP.
 
 It keeps each chat as its user sees it, records every request, answers with Telegram's own
-errors and limits, and can be told to fail. Updates reach the bot either by long polling
-(``getUpdates``) or, after ``attach``, by ``dispatcher.feed_update`` in the test's own loop.
+errors and limits, and can be told to fail. Updates reach the bot by long polling
+(``getUpdates``), by a POST to the address the bot registered with ``setWebhook`` (with its
+secret header, retried like Telegram retries), or, after ``attach``, by
+``dispatcher.feed_update`` in the test's own loop.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from bot.app import wire_session
 
@@ -38,11 +40,15 @@ from .state import (
     Fault,
     RecordedRequest,
     StoredFile,
+    Webhook,
     bad_request,
 )
 
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"  # noqa: E501
 SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_ATTEMPTS = 5  # a delivery failing (no answer, not 2xx) is retried, as Telegram does
+WEBHOOK_PAUSE = 0.5
 FAULT_TEXT = {
     400: "Bad Request: chat not found",
     403: "Forbidden: bot was blocked by the user",
@@ -114,6 +120,10 @@ class FakeBotAPI:
         self._bots: list[Bot] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.webhook: Webhook | None = None  # set by the bot's setWebhook
+        self.webhook_posts: list[int] = []  # HTTP status of every delivery to the webhook
+        self._client: ClientSession | None = None
+        self._holds: list[tuple[str, asyncio.Event]] = []
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -135,6 +145,8 @@ class FakeBotAPI:
             self._polls.notify_all()
         for bot in self._bots:
             await bot.session.close()
+        if self._client is not None:
+            await self._client.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -176,6 +188,13 @@ class FakeBotAPI:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) with an error."""
         retry = retry_after if status == 429 else None
         self._faults.append(Fault(method, chat_id, status, retry, description, times))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """The next ``method`` call is recorded, then left unanswered until the returned event
+        is set: the bot is caught in the middle of handling an update."""
+        release = asyncio.Event()
+        self._holds.append((method, release))
+        return release
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every call to the chat gets 403 until ``unblock``."""
@@ -297,6 +316,10 @@ class FakeBotAPI:
             record.params = call.params
             if handler is None:
                 raise unknown_method(name)
+            held = next((h for h in self._holds if h[0] == name), None)
+            if held is not None:
+                self._holds.remove(held)
+                await held[1].wait()
             self._scripted_fault(name, record.chat_id)
             record.result = await handler(self, call)
             body: dict[str, Any] = {"ok": True, "result": record.result}
@@ -529,11 +552,53 @@ class FakeBotAPI:
             if expect_reply and not self._answered(mark, chat_id, callback_id):
                 raise AssertionError(f"the bot did not answer in chat {chat_id}: {_brief(update)}")
             return
-        async with self._polls:
-            self._queue.append(update)
-            self._polls.notify_all()
+        if self.webhook is not None:
+            await self._post_to_webhook(update)
+        else:
+            async with self._polls:
+                self._queue.append(update)
+                self._polls.notify_all()
         await self._signal()
         await self._wait_answer(update, mark, chat_id, callback_id, expect_reply, within)
+
+    # --- webhook --------------------------------------------------------------------
+
+    async def post_update(
+        self, update: dict[str, Any], *, secret: str | None = None, url: str | None = None
+    ) -> int:
+        """POST one update to the registered webhook (or ``url``) with ``secret`` in Telegram's
+        header (none when None); returns the HTTP status. Nothing is retried."""
+        target = url or (self.webhook.url if self.webhook else None)
+        if target is None:
+            raise AssertionError("the bot has not registered a webhook")
+        if self._client is None:
+            self._client = ClientSession(timeout=ClientTimeout(total=30))
+        headers = {SECRET_HEADER: secret} if secret is not None else {}
+        async with self._client.post(target, json=update, headers=headers) as response:
+            await response.read()
+            self.webhook_posts.append(response.status)
+            return response.status
+
+    def new_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """``update`` with the next update id."""
+        return {"update_id": next(self._update_ids), **update}
+
+    async def _post_to_webhook(self, update: dict[str, Any]) -> None:
+        """Deliver like Telegram: with the registered secret, retried a few times while the
+        address does not answer 2xx (a replica stopping, a proxy finding another)."""
+        assert self.webhook is not None
+        status = 0
+        for attempt in range(WEBHOOK_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(WEBHOOK_PAUSE)
+            try:
+                status = await self.post_update(update, secret=self.webhook.secret_token)
+            except (ClientError, TimeoutError):
+                continue
+            if 200 <= status < 300:
+                self._fetched_upto = max(self._fetched_upto, update["update_id"])
+                return
+        raise AssertionError(f"the webhook did not take the update (last status {status})")
 
     def _answered(self, mark: int, chat_id: int, callback_id: str | None) -> bool:
         return any(

@@ -31,6 +31,15 @@ def bad_request(reason: str) -> ApiError:
 
 
 @dataclass
+class Webhook:
+    """Where the bot asked (setWebhook) to be sent its updates."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str] | None
+
+
+@dataclass
 class StoredFile:
     """A file the server holds, uploaded by the bot or by a simulated user."""
 
