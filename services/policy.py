@@ -57,6 +57,7 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     REASSIGN_TEACHING = "reassign_teaching"
     CHOOSE_PARENT_ACCESS = "choose_parent_access"
+    MANAGE_SETTINGS = "manage_settings"
 
 
 class Rule(StrEnum):
@@ -91,6 +92,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
     Role.ADMIN: frozenset(
         {A.ANNOUNCE_COLLEGE, A.ISSUE_ACCOUNTS, A.MANAGE_ACCOUNTS, A.MANAGE_STAFF}
+        | {A.MANAGE_SETTINGS}
     ),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
     Role.REGIONAL: frozenset({A.SEE_REGION}),
@@ -122,6 +124,7 @@ RULES: dict[Action, Rule] = {
     A.MANAGE_STAFF: Rule.COLLEGE,
     A.REASSIGN_TEACHING: Rule.COLLEGE,
     A.CHOOSE_PARENT_ACCESS: Rule.ANY,
+    A.MANAGE_SETTINGS: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -177,7 +180,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "monitoring.group": frozenset({A.READ_GROUP_OVERVIEW}),
     "monitoring.region": frozenset({A.SEE_REGION}),
     "positions.manage": frozenset(),
-    "settings.manage": frozenset(),
+    "settings.manage": frozenset({A.MANAGE_SETTINGS}),
     "import.run": frozenset(),
 }
 
@@ -313,6 +316,8 @@ WHAT: dict[Action, str] = {
     A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
     A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
     A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
+    A.MANAGE_SETTINGS: "change the college's settings: parents of students who have turned 18, "
+    "the personal data of people who left",
 }
 
 REACHES: dict[Rule, str] = {

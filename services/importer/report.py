@@ -49,6 +49,7 @@ class ImportReport:
 # Report order and names of the entities an import writes.
 ENTITY_NAMES: dict[str, LazyProxy] = {
     "organisation": __("Colleges"),
+    "college_setting": __("College settings"),
     "position": __("Positions"),
     "person": __("People"),
     "membership": __("Roles"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from services import college_settings
 from storage.models import (
     Bell,
     CalendarEntry,
@@ -47,6 +48,11 @@ async def write_college(w: Writer) -> None:
     # The college's own creation entry was logged before its id was known.
     for entry in w.audit:
         entry["org_id"] = w.org_id
+    for key, value in college.settings.items():
+        if await college_settings.store(
+            w.session, w.org_id, key, value, actor_id=None, source="import"
+        ):
+            w.report.updated["college_setting"] += 1
 
 
 async def write_positions(w: Writer) -> dict[str, int]:
