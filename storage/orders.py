@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.journal import name_key
+from storage.journal import name_key, surname_starts
 from storage.models import (
     Grade,
     Group,
@@ -43,8 +43,7 @@ async def find_students(
 ) -> list[FoundStudent]:
     """Students of the college whose surname starts with ``letters`` (case and ё ignored),
     by name. Compared in Python: SQLite folds only Latin letters."""
-    wanted = letters.strip().casefold().replace("ё", "е")
-    if not wanted:
+    if not letters.strip():
         return []
     rows = await session.execute(
         select(Student, Person, Group.name)
@@ -55,7 +54,7 @@ async def find_students(
     found = [
         (name_key(p.last_name, p.first_name, p.middle_name), s, p, g)
         for s, p, g in rows.all()
-        if p.last_name.casefold().replace("ё", "е").startswith(wanted)
+        if surname_starts(p.last_name, letters)
     ]
     found.sort(key=lambda r: (r[0], r[1].id))
     return [
