@@ -9,7 +9,6 @@ import csv
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +25,7 @@ from storage.models import (
     Student,
     StudentStatus,
 )
+from tests.test_import import edit_csv
 
 CSV_DIR = Path(__file__).resolve().parents[2] / "examples" / "sample-college"
 TODAY = date(2026, 11, 16)
@@ -39,20 +39,8 @@ ORDERS = [
 ]
 
 
-def _edit(folder: Path, sheet: str, change: Any) -> None:
-    path = folder / f"{sheet}.csv"
-    with path.open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = list(reader.fieldnames or [])
-        rows = change(list(reader))
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, header)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def _without_s0003(folder: Path) -> None:
-    _edit(folder, "students", lambda rows: [r for r in rows if r["external_id"] != "S0003"])
+    edit_csv(folder, "students", lambda rows: [r for r in rows if r["external_id"] != "S0003"])
 
     def drop_child(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         kept = []
@@ -62,7 +50,7 @@ def _without_s0003(folder: Path) -> None:
                 kept.append({**row, "children": "; ".join(children)})
         return kept
 
-    _edit(folder, "parents", drop_child)
+    edit_csv(folder, "parents", drop_child)
 
 
 async def _student(session: AsyncSession, external_id: str) -> Student:
