@@ -27,9 +27,9 @@ from keyboards import orders as kb
 from keyboards.orders import OrdCb, OrderAction
 from screens import orders as texts
 from services.access import Actor
+from services.orders import annulment, effects, steps
 from services.orders import card as cards
 from services.orders import draft as svc
-from services.orders import effects, steps
 from services.orders.draft import GROUP_KINDS, Draft
 from storage.models import OrderKind
 
@@ -55,6 +55,7 @@ class Step:
     session: AsyncSession
     state: FSMContext
     message: Message
+    clock: Clock
 
     async def draft(self, *kinds: OrderKind) -> Draft:
         """The right again, and the draft of this conversation, of a kind this step serves."""
@@ -87,8 +88,9 @@ def _pressed(step: Pressed) -> Callable[..., Awaitable[None]]:
         actor: Actor,
         session: AsyncSession,
         state: FSMContext,
+        clock: Clock,
     ) -> None:
-        await step(Step(actor, session, state, message_of(query)), callback_data.val)
+        await step(Step(actor, session, state, message_of(query), clock), callback_data.val)
 
     handler.__name__ = step.__name__
     return handler
@@ -98,9 +100,9 @@ def _typed(step: Pressed) -> Callable[..., Awaitable[None]]:
     """A typed answer's handler: the step, given the text."""
 
     async def handler(
-        message: Message, actor: Actor, session: AsyncSession, state: FSMContext
+        message: Message, actor: Actor, session: AsyncSession, state: FSMContext, clock: Clock
     ) -> None:
-        await step(Step(actor, session, state, message), message.text or "")
+        await step(Step(actor, session, state, message, clock), message.text or "")
 
     handler.__name__ = step.__name__
     return handler
@@ -242,7 +244,7 @@ async def on_note(s: Step, typed: str) -> None:
 async def on_details(
     message: Message, actor: Actor, session: AsyncSession, state: FSMContext, clock: Clock
 ) -> None:
-    s = Step(actor, session, state, message)
+    s = Step(actor, session, state, message, clock)
     draft = await s.draft()
     draft.number, draft.decided_on, draft.effective_on = svc.parse_details(
         message.text or "", actor.today(clock())
@@ -262,7 +264,7 @@ async def confirm(
 ) -> None:
     if await state.get_state() != OrderSteps.confirm.state:
         raise Stale()
-    draft = await Step(actor, session, state, message_of(query)).draft()
+    draft = await Step(actor, session, state, message_of(query), clock).draft()
     checked = await svc.check(session, actor, draft)
     order_id = await effects.enter(session, actor, checked, clock())
     await session.flush()  # a rejected write fails before the person is told
@@ -281,10 +283,31 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def show_card(s: Step, value: str) -> None:
-    card = await cards.student_card(s.session, s.actor, _id(value))
+    today = s.actor.today(s.clock())
+    card = await cards.student_card(s.session, s.actor, _id(value), today)
     if await s.state.get_state() == OrderSteps.search.state:
         await s.state.clear()
-    await edit_or_send(s.message, texts.card_text(card), kb.after_keyboard(None))
+    await edit_or_send(s.message, texts.card_text(card), kb.card_keyboard(card))
+
+
+def _pair(value: str) -> tuple[int, int]:
+    order_id, _sep, student_id = value.partition("-")
+    return _id(order_id), _id(student_id)
+
+
+async def ask_annul(s: Step, value: str) -> None:
+    order_id, student_id = _pair(value)
+    order = await annulment.annullable(s.session, s.actor, order_id, s.actor.today(s.clock()))
+    await edit_or_send(
+        s.message, texts.annul_prompt(order), kb.annul_keyboard(order.id, student_id)
+    )
+
+
+async def annul(s: Step, value: str) -> None:
+    order_id, student_id = _pair(value)
+    order = await annulment.annul(s.session, s.actor, order_id, s.clock())
+    await s.session.flush()  # a rejected write fails before the person is told
+    await edit_or_send(s.message, texts.annulled_text(order), kb.after_keyboard(student_id))
 
 
 PRESSES: dict[OrderAction, Pressed] = {
@@ -296,6 +319,8 @@ PRESSES: dict[OrderAction, Pressed] = {
     OrderAction.TO: choose_target,
     OrderAction.SUBGROUP: choose_subgroup,
     OrderAction.CARD: show_card,
+    OrderAction.ANNUL: ask_annul,
+    OrderAction.ANNUL_OK: annul,
 }
 
 

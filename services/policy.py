@@ -58,6 +58,7 @@ class Action(StrEnum):
     REASSIGN_TEACHING = "reassign_teaching"
     CHOOSE_PARENT_ACCESS = "choose_parent_access"
     MANAGE_SETTINGS = "manage_settings"
+    ANNUL_ORDERS = "annul_orders"
 
 
 class Rule(StrEnum):
@@ -88,6 +89,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS, A.SEE_MONITORING, A.REASSIGN_TEACHING}
+        | {A.ANNUL_ORDERS}
     ),
     Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
     Role.ADMIN: frozenset(
@@ -125,6 +127,7 @@ RULES: dict[Action, Rule] = {
     A.REASSIGN_TEACHING: Rule.COLLEGE,
     A.CHOOSE_PARENT_ACCESS: Rule.ANY,
     A.MANAGE_SETTINGS: Rule.COLLEGE,
+    A.ANNUL_ORDERS: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -172,7 +175,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "staff.manage": frozenset({A.MANAGE_STAFF}),
     "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
     "people.manage": frozenset(),
-    "orders.manage": frozenset({A.ENTER_ORDERS}),
+    "orders.manage": frozenset({A.ENTER_ORDERS, A.ANNUL_ORDERS}),
     "calendar.manage": frozenset(),
     "curriculum.manage": frozenset(),
     "timetable.manage": frozenset(),
@@ -318,6 +321,8 @@ WHAT: dict[Action, str] = {
     A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
     A.MANAGE_SETTINGS: "change the college's settings: parents of students who have turned 18, "
     "the personal data of people who left",
+    A.ANNUL_ORDERS: "annul a movement order before its effective date (its dated history is "
+    "undone; the order stays on file, marked annulled)",
 }
 
 REACHES: dict[Rule, str] = {

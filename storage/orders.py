@@ -194,7 +194,7 @@ async def unapplied(session: AsyncSession) -> Sequence[tuple[MovementOrder, str]
     rows = await session.execute(
         select(MovementOrder, Organisation.timezone)
         .join(Organisation, Organisation.id == MovementOrder.org_id)
-        .where(MovementOrder.applied_on.is_(None))
+        .where(MovementOrder.applied_on.is_(None), MovementOrder.annulled_at.is_(None))
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
     return list(rows.all())
@@ -209,6 +209,24 @@ async def claim(session: AsyncSession, order_id: int, today: date) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def later_naming(session: AsyncSession, order: MovementOrder) -> bool:
+    """Whether an order in force after ``order`` names one of its students."""
+    students = select(OrderStudent.student_id).where(OrderStudent.order_id == order.id)
+    found = await session.scalar(
+        select(MovementOrder.id)
+        .join(OrderStudent, OrderStudent.order_id == MovementOrder.id)
+        .where(
+            OrderStudent.student_id.in_(students),
+            MovementOrder.id != order.id,
+            MovementOrder.annulled_at.is_(None),
+            (MovementOrder.effective_on > order.effective_on)
+            | ((MovementOrder.effective_on == order.effective_on) & (MovementOrder.id > order.id)),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def order(session: AsyncSession, order_id: int) -> MovementOrder | None:
