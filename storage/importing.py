@@ -202,14 +202,14 @@ class Ordered:
 
 
 async def ordered_students(session: AsyncSession, org_id: int) -> dict[int, Ordered]:
-    """The college's students an order has touched, by person id."""
+    """The college's students an order (not annulled) has touched, by person id."""
     rows = await session.execute(
         select(
             Student.id, Student.person_id, Student.group_id, Student.status, MovementOrder.number
         )
         .join(OrderStudent, OrderStudent.student_id == Student.id)
         .join(MovementOrder, MovementOrder.id == OrderStudent.order_id)
-        .where(Student.org_id == org_id)
+        .where(Student.org_id == org_id, MovementOrder.annulled_at.is_(None))
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
     # The latest order is the last row of each student.
@@ -221,7 +221,11 @@ async def ordered_groups(session: AsyncSession, org_id: int) -> dict[int, str]:
     order's number."""
     rows = await session.execute(
         select(MovementOrder.group_id, MovementOrder.number)
-        .where(MovementOrder.org_id == org_id, MovementOrder.group_id.is_not(None))
+        .where(
+            MovementOrder.org_id == org_id,
+            MovementOrder.group_id.is_not(None),
+            MovementOrder.annulled_at.is_(None),
+        )
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
     return {group_id: number for group_id, number in rows.all() if group_id is not None}

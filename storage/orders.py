@@ -263,10 +263,10 @@ async def withdraw_notices(
 
 
 async def recent(session: AsyncSession, org_id: int, limit: int) -> Sequence[MovementOrder]:
-    """The college's latest orders, the newest entered first."""
+    """The college's latest orders in force, the newest entered first."""
     rows = await session.scalars(
         select(MovementOrder)
-        .where(MovementOrder.org_id == org_id)
+        .where(MovementOrder.org_id == org_id, MovementOrder.annulled_at.is_(None))
         .order_by(MovementOrder.entered_at.desc(), MovementOrder.id.desc())
         .limit(limit)
     )
