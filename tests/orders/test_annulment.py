@@ -13,6 +13,7 @@ from keyboards.orders import OrdCb, OrderAction
 from storage.models import Membership, MovementOrder, Person, StudentStatus
 from tests.botapp import BotApp
 from tests.factories import College
+from tests.fakebot import TgUser
 from tests.orders import kit
 
 
@@ -29,11 +30,8 @@ async def _family_until(app: BotApp, student_id: int) -> set[date | None]:
         return {m.until for m in rows}
 
 
-async def test_the_deputy_annuls_an_expulsion_dated_ahead(
-    app: BotApp, college: College, secretary: Person
-) -> None:
-    student = college.students[4]  # Смирнова Мария
-    ahead = date(2026, 11, 25)
+async def _expel_by_phone(app: BotApp, college: College, details: str) -> TgUser:
+    """The deputy expels Смирнова Мария with an order: number, order date[, effective date]."""
     app.stand_at(college.now)
     deputy = await app.link(college.deputy, language="en")
     await deputy.command("menu")
@@ -42,8 +40,17 @@ async def test_the_deputy_annuls_an_expulsion_dated_ahead(
     await deputy.send("смир")
     await deputy.click("Смирнова Мария · ИС-21")
     await deputy.send("по собственному желанию")
-    await deputy.send(f"102-к {college.today:%d.%m.%Y} {ahead:%d.%m.%Y}")
+    await deputy.send(details)
     await deputy.click("✅ Confirm")
+    return deputy
+
+
+async def test_the_deputy_annuls_an_expulsion_dated_ahead(
+    app: BotApp, college: College, secretary: Person
+) -> None:
+    student = college.students[4]  # Смирнова Мария
+    ahead = date(2026, 11, 25)
+    deputy = await _expel_by_phone(app, college, f"102-к {college.today:%d.%m.%Y} {ahead:%d.%m.%Y}")
     assert "Смирнова" not in await kit.names_on(app.session_factory, college.group, ahead)
     assert await _family_until(app, student.id) == {ahead}
 
@@ -85,16 +92,7 @@ async def test_an_order_in_effect_is_not_annulled(
     app: BotApp, college: College, secretary: Person
 ) -> None:
     student = college.students[4]
-    app.stand_at(college.now)
-    deputy = await app.link(college.deputy, language="en")
-    await deputy.command("menu")
-    await deputy.click("📜 Movement order")
-    await deputy.click("Expulsion")
-    await deputy.send("смир")
-    await deputy.click("Смирнова Мария · ИС-21")
-    await deputy.send("долг")
-    await deputy.send(f"103-к {college.today:%d.%m.%Y}")
-    await deputy.click("✅ Confirm")
+    deputy = await _expel_by_phone(app, college, f"103-к {college.today:%d.%m.%Y}")
     order = await _order(app, "103-к")
     forged = OrdCb(act=OrderAction.ANNUL_OK, val=f"{order.id}-{student.id}").pack()
     await deputy.click_data(deputy.last, forged)
