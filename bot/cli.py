@@ -1,5 +1,6 @@
 """``journal-bot``: run the bot, migrate the store, import a college, enter a batch of movement
-orders, export invites, see how the outbox is doing, see and revoke a person's linked accounts.
+orders, export invites, see how the outbox is doing, see and revoke a person's linked accounts,
+see and set a college's own settings.
 
 Errors an operator can fix (a missing setting, a bad file) end with one clear line and a
 non-zero exit code, never a traceback.
@@ -56,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="a college of the region (code, repeatable); sets the whole scope",
+    )
+    cs = sub.add_parser("college-settings", help="show or set a college's own settings")
+    cs.add_argument("--org", help="college code (needed when the store holds several)")
+    cs.add_argument(
+        "--adult-parents",
+        choices=("student_decides", "keep", "end"),
+        help="parents of a student who has turned 18",
+    )
+    cs.add_argument(
+        "--leavers-data", choices=("keep", "erase"), help="personal data of people who left"
     )
     acc = sub.add_parser("accounts", help="a person's linked Telegram accounts")
     acc_sub = acc.add_subparsers(dest="accounts_command", required=True)
@@ -129,6 +140,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _regional(args, settings)
     if command == "accounts":
         return await _accounts(args, settings)
+    if command == "college-settings":
+        return await _college_settings(args, settings)
     raise CliError(f"unknown command {command}", EXIT_USAGE)
 
 
@@ -281,6 +294,29 @@ async def _regional(args: argparse.Namespace, settings: Settings) -> int:
         print(_("{name} monitors: {codes}").format(name=name, codes=codes))
     else:
         print(_("{name} monitors no college.").format(name=name))
+    return 0
+
+
+async def _college_settings(args: argparse.Namespace, settings: Settings) -> int:
+    from services import college_settings as cs
+    from storage.colleges import pick
+    from storage.db import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            org = await pick(session, args.org)
+            if org is None:
+                raise CliError(_("No such college; give its code with --org."))
+            for key, value in ((cs.ADULTS, args.adult_parents), (cs.LEAVERS, args.leavers_data)):
+                if value:
+                    await cs.store(session, org.id, key, value, actor_id=None, source="cli")
+            found = await cs.of_college(session, org.id, cs.Defaults.of(settings))
+    finally:
+        await engine.dispose()
+    for key, value in ((cs.ADULTS, found.adults), (cs.LEAVERS, found.leavers)):
+        whose = _("set by the college") if key in found.own else _("the default")
+        print(f"{key}: {value} ({whose})")
     return 0
 
 

@@ -311,7 +311,7 @@ async def clean_up(settings: Settings, session_factory: async_sessionmaker[Async
         swept = await retention.sweep(session, settings.retention, now=now, today=today)
         told = await adults.tell_parents(
             session,
-            mode=settings.adults.parents,
+            default=settings.adults.parents,
             today=today,
             now=now,
             default_locale=settings.default_locale,

@@ -91,7 +91,7 @@ async def link(
         session,
         actor,
         callback_data.id,
-        **await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     await message_of(query).answer(text.one_link(row), reply_markup=kb.back_to_office())
@@ -206,7 +206,7 @@ async def group_links(
         session,
         actor,
         callback_data.id,
-        **await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     if not rows:
@@ -243,7 +243,7 @@ async def order_links(
         session,
         actor,
         callback_data.id,
-        **await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     if not rows:

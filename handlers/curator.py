@@ -391,7 +391,7 @@ async def invites_issue(
         session,
         actor,
         callback_data.group,
-        **await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock()),
     )
     await session.flush()  # a rejected write fails before the person is told
     target = message_of(query)

@@ -46,7 +46,7 @@ async def _student(
         session,
         viewer,
         sid,
-        adults_mode=settings.adults.parents,
+        adults_default=settings.adults.parents,
         today=clock().astimezone(settings.tz).date(),
     )
 

@@ -22,7 +22,8 @@ from services.access import Actor
 from services.people import leaving
 
 
-class HandoverDate(StatesGroup):
+class HandoverSteps(StatesGroup):
+    teacher = State()  # waiting for letters of the receiving teacher's surname
     day = State()
 
 
@@ -59,13 +60,30 @@ async def loads(
     )
 
 
-async def new_teachers(
-    query: CallbackQuery, callback_data: HandCb, session: AsyncSession, actor: Actor
+async def ask_new_teacher(
+    query: CallbackQuery,
+    callback_data: HandCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
 ) -> None:
     c = callback_data
-    found = await leaving.teachers(session, actor)
-    await edit_or_send(
-        message_of(query), text.choose_new(), kb.new_teachers(c.old, c.g, c.d, found)
+    await leaving.loads(session, actor, c.old)  # the deputy, and a teacher of the college
+    await state.set_state(HandoverSteps.teacher)
+    await state.set_data({"old": c.old, "g": c.g, "d": c.d})
+    await edit_or_send(message_of(query), text.choose_new(), kb.back_to_loads(c.old))
+
+
+async def typed_teacher(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext
+) -> None:
+    """A few letters of the receiving teacher's surname, as a student is found for an order."""
+    data = await state.get_data()
+    letters = (message.text or "").strip()
+    found = await leaving.find_teachers(session, actor, letters)
+    old, g, d = (int(data.get(k, 0)) for k in ("old", "g", "d"))
+    await message.answer(
+        text.found_new(found, letters, old), reply_markup=kb.new_teachers(old, g, d, found)
     )
 
 
@@ -81,7 +99,7 @@ async def ask_date(
     plan = await leaving.plan_handover(
         session, actor, old_teacher_id=c.old, new_teacher_id=c.new, group_id=c.g, discipline_id=c.d
     )
-    await state.set_state(HandoverDate.day)
+    await state.set_state(HandoverSteps.day)
     await state.set_data({"old": plan.old_teacher.id, "g": c.g, "d": c.d, "new": c.new})
     markup = kb.from_today(c.old, c.g, c.d, c.new, actor.today(clock()))
     await edit_or_send(message_of(query), text.ask_date(), markup)
@@ -152,9 +170,10 @@ def create_router() -> Router:
     cb = router.callback_query
     cb.register(old_teachers, HandCb.filter(F.act == HandoverAction.OLD))
     cb.register(loads, HandCb.filter(F.act == HandoverAction.LOAD))
-    cb.register(new_teachers, HandCb.filter(F.act == HandoverAction.NEW))
+    cb.register(ask_new_teacher, HandCb.filter(F.act == HandoverAction.NEW))
     cb.register(ask_date, HandCb.filter(F.act == HandoverAction.DATE))
     cb.register(preview_today, HandCb.filter(F.act == HandoverAction.PREVIEW))
     cb.register(confirm, HandCb.filter(F.act == HandoverAction.CONFIRM))
-    router.message.register(typed_date, HandoverDate.day, F.text, ~(F.text.startswith("/")))
+    router.message.register(typed_teacher, HandoverSteps.teacher, F.text, ~(F.text.startswith("/")))
+    router.message.register(typed_date, HandoverSteps.day, F.text, ~(F.text.startswith("/")))
     return router

@@ -43,7 +43,9 @@ async def choose(
 ) -> None:
     policy.require(actor, policy.Action.CHOOSE_PARENT_ACCESS, None, adults.not_a_student())
     allowed = callback_data.act is ParentAccessAction.ALLOW
-    choice = await adults.choose(session, actor, allowed, mode=settings.adults.parents, now=clock())
+    choice = await adults.choose(
+        session, actor, allowed, default=settings.adults.parents, now=clock()
+    )
     await session.flush()  # a rejected write fails before the person is told
     await _render(query, choice)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
+from services.people.invite_sheet import Terms
 
 T = TypeVar("T")
 
@@ -73,11 +74,7 @@ async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:
     return result
 
 
-async def invite_terms(bot: Bot, settings: Settings, now: datetime) -> dict[str, Any]:
+async def invite_terms(bot: Bot, settings: Settings, now: datetime) -> Terms:
     """What every issued invite link needs: the bot's name, the time, how long it is valid."""
     me = await bot.me()  # aiogram keeps it after the first call
-    return {
-        "bot_username": me.username or "",
-        "now": now,
-        "ttl": timedelta(days=settings.rules.invite_ttl_days),
-    }
+    return Terms(me.username or "", now, timedelta(days=settings.rules.invite_ttl_days))

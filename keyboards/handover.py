@@ -87,6 +87,12 @@ def new_teachers(old_id: int, g: int, d: int, found: Sequence[Person]) -> Inline
     return builder.as_markup()
 
 
+def back_to_loads(old_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("⬅ Back"), callback_data=HandCb(act=HandoverAction.LOAD, old=old_id))
+    return builder.as_markup()
+
+
 def from_today(old_id: int, g: int, d: int, new_id: int, today: date) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(

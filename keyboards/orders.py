@@ -14,6 +14,7 @@ from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.orders import found_label
 from screens.vocabulary import order_kind
+from services.orders.card import StudentCard
 from services.policy import Action
 from storage.models import Group, OrderKind, Subgroup
 from storage.orders import FoundStudent
@@ -34,6 +35,8 @@ class OrderAction(StrEnum):
     CANCEL = "x"
     FIND = "find"
     CARD = "card"
+    ANNUL = "an"  # ``val``: the order and the student, ``order-student``
+    ANNUL_OK = "ano"
 
 
 class OrdCb(CallbackData, prefix="or"):
@@ -121,8 +124,37 @@ def preview_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def card_keyboard(card: StudentCard) -> InlineKeyboardMarkup:
+    """The student card's buttons: annul an order whose date is still ahead (the deputy's)."""
+    builder = InlineKeyboardBuilder()
+    for row in card.history:
+        if row.may_annul:
+            builder.button(
+                text=_("✖ Annul order No. {number}").format(number=row.number),
+                callback_data=OrdCb(act=OrderAction.ANNUL, val=f"{row.order_id}-{card.student_id}"),
+            )
+    _after(builder, None)
+    return builder.as_markup()
+
+
+def annul_keyboard(order_id: int, student_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Annul it"),
+        callback_data=OrdCb(act=OrderAction.ANNUL_OK, val=f"{order_id}-{student_id}"),
+    )
+    builder.button(text=_("⬅ Back"), callback_data=OrdCb(act=OrderAction.CARD, val=str(student_id)))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
 def after_keyboard(student_id: int | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    _after(builder, student_id)
+    return builder.as_markup()
+
+
+def _after(builder: InlineKeyboardBuilder, student_id: int | None) -> None:
     if student_id:
         builder.button(
             text=_("🔎 Student card"),
@@ -131,4 +163,3 @@ def after_keyboard(student_id: int | None) -> InlineKeyboardMarkup:
     builder.button(text=_("📜 Another order"), callback_data=OrdCb(act=OrderAction.START))
     builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.adjust(1)
-    return builder.as_markup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from core.i18n import _, fmt_date, ngettext
@@ -23,7 +24,21 @@ def choose_load(teacher: Person, count: int) -> Markup:
 
 
 def choose_new() -> str:
-    return _("To which teacher?")
+    return _(
+        "To which teacher? Send the first letters of their surname (three are usually enough)."
+    )
+
+
+def found_new(found: Sequence[Person], letters: str, old_id: int) -> Markup:
+    if not [p for p in found if p.id != old_id]:
+        return format_html(
+            _(
+                "No other teacher of the college has a surname starting with “{letters}”. "
+                "Send other letters, or /cancel."
+            ),
+            letters=letters,
+        )
+    return format_html(_("Choose the teacher, or send other letters."))
 
 
 def ask_date() -> str:

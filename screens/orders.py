@@ -11,7 +11,7 @@ from screens.markup import Markup, bold, format_html, join, oneline
 from screens.vocabulary import order_kind, student_status
 from services.orders.card import StudentCard
 from services.orders.draft import Change, Checked
-from storage.models import OrderKind, StudentStatus
+from storage.models import MovementOrder, OrderKind, StudentStatus
 from storage.orders import FoundStudent
 
 
@@ -215,5 +215,31 @@ def card_text(card: StudentCard) -> str:
             line = format_html("{} ({})", line, where)
         if row.note:
             line = format_html("{} — {}", line, row.note)
+        if row.annulled:
+            line = format_html("<s>{}</s> {}", line, _("(annulled)"))
         lines.append(line)
     return join(lines)
+
+
+def annul_prompt(order: MovementOrder) -> str:
+    return join(
+        [
+            format_html(
+                _("<b>Annul order No. {number} of {decided}?</b>"),
+                number=order.number,
+                decided=fmt_date(order.decided_on, "dd.MM.y"),
+            ),
+            format_html(
+                _(
+                    "{kind} from {effective}: what it was to change from that date is undone. "
+                    "The order stays on file, marked annulled, and its number stays taken."
+                ),
+                kind=order_kind(order.kind),
+                effective=fmt_date(order.effective_on, "dd.MM.y"),
+            ),
+        ]
+    )
+
+
+def annulled_text(order: MovementOrder) -> str:
+    return format_html(_("Order No. {number} is annulled."), number=order.number)

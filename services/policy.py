@@ -57,6 +57,8 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     REASSIGN_TEACHING = "reassign_teaching"
     CHOOSE_PARENT_ACCESS = "choose_parent_access"
+    MANAGE_SETTINGS = "manage_settings"
+    ANNUL_ORDERS = "annul_orders"
 
 
 class Rule(StrEnum):
@@ -87,10 +89,12 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS, A.SEE_MONITORING, A.REASSIGN_TEACHING}
+        | {A.ANNUL_ORDERS}
     ),
     Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
     Role.ADMIN: frozenset(
         {A.ANNOUNCE_COLLEGE, A.ISSUE_ACCOUNTS, A.MANAGE_ACCOUNTS, A.MANAGE_STAFF}
+        | {A.MANAGE_SETTINGS}
     ),
     Role.DIRECTOR: frozenset({A.READ_GROUP_JOURNALS, A.ANNOUNCE_COLLEGE, A.SEE_MONITORING}),
     Role.REGIONAL: frozenset({A.SEE_REGION}),
@@ -122,6 +126,8 @@ RULES: dict[Action, Rule] = {
     A.MANAGE_STAFF: Rule.COLLEGE,
     A.REASSIGN_TEACHING: Rule.COLLEGE,
     A.CHOOSE_PARENT_ACCESS: Rule.ANY,
+    A.MANAGE_SETTINGS: Rule.COLLEGE,
+    A.ANNUL_ORDERS: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -169,7 +175,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "staff.manage": frozenset({A.MANAGE_STAFF}),
     "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
     "people.manage": frozenset(),
-    "orders.manage": frozenset({A.ENTER_ORDERS}),
+    "orders.manage": frozenset({A.ENTER_ORDERS, A.ANNUL_ORDERS}),
     "calendar.manage": frozenset(),
     "curriculum.manage": frozenset(),
     "timetable.manage": frozenset(),
@@ -177,7 +183,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "monitoring.group": frozenset({A.READ_GROUP_OVERVIEW}),
     "monitoring.region": frozenset({A.SEE_REGION}),
     "positions.manage": frozenset(),
-    "settings.manage": frozenset(),
+    "settings.manage": frozenset({A.MANAGE_SETTINGS}),
     "import.run": frozenset(),
 }
 
@@ -313,6 +319,10 @@ WHAT: dict[Action, str] = {
     A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
     A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
     A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
+    A.MANAGE_SETTINGS: "change the college's settings: parents of students who have turned 18, "
+    "the personal data of people who left",
+    A.ANNUL_ORDERS: "annul a movement order before its effective date (its dated history is "
+    "undone; the order stays on file, marked annulled)",
 }
 
 REACHES: dict[Rule, str] = {

@@ -5,9 +5,10 @@
 * Conversation drafts untouched for ``retention.drafts_days`` (a half-typed comment).
 * Failed invite attempts after ``retention.invite_attempts_days`` (kept only to throttle
   guessing).
-* People who left (no role for ``retention.leavers_days``): with ``retention.leavers`` =
-  ``erase`` their phone, e-mail and birth date are erased and their Telegram accounts and
-  notification choices dropped; ``keep`` (the default) keeps them. Names stay on the
+* People who left (no role for ``retention.leavers_days``): where their college's setting
+  (services/college_settings.py; ``retention.leavers`` is the default of a college that set
+  nothing) is ``erase``, their phone, e-mail and birth date are erased and their Telegram
+  accounts and notification choices dropped; ``keep`` (the default) keeps them. Names stay on the
   journal's records either way: registers and grades are the college's documents.
 * Staff roles whose last day has passed end, and people left with no role lose their
   accounts (services/people/leaving.py).
@@ -21,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Retention
+from services import college_settings
 from services.people import leaving
 from storage import audit
 from storage import retention as q
@@ -44,8 +46,12 @@ async def sweep(session: AsyncSession, cfg: Retention, *, now: datetime, today: 
     drafts = await q.drop_drafts(session, now - timedelta(days=cfg.drafts_days))
     attempts = await q.drop_invite_attempts(session, now - timedelta(days=cfg.invite_attempts_days))
     erased = 0
-    if cfg.leavers == "erase":
-        for person in await q.leavers(session, today - timedelta(days=cfg.leavers_days)):
+    leavers = await q.leavers(session, today - timedelta(days=cfg.leavers_days))
+    policies = await college_settings.values_of(
+        session, {person.org_id for person in leavers}, college_settings.LEAVERS, cfg.leavers
+    )
+    for person in leavers:
+        if policies[person.org_id] == "erase":
             await q.forget_person(session, person.id)
             audit.record(
                 session,

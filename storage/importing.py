@@ -8,13 +8,25 @@ rows with one executemany UPDATE, and audit entries in bulk too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import diff
-from storage.models import Attendance, AuditEntry, Base, Grade, Lesson, utcnow
+from storage.models import (
+    Attendance,
+    AuditEntry,
+    Base,
+    Grade,
+    Lesson,
+    MovementOrder,
+    OrderStudent,
+    Student,
+    StudentStatus,
+    utcnow,
+)
 
 CHUNK = 1000  # ids per IN (…): far below the parameter limits of SQLite and PostgreSQL
 
@@ -175,3 +187,45 @@ async def table_counts(session: AsyncSession) -> dict[str, int]:
             await session.execute(select(func.count()).select_from(table))
         ).scalar_one()
     return counts
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """A student some movement order named: their stored group and status, and the number
+    of the latest order (by effective date) that named them."""
+
+    student_id: int
+    person_id: int
+    group_id: int | None
+    status: StudentStatus
+    number: str
+
+
+async def ordered_students(session: AsyncSession, org_id: int) -> dict[int, Ordered]:
+    """The college's students an order (not annulled) has touched, by person id."""
+    rows = await session.execute(
+        select(
+            Student.id, Student.person_id, Student.group_id, Student.status, MovementOrder.number
+        )
+        .join(OrderStudent, OrderStudent.student_id == Student.id)
+        .join(MovementOrder, MovementOrder.id == OrderStudent.order_id)
+        .where(Student.org_id == org_id, MovementOrder.annulled_at.is_(None))
+        .order_by(MovementOrder.effective_on, MovementOrder.id)
+    )
+    # The latest order is the last row of each student.
+    return {row.person_id: Ordered(*row) for row in rows.all()}
+
+
+async def ordered_groups(session: AsyncSession, org_id: int) -> dict[int, str]:
+    """Groups a whole-group order (next course, graduation) has touched, with the latest
+    order's number."""
+    rows = await session.execute(
+        select(MovementOrder.group_id, MovementOrder.number)
+        .where(
+            MovementOrder.org_id == org_id,
+            MovementOrder.group_id.is_not(None),
+            MovementOrder.annulled_at.is_(None),
+        )
+        .order_by(MovementOrder.effective_on, MovementOrder.id)
+    )
+    return {group_id: number for group_id, number in rows.all() if group_id is not None}

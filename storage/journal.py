@@ -84,6 +84,13 @@ def name_key(last: str, first: str, middle: str) -> tuple[str, ...]:
     return tuple(p.casefold().replace("ё", "е") for p in (last, first, middle))
 
 
+def surname_starts(last_name: str, letters: str) -> bool:
+    """The few letters a person typed to find someone: case and ё ignored, compared in Python
+    (SQLite folds only Latin letters). Used by every "find by the surname" step."""
+    wanted = letters.strip().casefold().replace("ё", "е")
+    return bool(wanted) and last_name.casefold().replace("ё", "е").startswith(wanted)
+
+
 def in_group_on(group_id: int, on: date) -> ColumnElement[bool]:
     """The student (``Student.id``) was in the group on ``on``, by their group history.
 

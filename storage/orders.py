@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.journal import name_key
+from storage.journal import name_key, surname_starts
 from storage.models import (
     Grade,
     Group,
@@ -43,8 +43,7 @@ async def find_students(
 ) -> list[FoundStudent]:
     """Students of the college whose surname starts with ``letters`` (case and ё ignored),
     by name. Compared in Python: SQLite folds only Latin letters."""
-    wanted = letters.strip().casefold().replace("ё", "е")
-    if not wanted:
+    if not letters.strip():
         return []
     rows = await session.execute(
         select(Student, Person, Group.name)
@@ -55,7 +54,7 @@ async def find_students(
     found = [
         (name_key(p.last_name, p.first_name, p.middle_name), s, p, g)
         for s, p, g in rows.all()
-        if p.last_name.casefold().replace("ё", "е").startswith(wanted)
+        if surname_starts(p.last_name, letters)
     ]
     found.sort(key=lambda r: (r[0], r[1].id))
     return [
@@ -195,7 +194,7 @@ async def unapplied(session: AsyncSession) -> Sequence[tuple[MovementOrder, str]
     rows = await session.execute(
         select(MovementOrder, Organisation.timezone)
         .join(Organisation, Organisation.id == MovementOrder.org_id)
-        .where(MovementOrder.applied_on.is_(None))
+        .where(MovementOrder.applied_on.is_(None), MovementOrder.annulled_at.is_(None))
         .order_by(MovementOrder.effective_on, MovementOrder.id)
     )
     return list(rows.all())
@@ -210,6 +209,24 @@ async def claim(session: AsyncSession, order_id: int, today: date) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def later_naming(session: AsyncSession, order: MovementOrder) -> bool:
+    """Whether an order in force after ``order`` names one of its students."""
+    students = select(OrderStudent.student_id).where(OrderStudent.order_id == order.id)
+    found = await session.scalar(
+        select(MovementOrder.id)
+        .join(OrderStudent, OrderStudent.order_id == MovementOrder.id)
+        .where(
+            OrderStudent.student_id.in_(students),
+            MovementOrder.id != order.id,
+            MovementOrder.annulled_at.is_(None),
+            (MovementOrder.effective_on > order.effective_on)
+            | ((MovementOrder.effective_on == order.effective_on) & (MovementOrder.id > order.id)),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def order(session: AsyncSession, order_id: int) -> MovementOrder | None:
@@ -246,10 +263,10 @@ async def withdraw_notices(
 
 
 async def recent(session: AsyncSession, org_id: int, limit: int) -> Sequence[MovementOrder]:
-    """The college's latest orders, the newest entered first."""
+    """The college's latest orders in force, the newest entered first."""
     rows = await session.scalars(
         select(MovementOrder)
-        .where(MovementOrder.org_id == org_id)
+        .where(MovementOrder.org_id == org_id, MovementOrder.annulled_at.is_(None))
         .order_by(MovementOrder.entered_at.desc(), MovementOrder.id.desc())
         .limit(limit)
     )

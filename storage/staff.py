@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.journal import surname_starts
 from storage.models import (
     Discipline,
     Group,
@@ -125,6 +126,14 @@ async def college_teachers(session: AsyncSession, org_id: int) -> Sequence[Perso
         .order_by(Person.last_name, Person.first_name, Person.id)
     )
     return rows.all()
+
+
+async def teachers_by_letters(
+    session: AsyncSession, org_id: int, letters: str, limit: int
+) -> list[Person]:
+    """The college's active teachers whose surname starts with ``letters``."""
+    found = await college_teachers(session, org_id)
+    return [p for p in found if surname_starts(p.last_name, letters)][:limit]
 
 
 async def loads_of(

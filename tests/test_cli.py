@@ -221,3 +221,29 @@ def test_accounts_of_a_person_are_listed_and_one_is_revoked(
     assert main(["accounts", "revoke", account_id]) == 1
     assert "No such linked account" in capsys.readouterr().err
     assert main(["accounts", "list", "NOBODY"]) == 1
+
+
+def test_college_settings_are_shown_and_set(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETENTION__LEAVERS", "erase")
+    assert main(["migrate"]) == 0
+
+    async def seed() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{store}/journal.sqlite3")
+        async with create_session_factory(engine).begin() as session:
+            session.add(Organisation(code="c1", name="College c1"))
+        await engine.dispose()
+
+    asyncio.run(seed())
+    capsys.readouterr()
+    assert main(["college-settings"]) == 0
+    assert capsys.readouterr().out == (
+        "adults.parents: student_decides (the default)\nretention.leavers: erase (the default)\n"
+    )
+    assert main(["college-settings", "--org", "c1", "--adult-parents", "end"]) == 0
+    assert capsys.readouterr().out == (
+        "adults.parents: end (set by the college)\nretention.leavers: erase (the default)\n"
+    )
+    assert main(["college-settings", "--org", "zz"]) == 1
+    assert "No such college" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """Parents of a student who has turned 18 (§1.6).
 
-The college's setting (``ADULTS__PARENTS``) says what happens on the 18th birthday:
+The college's setting (services/college_settings.py; ``ADULTS__PARENTS`` is the default of a
+college that set nothing) says what happens on the 18th birthday:
 ``student_decides`` (the default: the student allows or stops their parents' access on one
 screen, and may change it later; until they allow it, parents see nothing dated after the
 birthday), ``keep`` (parents keep access) or ``end`` (parents see nothing after it). Every
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _, use_locale
+from services import college_settings
 from services.access import Actor
 from storage import adults as q
 from storage import audit
@@ -50,13 +52,25 @@ def parents_see_until(
     return birthday
 
 
+async def modes_of(session: AsyncSession, org_ids: Collection[int], default: str) -> dict[int, str]:
+    """Each college's setting; ``default`` (the deployment's) where it set nothing."""
+    return await college_settings.values_of(session, org_ids, college_settings.ADULTS, default)
+
+
+async def mode_of(session: AsyncSession, org_id: int, default: str) -> str:
+    return (await modes_of(session, [org_id], default))[org_id]
+
+
 async def parents_cut_off(
-    session: AsyncSession, student_ids: Collection[int], mode: str, today: date
+    session: AsyncSession, student_ids: Collection[int], default: str, today: date
 ) -> dict[int, date]:
-    """The students whose parents see nothing after a day, with that day."""
+    """The students whose parents see nothing after a day, with that day. Each student's
+    college decides; ``default`` is the deployment's setting."""
+    rows = await q.ages(session, student_ids)
+    modes = await modes_of(session, {row.org_id for row in rows}, default)
     cut: dict[int, date] = {}
-    for row in await q.ages(session, student_ids):
-        until = parents_see_until(row.birth_date, row.allowed, mode, today)
+    for row in rows:
+        until = parents_see_until(row.birth_date, row.allowed, modes[row.org_id], today)
         if until is not None:
             cut[row.student_id] = until
     return cut
@@ -78,9 +92,11 @@ def not_yet() -> str:
     return _("You will decide this yourself when you turn 18.")
 
 
-async def current(session: AsyncSession, actor: Actor, mode: str, today: date) -> Choice:
+async def current(session: AsyncSession, actor: Actor, default: str, today: date) -> Choice:
+    """The student's screen; ``default`` is the deployment's setting, their college's wins."""
     if actor.student_id is None:
         raise Denied(not_a_student())
+    mode = await mode_of(session, actor.org_id, default)
     [row] = await q.ages(session, [actor.student_id])
     birthday = coming_of_age(row.birth_date) if row.birth_date else None
     adult = birthday is not None and birthday <= today
@@ -88,11 +104,12 @@ async def current(session: AsyncSession, actor: Actor, mode: str, today: date) -
 
 
 async def choose(
-    session: AsyncSession, actor: Actor, allowed: bool, *, mode: str, now: datetime
+    session: AsyncSession, actor: Actor, allowed: bool, *, default: str, now: datetime
 ) -> Choice:
     """The adult student allows or stops their parents' access; audited."""
     today = actor.today(now)
-    found = await current(session, actor, mode, today)
+    found = await current(session, actor, default, today)
+    mode = found.mode
     if mode != STUDENT_DECIDES:
         raise Denied(_("The college decides this for every student; ask the administrator."))
     if not found.adult:
@@ -122,24 +139,26 @@ async def choose(
 async def tell_parents(
     session: AsyncSession,
     *,
-    mode: str,
+    default: str,
     today: date,
     now: datetime,
     default_locale: str,
     render: Callable[[str, bool], str],
 ) -> int:
     """Once per parent's chat: the student has turned 18 and their view now stops at the
-    birthday. ``render(first_name, student_decides)`` gives the text."""
-    if mode == KEEP:
-        return 0
+    birthday. ``render(first_name, student_decides)`` gives the text. Each student's college
+    decides; ``default`` is the deployment's setting."""
     try:
         born_by = today.replace(year=today.year - ADULT_AGE)
     except ValueError:  # 29 February: those born on 28 February turned 18 yesterday
         born_by = date(today.year - ADULT_AGE, 2, 28)
     candidates = await q.students_born_by(session, born_by)
-    cut = await parents_cut_off(session, candidates, mode, today)
+    cut = await parents_cut_off(session, candidates, default, today)
+    rows = await q.ages(session, list(cut))
+    modes = await modes_of(session, {row.org_id for row in rows}, default)
     queued = 0
-    for row in await q.ages(session, list(cut)):
+    for row in rows:
+        mode = modes[row.org_id]
         accounts = await active_accounts(session, await q.parents_of(session, row.student_id))
         for person_id, found in accounts.items():
             for account in found:

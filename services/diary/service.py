@@ -128,10 +128,11 @@ async def open_student(
     viewer: Viewer,
     student_id: int | None,
     *,
-    adults_mode: str = adults.STUDENT_DECIDES,
+    adults_default: str = adults.STUDENT_DECIDES,
     today: date | None = None,
 ) -> StudentCard:
-    """The student if the viewer may see their diary, else Denied."""
+    """The student if the viewer may see their diary, else Denied. ``adults_default`` is the
+    deployment's setting for parents of adult students; the student's college's wins."""
     if student_id is None:
         raise Denied(nobody())
     if not viewer.may_see(student_id):
@@ -142,8 +143,9 @@ async def open_student(
     seen_until = None
     if student_id != viewer.own_student_id and today is not None:
         choice = await adults_q.choice_of(session, student_id)
+        mode = await adults.mode_of(session, row.student.org_id, adults_default)
         seen_until = adults.parents_see_until(
-            row.student.person.birth_date, choice.allowed if choice else None, adults_mode, today
+            row.student.person.birth_date, choice.allowed if choice else None, mode, today
         )
     return StudentCard(
         student_id=row.student.id,

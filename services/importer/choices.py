@@ -24,6 +24,20 @@ STAFF_STATUS = {
 }
 STATUS_ALIASES = {alias: status for status, names in STAFF_STATUS.items() for alias in names}
 
+# The college sheet's settings (services/college_settings.py); empty: the college keeps what
+# it has, or follows the deployment's default.
+ADULT_PARENTS = {
+    "student_decides": ("student_decides", "решает студент", "студент решает"),
+    "keep": ("keep", "сохраняется", "сохранять"),
+    "end": ("end", "прекращается", "прекращать"),
+}
+ADULT_PARENTS_ALIASES = {alias: code for code, names in ADULT_PARENTS.items() for alias in names}
+LEAVERS_DATA = {
+    "keep": ("keep", "хранить", "хранятся"),
+    "erase": ("erase", "удалять", "удаляются"),
+}
+LEAVERS_DATA_ALIASES = {alias: code for code, names in LEAVERS_DATA.items() for alias in names}
+
 DISCIPLINE_KINDS = {
     DisciplineKind.DISCIPLINE: ("discipline", "дисциплина"),
     DisciplineKind.MODULE: ("module", "пм", "профессиональный модуль", "модуль"),

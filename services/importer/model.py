@@ -19,6 +19,8 @@ class College:
     short_name: str | None
     region: str | None
     timezone: str
+    # services/college_settings.py keys with the values given; an empty cell sets nothing.
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -39,6 +39,8 @@ class ImportReport:
     updated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     errors: list[RowError] = field(default_factory=list)
+    # What the file says but the store keeps (a movement order decided it), one line each.
+    warnings: list[str] = field(default_factory=list)
     college: str = ""
 
     @property
@@ -49,6 +51,7 @@ class ImportReport:
 # Report order and names of the entities an import writes.
 ENTITY_NAMES: dict[str, LazyProxy] = {
     "organisation": __("Colleges"),
+    "college_setting": __("College settings"),
     "position": __("Positions"),
     "person": __("People"),
     "membership": __("Roles"),
@@ -96,4 +99,7 @@ def render_report(report: ImportReport) -> str:
             lines.append(f"{name}: {', '.join(parts)}")
     if len(lines) == 1:
         lines.append(_("Nothing has changed: the store already matches the file."))
+    if report.warnings:
+        lines.append(_("Kept as movement orders made it (the file differs):"))
+        lines += [f"• {warning}" for warning in report.warnings]
     return "\n".join(lines)

@@ -43,7 +43,11 @@ class SheetSpec:
 
 
 SHEETS = (
-    SheetSpec("college", ("code", "name"), ("short_name", "region", "timezone")),
+    SheetSpec(
+        "college",
+        ("code", "name"),
+        ("short_name", "region", "timezone", "adult_parents", "leavers_data"),
+    ),
     SheetSpec("positions", ("code", "name", "role"), ("rights",), mandatory=False),
     SheetSpec(
         "staff",

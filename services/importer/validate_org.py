@@ -6,10 +6,19 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.i18n import _
+from services import college_settings
 from storage.models import AttestationForm, CalendarKind, DisciplineKind, Role
 
 from .cells import Row
-from .choices import CALENDAR_ALIASES, FORM_ALIASES, KIND_ALIASES, PERIOD, ROLE_ALIASES
+from .choices import (
+    ADULT_PARENTS_ALIASES,
+    CALENDAR_ALIASES,
+    FORM_ALIASES,
+    KIND_ALIASES,
+    LEAVERS_DATA_ALIASES,
+    PERIOD,
+    ROLE_ALIASES,
+)
 from .context import Context
 from .model import (
     BellData,
@@ -48,6 +57,13 @@ def read_college(ctx: Context) -> None:
             region=row.text("region", limit=128),
             timezone=zone,
         )
+        for column, key, aliases in (
+            ("adult_parents", college_settings.ADULTS, ADULT_PARENTS_ALIASES),
+            ("leavers_data", college_settings.LEAVERS, LEAVERS_DATA_ALIASES),
+        ):
+            value = row.choice(column, aliases)
+            if value is not None:
+                college.settings[key] = value
         if not row.failed:
             ctx.data.college = college
 

@@ -36,6 +36,9 @@ class Writer:
         self.today = today
         self.org_id = 0
         self.audit: list[dict[str, Any]] = []
+        # Students a movement order has touched: orders win over the file (docs/orders.md).
+        self.ordered: frozenset[int] = frozenset()
+        self.left: frozenset[int] = frozenset()  # of them, those who left (no roles back)
 
     def log(
         self,

@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.i18n import _
+from services import college_settings
+from storage import importing as q
 from storage.models import (
     Bell,
     CalendarEntry,
@@ -47,6 +50,11 @@ async def write_college(w: Writer) -> None:
     # The college's own creation entry was logged before its id was known.
     for entry in w.audit:
         entry["org_id"] = w.org_id
+    for key, value in college.settings.items():
+        if await college_settings.store(
+            w.session, w.org_id, key, value, actor_id=None, source="import"
+        ):
+            w.report.updated["college_setting"] += 1
 
 
 async def write_positions(w: Writer) -> dict[str, int]:
@@ -147,20 +155,42 @@ async def write_curriculum(w: Writer) -> tuple[dict[str, int], dict[str, int], d
 async def write_groups(
     w: Writer, programme_id: dict[str, int], curriculum_id: dict[str, int]
 ) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """Groups and subgroups; returns group ids by name and subgroup ids by (group, name)."""
-    ids = await w.sync(
-        Group,
-        "group",
-        [
+    """Groups and subgroups; returns group ids by name and subgroup ids by (group, name). A
+    group a next-course order has moved keeps the course the order gave it."""
+    ordered = await q.ordered_groups(w.session, w.org_id)
+    stored = {
+        r["name"]: r
+        for r in await q.rows_of(
+            w.session, Group, ("name", "course_year"), Group.org_id == w.org_id
+        )
+    }
+    rows = []
+    for g in w.data.groups:
+        course: int | None = g.course_year
+        found = stored.get(g.name)
+        if found is not None and found["id"] in ordered and found["course_year"] != course:
+            w.report.warnings.append(
+                _("{group} is in course {course} by order {number}; the file says {sheet}.").format(
+                    group=g.name,
+                    course=found["course_year"],
+                    number=ordered[found["id"]],
+                    sheet=course,
+                )
+            )
+            course = None  # not given: the stored course stays
+        rows.append(
             {
                 "org_id": w.org_id,
                 "name": g.name,
                 "programme_id": programme_id[g.programme_code],
-                "course_year": g.course_year,
+                "course_year": course,
                 "curriculum_id": curriculum_id.get(g.curriculum_code or ""),
             }
-            for g in w.data.groups
-        ],
+        )
+    ids = await w.sync(
+        Group,
+        "group",
+        rows,
         ("name",),
         Group.org_id == w.org_id,
     )

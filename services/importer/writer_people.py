@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 
+from core.i18n import _
 from services.people import leaving
 from storage import importing as q
 from storage.models import (
@@ -15,12 +16,15 @@ from storage.models import (
     Person,
     Role,
     Student,
+    StudentStatus,
     SubgroupMember,
     utcnow,
 )
 
+from .model import StudentData
 from .writer import Writer
 
+LEFT = frozenset({StudentStatus.EXPELLED, StudentStatus.GRADUATED})
 STAFF_ROLES = frozenset(
     {Role.TEACHER, Role.CURATOR, Role.DEPUTY, Role.SECRETARY, Role.ADMIN, Role.DIRECTOR}
 )
@@ -58,19 +62,31 @@ async def write_students(
     group_id: dict[str, int],
     subgroup_id: dict[tuple[str, str], int],
 ) -> dict[str, int]:
-    """Students, their open group enrolment and subgroups; returns ids by external id."""
-    ids = await w.sync(
-        Student,
-        "student",
-        [
+    """Students, their open group enrolment and subgroups; returns ids by external id. A
+    student a movement order has touched keeps the group, status, history and subgroups the
+    orders gave them; the report says where the file differs."""
+    ordered = await q.ordered_students(w.session, w.org_id)
+    w.ordered = frozenset(o.student_id for o in ordered.values())
+    w.left = frozenset(o.student_id for o in ordered.values() if o.status in LEFT)
+    group_name = {id_: name for name, id_ in group_id.items()}
+    rows = []
+    for s in w.data.students:
+        found = ordered.get(person_id[s.external_id])
+        if found is not None:
+            _differs(w, s, found, group_id, group_name)
+        rows.append(
             {
                 "org_id": w.org_id,
                 "person_id": person_id[s.external_id],
-                "group_id": group_id[s.group],
+                # None: not given, so the stored group stays.
+                "group_id": group_id[s.group] if found is None else None,
                 "record_book": s.record_book,
             }
-            for s in w.data.students
-        ],
+        )
+    ids = await w.sync(
+        Student,
+        "student",
+        rows,
         ("person_id",),
         Student.org_id == w.org_id,
         defaults={"record_book": ""},
@@ -79,6 +95,32 @@ async def write_students(
     await _enrolments(w, student_id, group_id)
     await _subgroup_members(w, student_id, subgroup_id)
     return student_id
+
+
+def _differs(
+    w: Writer,
+    s: StudentData,
+    found: q.Ordered,
+    group_id: dict[str, int],
+    group_name: dict[int, str],
+) -> None:
+    person = w.data.people[s.external_id]
+    name = f"{person.last_name} {person.first_name} ({s.external_id})"
+    if found.status in LEFT:
+        w.report.warnings.append(
+            _("{name} left by order {number}; the file's row does not bring them back.").format(
+                name=name, number=found.number
+            )
+        )
+    elif found.group_id != group_id[s.group]:
+        w.report.warnings.append(
+            _("{name} is in {group} by order {number}; the file says {sheet}.").format(
+                name=name,
+                group=group_name.get(found.group_id or 0, "—"),
+                number=found.number,
+                sheet=s.group,
+            )
+        )
 
 
 async def _enrolments(w: Writer, student_id: dict[str, int], group_id: dict[str, int]) -> None:
@@ -96,6 +138,8 @@ async def _enrolments(w: Writer, student_id: dict[str, int], group_id: dict[str,
     opens: list[dict[str, Any]] = []
     for s in w.data.students:
         sid, gid = student_id[s.external_id], group_id[s.group]
+        if sid in w.ordered:  # the orders keep the history
+            continue
         open_row = current.get(sid)
         if open_row is not None and open_row["group_id"] == gid:
             continue
@@ -127,8 +171,9 @@ async def _subgroup_members(
         (subgroup_id[(s.group, name)], student_id[s.external_id])
         for s in w.data.students
         for name in s.subgroups
+        if student_id[s.external_id] not in w.ordered
     }
-    in_file = set(student_id.values())
+    in_file = set(student_id.values()) - w.ordered
     result = await w.session.execute(
         select(SubgroupMember.subgroup_id, SubgroupMember.student_id).where(
             SubgroupMember.student_id.in_(select(Student.id).where(Student.org_id == w.org_id))
@@ -198,6 +243,9 @@ async def write_memberships(
     updates: list[dict[str, Any]] = []
     for m in existing:
         key = (m["person_id"], m["role"], m["group_id"], m["student_id"])
+        if m["student_id"] in w.ordered:  # the orders decide these roles' dates
+            wanted.pop(key, None)
+            continue
         kept: int | None = wanted.pop(key, None)
         change: dict[str, Any]
         if kept is not None:
@@ -223,6 +271,7 @@ async def write_memberships(
             "since": w.today,
         }
         for (pid, role, gid, sid), position in wanted.items()
+        if sid not in w.left  # nobody gains a role for a student who has left
     ]
     key = ("person_id", "role", "group_id", "student_id")
     new_ids = await q.insert_keyed(w.session, Membership, rows, key, Membership.org_id == w.org_id)

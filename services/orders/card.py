@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import Denied
 from core.i18n import _
 from services.access import Actor
+from services.orders import annulment
 from services.orders.draft import require_right
 from storage import orders as q
 from storage.models import OrderKind, StudentStatus
@@ -17,6 +18,7 @@ from storage.models import OrderKind, StudentStatus
 
 @dataclass(frozen=True)
 class Movement:
+    order_id: int
     kind: OrderKind
     number: str
     decided_on: date
@@ -24,6 +26,8 @@ class Movement:
     from_group: str
     to_group: str
     note: str
+    annulled: bool = False
+    may_annul: bool = False  # a button for the deputy: the order's date is still ahead
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,9 @@ class StudentCard:
     history: list[Movement]
 
 
-async def student_card(session: AsyncSession, actor: Actor, student_id: int) -> StudentCard:
+async def student_card(
+    session: AsyncSession, actor: Actor, student_id: int, today: date | None = None
+) -> StudentCard:
     require_right(actor)
     student = await q.student(session, actor.org_id, student_id)
     if student is None:
@@ -44,6 +50,7 @@ async def student_card(session: AsyncSession, actor: Actor, student_id: int) -> 
     group = await q.group(session, actor.org_id, student.group_id or 0)
     history = [
         Movement(
+            r.order.id,
             r.order.kind,
             r.order.number,
             r.order.decided_on,
@@ -51,6 +58,8 @@ async def student_card(session: AsyncSession, actor: Actor, student_id: int) -> 
             r.from_group,
             r.to_group,
             r.order.note,
+            annulled=r.order.annulled_at is not None,
+            may_annul=today is not None and annulment.may_annul(actor, r.order, today),
         )
         for r in await q.history(session, student.id)
     ]

@@ -68,7 +68,7 @@ async def enter(session: AsyncSession, actor: Actor, checked: Checked, now: date
     )
     session.add(order)
     await session.flush()
-    _log(session, order.org_id, actor.person_id, "create", order, None, _fields(order))
+    log_change(session, order.org_id, actor.person_id, "create", order, None, _fields(order))
     if draft.kind is OrderKind.ENROLMENT:
         student_ids = [await _new_student(session, actor, checked, order)]
     else:
@@ -147,12 +147,12 @@ async def _history(
         moves or order.kind in LEAVING or order.kind is OrderKind.ACADEMIC_LEAVE
     ):
         stay.until = day
-        _log(session, order.org_id, actor_id, "update", stay, {"until": None}, {"until": day})
+        log_change(session, order.org_id, actor_id, "update", stay, {"until": None}, {"until": day})
     if moves:
         new = GroupEnrolment(student_id=student_id, group_id=to_group, since=day, order_id=order.id)
         session.add(new)
         await session.flush()
-        _log(
+        log_change(
             session,
             order.org_id,
             actor_id,
@@ -166,7 +166,9 @@ async def _history(
             if membership.until is None or membership.until > day:
                 old = {"until": membership.until}
                 membership.until = day
-                _log(session, order.org_id, actor_id, "update", membership, old, {"until": day})
+                log_change(
+                    session, order.org_id, actor_id, "update", membership, old, {"until": day}
+                )
 
 
 async def apply(
@@ -192,14 +194,14 @@ async def apply(
         if line.to_group_id is not None:
             student.group_id = line.to_group_id
         await _subgroups(session, student.id, line)
-        _log(session, order.org_id, actor_id, "update", student, old,
+        log_change(session, order.org_id, actor_id, "update", student, old,
              {"status": student.status, "group_id": student.group_id}, source)  # fmt: skip
         if order.kind in LEAVING:
             ended: set[int] = set()
             for membership in await q.family_memberships(session, student.id):
                 if membership.active and membership.until is not None and membership.until <= today:
                     membership.active = False
-                    _log(session, order.org_id, actor_id, "update", membership,
+                    log_change(session, order.org_id, actor_id, "update", membership,
                          {"active": True}, {"active": False}, source)  # fmt: skip
                     ended.add(membership.person_id)
             await q.withdraw_notices(session, student.id, ended)
@@ -219,11 +221,11 @@ async def apply(
         if group is not None and order.kind is OrderKind.NEXT_COURSE:
             course = {"course_year": group.course_year}
             group.course_year += 1
-            _log(session, order.org_id, actor_id, "update", group, course,
+            log_change(session, order.org_id, actor_id, "update", group, course,
                  {"course_year": group.course_year}, source)  # fmt: skip
         elif group is not None and order.kind is OrderKind.GRADUATION:
             group.active = False
-            _log(
+            log_change(
                 session,
                 order.org_id,
                 actor_id,
@@ -285,7 +287,7 @@ def _fields(order: MovementOrder) -> dict[str, object]:
     }
 
 
-def _log(
+def log_change(
     session: AsyncSession,
     org_id: int,
     actor_id: int | None,

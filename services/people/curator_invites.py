@@ -9,8 +9,6 @@ from the administrator only."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
@@ -19,9 +17,7 @@ from services import policy
 from services.access import Actor
 from services.people import invite_sheet
 from services.people.invite_sheet import InviteRow
-from storage.models import Group, Role
-
-INVITED_ROLES = (Role.STUDENT, Role.PARENT)
+from storage.models import Group
 
 
 def not_your_group() -> str:
@@ -39,29 +35,9 @@ async def curated_group(session: AsyncSession, actor: Actor, group_id: int) -> G
 
 
 async def issue_group_links(
-    session: AsyncSession,
-    actor: Actor,
-    group_id: int,
-    *,
-    bot_username: str,
-    now: datetime,
-    ttl: timedelta,
+    session: AsyncSession, actor: Actor, group_id: int, terms: invite_sheet.Terms
 ) -> tuple[Group, list[InviteRow]]:
     """Fresh links for the students and parents of the curator's group without a linked
     account and without a staff role. The caller commits."""
     group = await curated_group(session, actor, group_id)
-    rows = await invite_sheet.build_rows(
-        session,
-        actor.org_id,
-        bot_username=bot_username,
-        now=now,
-        ttl=ttl,
-        tz=actor.tz,
-        roles=INVITED_ROLES,
-        group_names=[group.name],
-        actor_id=actor.person_id,
-        source="bot",
-        unlinked_only=True,
-        no_staff=True,
-    )
-    return group, rows
+    return group, await invite_sheet.group_not_linked(session, actor, group, terms, staff=False)

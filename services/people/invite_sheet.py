@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.access import Actor
 from services.people import invites
 from storage import people as q
 from storage.journal import name_key
@@ -113,3 +115,47 @@ def _groups_of(
         if child_group is not None:
             names.add(child_group.name)
     return names
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What every link issued in the bot needs: the bot's name, the time, how long it is
+    valid (handlers/ui.py ``invite_terms``)."""
+
+    bot_username: str
+    now: datetime
+    ttl: timedelta
+
+
+async def issued_by(
+    session: AsyncSession, actor: Actor, terms: Terms, **scope: Any
+) -> list[InviteRow]:
+    """Fresh links an actor issues in the bot, in their college, audited as theirs; ``scope``
+    selects the people as ``build_rows`` does."""
+    return await build_rows(
+        session,
+        actor.org_id,
+        bot_username=terms.bot_username,
+        now=terms.now,
+        ttl=terms.ttl,
+        tz=actor.tz,
+        actor_id=actor.person_id,
+        source="bot",
+        **scope,
+    )
+
+
+async def group_not_linked(
+    session: AsyncSession, actor: Actor, group: Group, terms: Terms, *, staff: bool
+) -> list[InviteRow]:
+    """Links for the group's people without a linked account: its students and parents, and
+    with ``staff`` also its curators and anyone holding a staff role (the administrator's)."""
+    return await issued_by(
+        session,
+        actor,
+        terms,
+        roles=() if staff else (Role.STUDENT, Role.PARENT),
+        group_names=[group.name],
+        unlinked_only=True,
+        no_staff=not staff,
+    )

@@ -92,29 +92,13 @@ async def card(session: AsyncSession, actor: Actor, person_id: int) -> PersonCar
 
 
 async def issue_one(
-    session: AsyncSession,
-    actor: Actor,
-    person_id: int,
-    *,
-    bot_username: str,
-    now: datetime,
-    ttl: timedelta,
+    session: AsyncSession, actor: Actor, person_id: int, terms: invite_sheet.Terms
 ) -> InviteRow:
     """A new link for one person; their older unused links stop working."""
     found = await card(session, actor, person_id)
     if not found.may_issue:
         raise Denied(not_yours())
-    rows = await invite_sheet.build_rows(
-        session,
-        actor.org_id,
-        bot_username=bot_username,
-        now=now,
-        ttl=ttl,
-        tz=actor.tz,
-        person_ids=[person_id],
-        actor_id=actor.person_id,
-        source="bot",
-    )
+    rows = await invite_sheet.issued_by(session, actor, terms, person_ids=[person_id])
     if not rows:  # a person with no role in scope: a student who left, say
         raise Denied(not_yours())
     return rows[0]
@@ -134,33 +118,13 @@ async def groups(session: AsyncSession, actor: Actor) -> list[Group]:
 
 
 async def group_links(
-    session: AsyncSession,
-    actor: Actor,
-    group_id: int,
-    *,
-    bot_username: str,
-    now: datetime,
-    ttl: timedelta,
+    session: AsyncSession, actor: Actor, group_id: int, terms: invite_sheet.Terms
 ) -> tuple[Group, list[InviteRow]]:
     """Links for the students and parents of the group not linked yet (and, for the
     administrator, its curators not linked yet)."""
     group = await college_group(session, actor, group_id)
-    may_manage = manages(actor)
-    rows = await invite_sheet.build_rows(
-        session,
-        actor.org_id,
-        bot_username=bot_username,
-        now=now,
-        ttl=ttl,
-        tz=actor.tz,
-        roles=() if may_manage else OFFICE_ROLES,
-        group_names=[group.name],
-        actor_id=actor.person_id,
-        source="bot",
-        unlinked_only=True,
-        no_staff=not may_manage,
-    )
-    return group, rows
+    staff = manages(actor)
+    return group, await invite_sheet.group_not_linked(session, actor, group, terms, staff=staff)
 
 
 async def recent_orders(session: AsyncSession, actor: Actor) -> list[MovementOrder]:
@@ -169,13 +133,7 @@ async def recent_orders(session: AsyncSession, actor: Actor) -> list[MovementOrd
 
 
 async def order_links(
-    session: AsyncSession,
-    actor: Actor,
-    order_id: int,
-    *,
-    bot_username: str,
-    now: datetime,
-    ttl: timedelta,
+    session: AsyncSession, actor: Actor, order_id: int, terms: invite_sheet.Terms
 ) -> tuple[MovementOrder, list[InviteRow]]:
     """Links for the students an order names and their parents, those not linked yet and
     still studying (an expelled student gets none)."""
@@ -186,17 +144,12 @@ async def order_links(
     people = await orders_q.people_named(session, order.id)
     if not people:
         return order, []
-    rows = await invite_sheet.build_rows(
+    rows = await invite_sheet.issued_by(
         session,
-        actor.org_id,
-        bot_username=bot_username,
-        now=now,
-        ttl=ttl,
-        tz=actor.tz,
+        actor,
+        terms,
         roles=OFFICE_ROLES,
         person_ids=people,
-        actor_id=actor.person_id,
-        source="bot",
         unlinked_only=True,
         no_staff=not manages(actor),
     )

@@ -172,6 +172,15 @@ async def teachers(session: AsyncSession, actor: Actor) -> Sequence[Person]:
     return await q.college_teachers(session, actor.org_id)
 
 
+FOUND_AT_MOST = 10  # teachers listed for a few letters of a surname
+
+
+async def find_teachers(session: AsyncSession, actor: Actor, letters: str) -> Sequence[Person]:
+    """The college's teachers whose surname starts with ``letters``: who takes a load over."""
+    _require_deputy(actor)
+    return await q.teachers_by_letters(session, actor.org_id, letters, FOUND_AT_MOST)
+
+
 async def loads(
     session: AsyncSession, actor: Actor, teacher_id: int
 ) -> tuple[Person, list[tuple[Group, Discipline]]]:
@@ -209,7 +218,18 @@ async def plan_handover(
     if any(x is None or x.org_id != actor.org_id for x in (old, new, group, discipline)):
         raise Denied(not_in_college())
     assert old is not None and new is not None and group is not None and discipline is not None
+    await _receiving(session, actor, old, new)
     return HandoverPlan(old, new, group, discipline)
+
+
+async def _receiving(session: AsyncSession, actor: Actor, old: Person, new: Person) -> None:
+    """The teacher who takes the load over: another teacher of the college."""
+    if new.id == old.id:
+        raise Invalid(_("Choose another teacher: this one already teaches it."))
+    if not await q.teaches_in_college(session, actor.org_id, new.id):
+        raise Invalid(
+            _("{teacher} is not a teacher of the college.").format(teacher=new.short_name)
+        )
 
 
 async def hand_over(
@@ -245,12 +265,7 @@ async def hand_over(
                 "{teacher} does not teach {discipline} in {group}: there is nothing to hand over."
             ).format(teacher=old.short_name, discipline=discipline.name, group=group.name)
         )
-    if new.id == old.id:
-        raise Invalid(_("Choose another teacher: this one already teaches it."))
-    if not await q.teaches_in_college(session, actor.org_id, new.id):
-        raise Invalid(
-            _("{teacher} is not a teacher of the college.").format(teacher=new.short_name)
-        )
+    await _receiving(session, actor, old, new)
     for assignment in found:
         already = await q.assignments_of(session, new.id, group.id, discipline.id)
         if any(

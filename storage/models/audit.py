@@ -37,6 +37,10 @@ class MovementOrder(Base):
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     note: Mapped[str] = mapped_column(Text, default="")  # the reason of an expulsion
     applied_on: Mapped[date | None]
+    # An order annulled before its effective date: it stays on file (and in the history,
+    # marked), its dated history is undone and it never takes effect.
+    annulled_at: Mapped[datetime | None]
+    annulled_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class OrderStudent(Base):

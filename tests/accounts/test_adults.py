@@ -50,7 +50,7 @@ async def _parent_card(
         )
         viewer = diary.viewer_of(parent, list(memberships))
         return await diary.open_student(
-            session, viewer, student.id, adults_mode=mode, today=college.today
+            session, viewer, student.id, adults_default=mode, today=college.today
         )
 
 
@@ -119,7 +119,7 @@ async def test_parents_are_told_once(app: BotApp, college: OfficeCollege) -> Non
         async with factory.begin() as session:
             told = await adults.tell_parents(
                 session,
-                mode=adults.STUDENT_DECIDES,
+                default=adults.STUDENT_DECIDES,
                 today=college.today,
                 now=college.now,
                 default_locale="en",

@@ -17,6 +17,7 @@ from services.people import leaving
 from storage.models import AuditEntry, Lesson, Membership, Role, TeachingAssignment
 from tests.accounts.kit import OfficeCollege
 from tests.botapp import BotApp
+from tests.factories import make_college
 from tests.fakebot import TgUser
 
 
@@ -207,6 +208,12 @@ async def test_the_deputy_hands_over_a_load_from_the_menu(
     await deputy.click("🔄 Hand over teaching")
     await deputy.click(college.teacher.full_name)
     await deputy.click(f"{college.group.name} · {college.math.name}")
+    assert "Send the first letters of their surname" in deputy.last.text
+    # The deputy is no teacher, and nobody of another college is found.
+    await deputy.send("вол")
+    assert "No other teacher of the college has a surname starting with “вол”" in deputy.last.text
+    await deputy.send("ОР")
+    assert deputy.last.button_labels == [college.other_teacher.full_name, "⬅ Back"]
     await deputy.click(college.other_teacher.full_name)
     assert "From which date" in deputy.last.text
     await deputy.send("32.13.2026")
@@ -239,6 +246,28 @@ async def test_a_forged_handover_press_changes_nothing(app: BotApp, college: Off
     ).pack()
     await teacher.click_data(teacher.last, forged)
     assert teacher.alerts[-1].show_alert
+    async with app.session_factory() as session:
+        today = await session.get(Lesson, college.lessons.today.id)
+    assert today is not None and today.teacher_id == college.teacher.id
+
+
+async def test_a_receiving_person_who_does_not_teach_there_is_refused_in_the_bot(
+    app: BotApp, college: OfficeCollege
+) -> None:
+    app.stand_at(college.now)
+    async with app.session_factory() as session:
+        elsewhere = await make_college(session, code="c2")
+    deputy = await app.link(college.deputy, language="en")
+    await deputy.command("menu")
+    for stranger in (college.director, elsewhere.teacher):
+        forged = HandCb(
+            act="a", old=college.teacher.id, g=college.group.id, d=college.math.id, new=stranger.id
+        ).pack()
+        await deputy.click_data(deputy.last, forged)
+        assert deputy.alerts[-1].show_alert
+    alerts = [a.text for a in deputy.alerts[-2:]]
+    assert "is not a teacher of the college" in (alerts[0] or "")
+    assert "This person is not of your college." in (alerts[1] or "")
     async with app.session_factory() as session:
         today = await session.get(Lesson, college.lessons.today.id)
     assert today is not None and today.teacher_id == college.teacher.id

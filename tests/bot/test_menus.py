@@ -36,7 +36,7 @@ MENUS: dict[Role, list[str]] = {
         "📈 Monitoring",
     ],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],
-    Role.ADMIN: ["📣 Announcement", "👤 Accounts"],
+    Role.ADMIN: ["📣 Announcement", "👤 Accounts", "⚙️ College settings"],
     Role.SECRETARY: ["📜 Movement order", "🔎 Student card", "👤 Accounts"],
     Role.REGIONAL: ["🗺 Region"],
 }
