@@ -1,6 +1,6 @@
 """outbox leases (who took a message, until when) and one run of a scheduled job per due time
 
-Revision ID: 0010r
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02 01:00:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import storage.models.base
 
-revision: str = '0010r'
+revision: str = '0010'
 down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
