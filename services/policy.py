@@ -57,6 +57,7 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     REASSIGN_TEACHING = "reassign_teaching"
     CHOOSE_PARENT_ACCESS = "choose_parent_access"
+    DECLARE_DISTANCE = "declare_distance"
 
 
 class Rule(StrEnum):
@@ -87,6 +88,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS, A.SEE_MONITORING, A.REASSIGN_TEACHING}
+        | {A.DECLARE_DISTANCE}
     ),
     Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
     Role.ADMIN: frozenset(
@@ -122,6 +124,7 @@ RULES: dict[Action, Rule] = {
     A.MANAGE_STAFF: Rule.COLLEGE,
     A.REASSIGN_TEACHING: Rule.COLLEGE,
     A.CHOOSE_PARENT_ACCESS: Rule.ANY,
+    A.DECLARE_DISTANCE: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -170,7 +173,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
     "people.manage": frozenset(),
     "orders.manage": frozenset({A.ENTER_ORDERS}),
-    "calendar.manage": frozenset(),
+    "calendar.manage": frozenset({A.DECLARE_DISTANCE}),
     "curriculum.manage": frozenset(),
     "timetable.manage": frozenset(),
     "monitoring.view": frozenset({A.SEE_MONITORING}),
@@ -313,6 +316,8 @@ WHAT: dict[Action, str] = {
     A.MANAGE_STAFF: "end a staff member's roles from a date when they leave the staff",
     A.REASSIGN_TEACHING: "hand a teacher's group and discipline to another teacher from a date",
     A.CHOOSE_PARENT_ACCESS: "once 18, allow or stop their parents' access to their diary",
+    A.DECLARE_DISTANCE: "declare distance days of chosen groups with their platform, announced "
+    "to the groups' students and parents",
 }
 
 REACHES: dict[Rule, str] = {

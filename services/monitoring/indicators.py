@@ -6,7 +6,8 @@ Each lesson held in the span is judged by the rules that fall on it, with
 * R1 the register (``register_done_at``): due the working day after the lesson;
 * R2 the topic (``topic_entered_at``): due on the lesson's day;
 * R9 the distance format (``distance_entered_at``): due on the lesson's day, for a lesson with a
-  format and for the other lessons of its group's distance day; an incomplete format is missing.
+  format and for every lesson of a group's declared distance day; an incomplete format is
+  missing.
 
 Beside them: the share of absences left without a reason, and current grades per student
 present at a lesson. Items not due yet are counted apart and left out of the shares.
@@ -14,7 +15,7 @@ present at a lesson. Items not due yet are counted apart and left out of the sha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -32,6 +33,7 @@ from services.monitoring.span import Span
 from services.policy import Action
 from services.reminders import deadlines
 from services.reminders.deadlines import Done
+from storage import distance
 from storage import monitoring as q
 from storage.models import Lesson, Organisation, Period
 from storage.monitoring import LessonCounts, LessonRow
@@ -148,8 +150,10 @@ def judge(
     cal: WorkCalendar,
     today: date,
     sizes: Sizes = ({}, {}),
+    at_distance: Collection[tuple[int, date]] = frozenset(),
 ) -> list[LessonJudged]:
-    """Each lesson's verdict by rule, in its college's time zone and working days."""
+    """Each lesson's verdict by rule, in its college's time zone and working days;
+    ``at_distance``: the declared distance days, (group, day)."""
     rows = list(rows)
     tz = ZoneInfo(timezone)
     due: dict[date, date] = {}  # R1's deadline by lesson day: few days, many lessons
@@ -159,7 +163,6 @@ def judge(
             due[day] = deadlines.register_deadline(day, cal)
         return due[day]
 
-    at_distance = deadlines.distance_days((r.group_id, r.day, r.distance) for r in rows)
     judged = []
     for row in rows:
         register_on = row.register_done_at.astimezone(tz).date() if row.register_done_at else None
@@ -249,7 +252,8 @@ async def of_org(
     rows = await q.lessons(session, org_id, span.first, span.last)
     counts = await q.lesson_counts(session, org_id, span.first, span.last)
     sizes = await q.register_sizes(session, org_id)
-    return summarise(span, judge(rows, counts, timezone, cal, today, sizes), name)
+    remote = await distance.declared(session, [org_id], span.first, span.last)
+    return summarise(span, judge(rows, counts, timezone, cal, today, sizes, remote), name)
 
 
 async def teacher(
@@ -272,7 +276,8 @@ async def of_teacher(
     rows = await q.lessons(session, actor.org_id, span.first, span.last)
     counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
     sizes = await q.register_sizes(session, actor.org_id)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
+    remote = await distance.declared(session, [actor.org_id], span.first, span.last)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes, remote)
     return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
 
 
@@ -285,7 +290,8 @@ async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: dat
     rows = await q.lessons(session, actor.org_id, found.date, found.date)
     counts = await q.lesson_counts(session, actor.org_id, found.date, found.date, lesson_id)
     sizes = await q.register_sizes(session, actor.org_id)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
+    remote = await distance.declared(session, [actor.org_id], found.date, found.date)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes, remote)
     return next(j for j in judged if j.row.lesson_id == lesson_id)
 
 

@@ -37,7 +37,7 @@ from services.reminders.items import (
     Weekly,
 )
 from storage import deadlines as q
-from storage import teaching
+from storage import distance, teaching
 from storage.models import AttestationForm, DocumentKind, Period, Role
 from storage.people import short_names
 
@@ -90,6 +90,17 @@ async def _lessons(
     )
 
 
+async def _distance_days(
+    session: AsyncSession, ctx: Context, first: date, last: date
+) -> set[tuple[int, date]]:
+    """The declared distance days (group, day) between the dates (R9)."""
+    return await _once(
+        ctx,
+        ("distance", first, last),
+        lambda: distance.declared(session, [ctx.org_id], first, last),
+    )
+
+
 async def _groups(session: AsyncSession, ctx: Context) -> dict[int, Any]:
     return await _once(ctx, "groups", lambda: q.active_groups(session, ctx.org_id))
 
@@ -124,7 +135,7 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     teachers = await _people(session, ctx, Role.TEACHER)
     first = rules.editable_since(today, ctx.settings.rules.edit_window_days, cal)
     lessons = await _lessons(session, ctx, first, today - timedelta(days=1))
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, first, today - timedelta(days=1))
     registers: dict[int, list[LessonItem]] = defaultdict(list)
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
@@ -162,7 +173,7 @@ async def teacher_lesson_day(session: AsyncSession, ctx: Context) -> Found:
     keys send each teacher's digest once."""
     teachers = await _people(session, ctx, Role.TEACHER)
     lessons = await _lessons(session, ctx, ctx.today, ctx.today)
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, ctx.today, ctx.today)
     busy = {row.teacher_id for row in lessons if row.ends_at > ctx.now}
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
@@ -419,7 +430,7 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
     first, last = await weekly_range(session, ctx)
     loads: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     lessons = await _lessons(session, ctx, first, last)
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, first, last)
     for row in lessons:
         if not row.register_done and rules.register_deadline(row.day, cal) < today:
             loads[row.teacher_id]["registers"] += 1

@@ -52,7 +52,7 @@ from .people import (
     Person,
     TelegramAccount,
 )
-from .schedule import Bell, Lesson, TimetableEntry
+from .schedule import Bell, DistanceDay, Lesson, TimetableEntry
 
 __all__ = [
     "AbsenceJustification",
@@ -72,6 +72,7 @@ __all__ = [
     "DigestRange",
     "Discipline",
     "DisciplineKind",
+    "DistanceDay",
     "DocumentKind",
     "Event",
     "Grade",
