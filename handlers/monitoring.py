@@ -26,7 +26,7 @@ from screens import monitoring as text
 from screens.monitoring_book import to_xlsx
 from screens.monitoring_chart import to_png
 from services.access import Actor
-from services.monitoring import indicators, my_week, span
+from services.monitoring import indicators, items, my_week, span
 from services.monitoring.span import Preset, Span
 
 A = MonitoringAction
@@ -127,7 +127,7 @@ async def send_book(
 ) -> None:
     indicators.require(actor)
     chosen = _span(callback_data, actor, clock)
-    m = await indicators.college(session, actor, chosen, actor.today(clock()))
+    m = await items.college_book(session, actor, chosen, actor.today(clock()))
     name = f"monitoring-{chosen.first:%Y%m%d}-{chosen.last:%Y%m%d}.xlsx"
     await message_of(query).answer_document(
         BufferedInputFile(to_xlsx(m), filename=name), caption=text.book_caption(m)

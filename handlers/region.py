@@ -89,7 +89,7 @@ async def send_book(
 ) -> None:
     region.require(actor)
     chosen = _span(callback_data, actor, clock)
-    found = await region.region(session, actor, chosen, clock())
+    found = await region.region(session, actor, chosen, clock(), book=True)
     name = f"region-{chosen.first:%Y%m%d}-{chosen.last:%Y%m%d}.xlsx"
     await message_of(query).answer_document(
         BufferedInputFile(region_to_xlsx(found), filename=name), caption=text.book_caption(found)

@@ -42,11 +42,21 @@ BEHIND_SHOWN = 5
 
 
 class Rule(StrEnum):
-    """The rules monitoring judges lesson by lesson (PRODUCT.md)."""
+    """The rules monitoring judges (PRODUCT.md): R1, R2 and R9 lesson by lesson, the others
+    item by item (services/monitoring/items.py, for the workbook)."""
 
     R1 = "R1"
     R2 = "R2"
+    R3 = "R3"
+    R4 = "R4"
+    R5 = "R5"
+    R6 = "R6"
+    R7 = "R7"
+    R8 = "R8"
     R9 = "R9"
+
+
+LESSON_RULES = (Rule.R1, Rule.R2, Rule.R9)
 
 
 @dataclass
@@ -92,8 +102,8 @@ class Line:
 
     @property
     def behind(self) -> int:
-        """Items missing or late, of every rule: how far behind the journal is."""
-        return sum(t.missing + t.late for t in self.rules.values())
+        """Items missing or late of the lessons' rules: how far behind the journal is."""
+        return sum(self.rules[rule].missing + self.rules[rule].late for rule in LESSON_RULES)
 
     @property
     def unexplained_share(self) -> float | None:
