@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
+from screens.monitoring import ask_dates as ask_dates
 from screens.monitoring import percent, span_text
 from services.monitoring.indicators import LESSON_RULES, Line, Monitoring, Rule
 from services.monitoring.region import Region
