@@ -41,20 +41,7 @@ def require(actor: Actor) -> None:
 
 
 def merge(lines: Sequence[Line], name: str) -> Line:
-    total = Line(0, name)
-    for line in lines:
-        total.lessons += line.lessons
-        total.present += line.present
-        total.absent += line.absent
-        total.unexplained += line.unexplained
-        total.grades += line.grades
-        for rule, tally in line.rules.items():
-            mine = total.rules[rule]
-            mine.on_time += tally.on_time
-            mine.late += tally.late
-            mine.missing += tally.missing
-            mine.not_due += tally.not_due
-    return total
+    return indicators.merge(lines, 0, name)
 
 
 async def _college(
