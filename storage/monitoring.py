@@ -99,7 +99,8 @@ async def lessons(
         query = query.where(Lesson.id == lesson_id)
     # Columns, not entities, and names from the few groups, disciplines and teachers: a
     # semester of a large college is tens of thousands of lessons.
-    rows = (await session.execute(query)).all()
+    # Core, not the ORM's loading: plain rows are all this needs, and it is most of the time.
+    rows = (await (await session.connection()).execute(query)).all()
     names = await _teacher_names(session, {row[6] for row in rows})
     groups = await _names(session, Group, org_id)
     disciplines = await _names(session, Discipline, org_id)
@@ -188,7 +189,8 @@ async def combo_counts(
     if teacher_id is not None:
         span.append(Lesson.teacher_id == teacher_id)
     combo = (Lesson.teacher_id, Lesson.group_id, Lesson.discipline_id)
-    marks = await session.execute(
+    connection = await session.connection()
+    marks = await connection.execute(
         select(
             *combo,
             func.sum(case((absent, 1), else_=0)),
@@ -199,7 +201,7 @@ async def combo_counts(
         .where(*span)
         .group_by(*combo)
     )
-    grades = await session.execute(
+    grades = await connection.execute(
         select(*combo, func.count())
         .select_from(Grade)
         .join(Lesson, Lesson.id == Grade.lesson_id)
