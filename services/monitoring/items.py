@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import Actor
 from services.calendar.workdays import WorkCalendar
-from services.journal.attestation import curriculum_semester
+from services.journal.attestation import sheet_form
 from services.monitoring import indicators
 from services.monitoring.indicators import Line, Monitoring, Rule
 from services.monitoring.span import Span
@@ -36,7 +36,7 @@ from services.reminders.deadlines import Done
 from storage import deadlines as lessons_q
 from storage import monitoring_items as q
 from storage import teaching
-from storage.models import AttestationForm, DocumentKind, Group
+from storage.models import DocumentKind, Group
 from storage.people import short_names
 
 LOOKBACK = timedelta(days=30)  # an order or a document this old may still fall due in a span
@@ -114,11 +114,9 @@ async def _attestation(
         group = groups[a.group_id]
         for period in periods:
             key = (a.teacher_id, a.group_id, a.subgroup_id, a.discipline_id, period.id)
-            if key in seen or a.period_id not in (None, period.id) or not group.curriculum_id:
+            if key in seen or a.period_id not in (None, period.id):
                 continue
-            semester = curriculum_semester(group.course_year, period.semester)
-            form = forms.get((group.curriculum_id, a.discipline_id, semester))
-            if form is None or form is AttestationForm.NONE:
+            if sheet_form(group, a.discipline_id, period, forms) is None:
                 continue
             seen.add(key)
             roster = by_group.get(a.group_id, set())

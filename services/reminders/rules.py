@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from services.calendar.workdays import WorkCalendar
-from services.journal.attestation import curriculum_semester
+from services.journal.attestation import sheet_form
 from services.reminders import deadlines as rules
 from services.reminders.deadlines import Due
 from services.reminders.items import (
@@ -38,7 +38,7 @@ from services.reminders.items import (
 )
 from storage import deadlines as q
 from storage import distance, teaching
-from storage.models import AttestationForm, DocumentKind, Period, Role
+from storage.models import DocumentKind, Period, Role
 from storage.people import short_names
 
 Found = dict[int, list[Section]]  # person → sections
@@ -219,11 +219,9 @@ async def attestation_gaps(
     for a in found_assignments:
         group = groups[a.group_id]
         for period in periods:
-            if a.period_id not in (None, period.id) or group.curriculum_id is None:
+            if a.period_id not in (None, period.id):
                 continue
-            semester = curriculum_semester(group.course_year, period.semester)
-            form = forms.get((group.curriculum_id, a.discipline_id, semester))
-            if form is None or form is AttestationForm.NONE:
+            if sheet_form(group, a.discipline_id, period, forms) is None:
                 continue
             tasks.setdefault(
                 (a.teacher_id, a.group_id, a.subgroup_id, a.discipline_id, period.id), (a, period)
