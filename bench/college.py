@@ -52,6 +52,7 @@ DISCIPLINES_PER_GROUP = 8
 TELEGRAM_BASE = 7_000_000
 HANDLED_UPDATES = 10_000_000  # the first update id of the year's history
 CHUNK = 20_000
+ID_SPACE = 10_000_000  # ids of college n start at (n - 1) * ID_SPACE: a region in one store
 
 LAST = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов"]
 LAST += ["Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров"]
@@ -136,16 +137,24 @@ class Writer:
         self.rows[name] = self.rows.get(name, 0) + len(batch)
 
 
-async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltCollege:
-    rng = random.Random(size.seed)
+async def build_college(engine: AsyncEngine, size: Size = Size(), number: int = 1) -> BuiltCollege:
+    """College ``number`` (1, 2, …: several make a region in one store, each with its own
+    ids); ``processed_updates`` are written for the first only (their ids are Telegram's)."""
+    rng = random.Random(size.seed + number - 1)
     days = working_days(size.days)
     today = days[-1]
+    base = (number - 1) * ID_SPACE
     async with engine.begin() as conn:
         writer = Writer(conn)
-        org_id = 1
+        org_id = number
+        code, name = (
+            ("bench", "Bench college")
+            if number == 1
+            else (f"bench{number}", f"Bench college {number}")
+        )
         await writer.add(
             Organisation,
-            [{"id": org_id, "code": "bench", "name": "Bench college", "timezone": TZ.key}],
+            [{"id": org_id, "code": code, "name": name, "short_name": code, "timezone": TZ.key}],
         )
         await writer.add(
             Bell,
@@ -154,7 +163,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
                 for n, (s, e) in BELLS.items()
             ],
         )
-        autumn, spring = 1, 2
+        autumn, spring = base + 1, base + 2
         await writer.add(
             Period,
             [
@@ -167,12 +176,12 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
         await writer.add(
             Discipline,
             [
-                {"id": d, "org_id": org_id, "code": f"D.{d:02}", "name": f"Дисциплина {d}"}
+                {"id": base + d, "org_id": org_id, "code": f"D.{d:02}", "name": f"Дисциплина {d}"}
                 for d in range(1, size.disciplines + 1)
             ],
         )
         people, memberships, students, enrolments = [], [], [], []
-        person_id = 0
+        person_id = base
 
         def person(role: Role, **scope: int) -> int:
             nonlocal person_id
@@ -187,16 +196,16 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
             return person_id
 
         teachers = [person(Role.TEACHER) for _ in range(size.teachers)]
-        groups = list(range(1, size.groups + 1))
+        groups = list(range(base + 1, base + size.groups + 1))
         await writer.add(
             Group,
             [
-                {"id": g, "org_id": org_id, "name": f"Г-{g:03}", "course_year": 1 + g % 4}
+                {"id": g, "org_id": org_id, "name": f"Г-{g - base:03}", "course_year": 1 + g % 4}
                 for g in groups
             ],
         )
         roster: dict[int, list[int]] = {}
-        student_id = 0
+        student_id = base
         for g in groups:
             roster[g] = []
             for _ in range(size.group_size):
@@ -207,7 +216,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
                 )
                 enrolments.append({"student_id": student_id, "group_id": g, "since": YEAR_START})
                 roster[g].append(student_id)
-        for sid in range(1, student_id + 1):
+        for sid in range(base + 1, student_id + 1):
             person(Role.PARENT, student_id=sid)
         # Memberships point at students, so the students go in first.
         await writer.add(Person, people)
@@ -220,7 +229,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
         assignments = []
         for g in groups:
             for k in range(DISCIPLINES_PER_GROUP):
-                d = 1 + (g * 3 + k) % size.disciplines
+                d = base + 1 + (g * 3 + k) % size.disciplines
                 t = teachers[(g * DISCIPLINES_PER_GROUP + k) % len(teachers)]
                 teaches[(g, k)] = t
                 assignments.append(
@@ -230,7 +239,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
 
         lessons, attendance, grades, audit = [], [], [], []
         today_lessons: list[TodayLesson] = []
-        lesson_id = 0
+        lesson_id = base
         for n, day in enumerate(days):
             period = spring if day >= SPRING_START else autumn
             past = day < today
@@ -243,7 +252,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
                     done_at = _utc(day, ends) if past else None
                     lessons.append(
                         {"id": lesson_id, "org_id": org_id, "period_id": period, "group_id": g,
-                         "discipline_id": 1 + (g * 3 + k) % size.disciplines,
+                         "discipline_id": base + 1 + (g * 3 + k) % size.disciplines,
                          "teacher_id": teacher, "date": day, "pair_no": pair,
                          "starts_at": _utc(day, starts), "ends_at": _utc(day, ends),
                          "topic": f"Тема {n}" if past else "", "topic_entered_at": done_at,
@@ -252,7 +261,7 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
                     )  # fmt: skip
                     if past:
                         _history(rng, size, lesson_id, teacher, roster[g], done_at, lessons[-1],
-                                 attendance, grades, audit)  # fmt: skip
+                                 attendance, grades, audit, base)  # fmt: skip
                     else:
                         today_lessons.append(TodayLesson(lesson_id, teacher, g, roster[g]))
         await writer.add(Lesson, lessons)
@@ -271,7 +280,10 @@ async def build_college(engine: AsyncEngine, size: Size = Size()) -> BuiltColleg
         # Update ids the bot handled over the year; the fake server's own ids stay below them.
         await writer.add(
             ProcessedUpdate,
-            [{"update_id": HANDLED_UPDATES + u} for u in range(size.processed_updates)],
+            [
+                {"update_id": HANDLED_UPDATES + u}
+                for u in range(size.processed_updates if number == 1 else 0)
+            ],
         )
         if conn.dialect.name == "postgresql":
             await _advance_sequences(conn, writer.rows)
@@ -310,8 +322,10 @@ def _history(
     attendance: list[dict[str, Any]],
     grades: list[dict[str, Any]],
     audit: list[dict[str, Any]],
+    base: int = 0,
 ) -> None:
-    """What a taken register leaves: marks with their audit, a finalisation, some grades."""
+    """What a taken register leaves: marks with their audit, a finalisation, some grades
+    (``base``: the college's first id)."""
     absent, late = [], []
     for sid in student_ids:
         roll = rng.random()
@@ -321,13 +335,13 @@ def _history(
         (absent if mark is Mark.ABSENT else late).append(sid)
         reason = rng.choice([None, AbsenceReason.ILLNESS, AbsenceReason.UNEXCUSED])
         attendance.append(
-            {"id": len(attendance) + 1, "lesson_id": lesson_id, "student_id": sid, "mark": mark,
-             "reason": reason if mark is Mark.ABSENT else None, "updated_at": at,
+            {"id": base + len(attendance) + 1, "lesson_id": lesson_id, "student_id": sid,
+             "mark": mark, "reason": reason if mark is Mark.ABSENT else None, "updated_at": at,
              "updated_by": teacher}
         )  # fmt: skip
         audit.append(
             {"org_id": lesson["org_id"], "actor_id": teacher, "at": at, "action": "update",
-             "entity": "attendance", "entity_id": len(attendance),
+             "entity": "attendance", "entity_id": base + len(attendance),
              "changes": {"mark": ["present", mark.value]}}
         )  # fmt: skip
     audit.append(
@@ -338,11 +352,12 @@ def _history(
     for _ in range(rng.randint(0, 2 * size.grades_per_lesson)):
         value = rng.choice("2334445555")
         grades.append(
-            {"id": len(grades) + 1, "org_id": lesson["org_id"], "lesson_id": lesson_id,
+            {"id": base + len(grades) + 1, "org_id": lesson["org_id"], "lesson_id": lesson_id,
              "student_id": rng.choice(student_ids), "discipline_id": lesson["discipline_id"],
              "value": value, "created_by": teacher}
         )  # fmt: skip
         audit.append(
             {"org_id": lesson["org_id"], "actor_id": teacher, "at": at, "action": "create",
-             "entity": "grade", "entity_id": len(grades), "changes": {"value": [None, value]}}
+             "entity": "grade", "entity_id": base + len(grades),
+             "changes": {"value": [None, value]}}
         )  # fmt: skip

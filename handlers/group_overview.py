@@ -7,12 +7,17 @@ and nothing is read for it.
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram import F, Router
-from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from handlers.middlewares import journal_router
+from handlers.monitoring import Shown, answer_typed_span
 from handlers.ui import Stale, edit_or_send, message_of
 from keyboards import monitoring as kb
 from keyboards.monitoring import GroupCb, OverviewAction
@@ -22,6 +27,10 @@ from services.monitoring import group_overview, indicators, span
 from services.monitoring.span import Preset, Span
 
 G = OverviewAction
+
+
+class GroupDates(StatesGroup):
+    dates = State()
 
 
 def _span(data: GroupCb, actor: Actor, clock: Clock) -> Span:
@@ -77,6 +86,35 @@ async def show_overview(
     )
 
 
+async def ask_dates(
+    query: CallbackQuery,
+    callback_data: GroupCb,
+    session: AsyncSession,
+    actor: Actor,
+    state: FSMContext,
+) -> None:
+    group = await group_overview.group_of(session, actor, callback_data.group)
+    await state.set_state(GroupDates.dates)
+    await state.set_data({"group": group.id})
+    await edit_or_send(
+        message_of(query), text.ask_dates(group), kb.overview_typing_keyboard(group.id)
+    )
+
+
+async def typed_dates(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    group_id = int((await state.get_data()).get("group", 0))
+
+    async def show(chosen: Span, _today: date) -> Shown:
+        found = await group_overview.overview(session, actor, group_id, chosen)
+        return text.overview(found), kb.overview_keyboard(found.group_id, chosen)
+
+    back = kb.overview_typing_keyboard(group_id)
+    if await answer_typed_span(message, actor, clock, back, show):
+        await state.clear()
+
+
 async def send_statement(
     query: CallbackQuery, callback_data: GroupCb, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
@@ -95,4 +133,7 @@ def create_router() -> Router:
     cb.register(show_periods, GroupCb.filter(F.act == G.PERIOD))
     cb.register(show_overview, GroupCb.filter(F.act == G.SHOW))
     cb.register(send_statement, GroupCb.filter(F.act == G.STATEMENT))
+    cb.register(ask_dates, GroupCb.filter(F.act == G.TYPE))
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(typed_dates, GroupDates.dates, *typed)
     return router

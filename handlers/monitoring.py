@@ -8,10 +8,13 @@ found in the college, and nothing is computed for it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -26,7 +29,7 @@ from screens import monitoring as text
 from screens.monitoring_book import to_xlsx
 from screens.monitoring_chart import to_png
 from services.access import Actor
-from services.monitoring import indicators, my_week, span
+from services.monitoring import indicators, items, my_week, span
 from services.monitoring.span import Preset, Span
 
 A = MonitoringAction
@@ -71,18 +74,40 @@ async def ask_dates(query: CallbackQuery, actor: Actor, state: FSMContext) -> No
     await edit_or_send(message_of(query), text.ask_dates(), kb.typing_keyboard())
 
 
-async def typed_dates(
-    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
-) -> None:
+Shown = tuple[str, InlineKeyboardMarkup]
+
+
+async def answer_typed_span(
+    message: Message,
+    actor: Actor,
+    clock: Clock,
+    back: InlineKeyboardMarkup,
+    show: Callable[[Span, date], Awaitable[Shown]],
+) -> bool:
+    """Typed dates (``01.11.2026 – 30.11.2026``) checked, and what ``show`` makes of them
+    answered; False, with the refusal and ``back``, for dates refused (the wrong order, no
+    working day…): the person types them again. Monitoring, the region and the curator's
+    group share it."""
     today = actor.today(clock())
     try:
         chosen = span.checked(span.parse(message.text or ""), today, actor.calendar)
-        m = await indicators.college(session, actor, chosen, today)
+        shown, markup_ = await show(chosen, today)
     except JournalError as exc:
-        await message.answer(markup.text(exc.message), reply_markup=kb.typing_keyboard())
-        return
-    await state.clear()
-    await message.answer(text.summary(m), reply_markup=kb.summary_keyboard(m))
+        await message.answer(markup.text(exc.message), reply_markup=back)
+        return False
+    await message.answer(shown, reply_markup=markup_)
+    return True
+
+
+async def typed_dates(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    async def show(chosen: Span, today: date) -> Shown:
+        m = await indicators.college(session, actor, chosen, today)
+        return text.summary(m), kb.summary_keyboard(m)
+
+    if await answer_typed_span(message, actor, clock, kb.typing_keyboard(), show):
+        await state.clear()
 
 
 async def show_summary(
@@ -127,7 +152,7 @@ async def send_book(
 ) -> None:
     indicators.require(actor)
     chosen = _span(callback_data, actor, clock)
-    m = await indicators.college(session, actor, chosen, actor.today(clock()))
+    m = await items.college_book(session, actor, chosen, actor.today(clock()))
     name = f"monitoring-{chosen.first:%Y%m%d}-{chosen.last:%Y%m%d}.xlsx"
     await message_of(query).answer_document(
         BufferedInputFile(to_xlsx(m), filename=name), caption=text.book_caption(m)

@@ -7,12 +7,17 @@ a college outside it is refused and nothing is read for it.
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram import F, Router
-from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from handlers.middlewares import journal_router
+from handlers.monitoring import Shown, answer_typed_span
 from handlers.ui import Stale, edit_or_send, message_of
 from keyboards import region as kb
 from keyboards.region import RegionAction, RegionCb
@@ -32,9 +37,34 @@ def _span(data: RegionCb, actor: Actor, clock: Clock) -> Span:
     return span.checked(found, actor.today(clock()), actor.calendar)
 
 
-async def choose(query: CallbackQuery, actor: Actor) -> None:
+class RegionDates(StatesGroup):
+    dates = State()
+
+
+async def choose(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
     region.require(actor)
+    if await state.get_state() == RegionDates.dates.state:
+        await state.clear()
     await edit_or_send(message_of(query), text.choose_period(), kb.period_keyboard())
+
+
+async def ask_dates(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
+    region.require(actor)
+    await state.set_state(RegionDates.dates)
+    await edit_or_send(message_of(query), text.ask_dates(), kb.typing_keyboard())
+
+
+async def typed_dates(
+    message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
+) -> None:
+    region.require(actor)
+
+    async def show(chosen: Span, _today: date) -> Shown:
+        found = await region.region(session, actor, chosen, clock())
+        return text.summary(found), kb.summary_keyboard(found)
+
+    if await answer_typed_span(message, actor, clock, kb.typing_keyboard(), show):
+        await state.clear()
 
 
 async def show_preset(
@@ -89,7 +119,7 @@ async def send_book(
 ) -> None:
     region.require(actor)
     chosen = _span(callback_data, actor, clock)
-    found = await region.region(session, actor, chosen, clock())
+    found = await region.region(session, actor, chosen, clock(), book=True)
     name = f"region-{chosen.first:%Y%m%d}-{chosen.last:%Y%m%d}.xlsx"
     await message_of(query).answer_document(
         BufferedInputFile(region_to_xlsx(found), filename=name), caption=text.book_caption(found)
@@ -104,4 +134,7 @@ def create_router() -> Router:
     cb.register(show_summary, RegionCb.filter(F.act == R.SUMMARY))
     cb.register(show_college, RegionCb.filter(F.act == R.COLLEGE))
     cb.register(send_book, RegionCb.filter(F.act == R.BOOK))
+    cb.register(ask_dates, RegionCb.filter(F.act == R.TYPE))
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(typed_dates, RegionDates.dates, *typed)
     return router

@@ -7,7 +7,7 @@ lesson is of the person's college (services/monitoring/indicators.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
@@ -66,18 +66,25 @@ def _menu(builder: InlineKeyboardBuilder) -> None:
     builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
 
 
-def period_keyboard() -> InlineKeyboardMarkup:
+def periods_keyboard(
+    preset: Callable[[Preset], CallbackData], typed: CallbackData
+) -> InlineKeyboardMarkup:
+    """The period choice of monitoring and of the region: the presets, typed dates, the menu."""
     builder = InlineKeyboardBuilder()
-    for preset, label in (
+    for kind, label in (
         (Preset.WEEK, _("Last 7 days")),
         (Preset.MONTH, _("This month")),
         (Preset.SEMESTER, _("This semester")),
     ):
-        builder.button(text=label, callback_data=MonCb(act=A.PRESET, p=preset))
-    builder.button(text=_("📆 Other dates…"), callback_data=MonCb(act=A.TYPE))
+        builder.button(text=label, callback_data=preset(kind))
+    builder.button(text=_("📆 Other dates…"), callback_data=typed)
     _menu(builder)
     builder.adjust(3, 1, 1)
     return builder.as_markup()
+
+
+def period_keyboard() -> InlineKeyboardMarkup:
+    return periods_keyboard(lambda kind: MonCb(act=A.PRESET, p=kind), MonCb(act=A.TYPE))
 
 
 def summary_keyboard(m: Monitoring) -> InlineKeyboardMarkup:
@@ -126,9 +133,10 @@ def my_week_keyboard(week: MyWeek) -> InlineKeyboardMarkup:
     return digest_keyboard(week.missing)
 
 
-def typing_keyboard() -> InlineKeyboardMarkup:
+def typing_keyboard(back: CallbackData | None = None) -> InlineKeyboardMarkup:
+    """Under "type the dates": back to the period choice."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("⬅ Back"), callback_data=MonCb(act=A.CHOOSE))
+    builder.button(text=_("⬅ Back"), callback_data=back or MonCb(act=A.CHOOSE))
     return builder.as_markup()
 
 
@@ -140,11 +148,13 @@ class OverviewAction(StrEnum):
     PERIOD = "pe"
     SHOW = "sh"
     STATEMENT = "st"
+    TYPE = "ty"
 
 
 class GroupCb(CallbackData, prefix="go"):
     """``gr`` (the curator's groups), ``pe`` (the period choice for ``group``), ``sh`` (the
-    overview of ``group`` for span ``sp``), ``st`` (its statement as XLSX)."""
+    overview of ``group`` for span ``sp``), ``st`` (its statement as XLSX), ``ty`` (type the
+    dates for ``group``)."""
 
     act: OverviewAction = OverviewAction.GROUPS
     group: int = 0
@@ -175,9 +185,14 @@ def overview_period_keyboard(
         (_("This semester"), semester),
     ):
         builder.button(text=label, callback_data=GroupCb(act=G.SHOW, group=group_id, sp=code(span)))
+    builder.button(text=_("📆 Other dates…"), callback_data=GroupCb(act=G.TYPE, group=group_id))
     builder.button(text=_("⬅ Back"), callback_data=GroupCb(act=G.GROUPS))
     builder.adjust(1)
     return builder.as_markup()
+
+
+def overview_typing_keyboard(group_id: int) -> InlineKeyboardMarkup:
+    return typing_keyboard(GroupCb(act=G.PERIOD, group=group_id))
 
 
 def overview_keyboard(group_id: int, span: Span) -> InlineKeyboardMarkup:

@@ -12,10 +12,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
+from keyboards import monitoring as monitoring_kb
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
+from keyboards.monitoring import periods_keyboard
 from services.monitoring.region import Region
-from services.monitoring.span import Preset, Span, code
+from services.monitoring.span import Span, code
 from services.policy import Action
 
 LABEL_MAX = 48
@@ -30,11 +32,13 @@ class RegionAction(StrEnum):
     SUMMARY = "su"
     COLLEGE = "co"
     BOOK = "bk"
+    TYPE = "ty"
 
 
 class RegionCb(CallbackData, prefix="rn"):
     """``ch`` (the period choice), ``pr`` (preset ``p``), ``su`` (the region in span ``sp``),
-    ``co`` (college ``org`` in ``sp``), ``bk`` (the workbook of ``sp``)."""
+    ``co`` (college ``org`` in ``sp``), ``bk`` (the workbook of ``sp``), ``ty`` (type the
+    dates)."""
 
     act: RegionAction = RegionAction.CHOOSE
     p: str = ""
@@ -52,16 +56,11 @@ def _menu(builder: InlineKeyboardBuilder) -> None:
 
 
 def period_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for preset, label in (
-        (Preset.WEEK, _("Last 7 days")),
-        (Preset.MONTH, _("This month")),
-        (Preset.SEMESTER, _("This semester")),
-    ):
-        builder.button(text=label, callback_data=RegionCb(act=R.PRESET, p=preset))
-    _menu(builder)
-    builder.adjust(3, 1)
-    return builder.as_markup()
+    return periods_keyboard(lambda kind: RegionCb(act=R.PRESET, p=kind), RegionCb(act=R.TYPE))
+
+
+def typing_keyboard() -> InlineKeyboardMarkup:
+    return monitoring_kb.typing_keyboard(RegionCb(act=R.CHOOSE))
 
 
 def summary_keyboard(region: Region) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
+from screens.monitoring import ask_dates as how_to_type
 from screens.monitoring import span_text
 from services.monitoring.group_overview import GroupOverview, StudentOverview
 from storage.models import Group
@@ -32,6 +33,15 @@ def choose_group(groups: Sequence[Group]) -> str:
 
 def choose_period(group: Group) -> str:
     return join([format_html(_("<b>{group}</b>"), group=group.name), _("Choose the period:")])
+
+
+def ask_dates(group: Group) -> str:
+    return join(
+        [
+            format_html(_("<b>{group}</b>"), group=group.name),
+            how_to_type(),
+        ]
+    )
 
 
 def _student(s: StudentOverview) -> Markup:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
 from screens.reminders import digest_text
-from services.monitoring.indicators import LessonJudged, Line, Monitoring, Rule, Tally
+from services.monitoring.indicators import LESSON_RULES, LessonJudged, Line, Monitoring, Rule, Tally
 from services.monitoring.my_week import MyWeek
 from services.monitoring.span import Span
 from services.reminders.deadlines import Done
@@ -18,6 +18,12 @@ def rule_name(rule: Rule) -> str:
     return {
         Rule.R1: _("R1 registers"),
         Rule.R2: _("R2 topics"),
+        Rule.R3: _("R3 period grades"),
+        Rule.R4: _("R4 absence documents"),
+        Rule.R5: _("R5 accounts of the enrolled"),
+        Rule.R6: _("R6 movement orders"),
+        Rule.R7: _("R7 curriculum"),
+        Rule.R8: _("R8 work programmes and КТП"),
         Rule.R9: _("R9 distance formats"),
     }[rule]
 
@@ -66,7 +72,12 @@ def _tally(rule: Rule, tally: Tally) -> Markup:
 
 
 def _line(line: Line) -> list[str]:
-    lines: list[str] = [_tally(rule, tally) for rule, tally in line.rules.items()]
+    # R3–R8 are judged for the workbook; the bot's screens show them only when counted.
+    lines: list[str] = [
+        _tally(rule, tally)
+        for rule, tally in line.rules.items()
+        if rule in LESSON_RULES or tally.due or tally.not_due
+    ]
     lines.append(
         format_html(
             _("Absences without a reason: {share} ({unexplained} of {absent})"),

@@ -131,10 +131,47 @@ def definitions() -> list[tuple[str, str]]:
               "the topic was first entered."),
         ),
         (
+            rule_name(Rule.R3),
+            _("An attestation sheet (a teacher's group or subgroup and discipline with a form of "
+              "attestation in the period), due on the period's last day (R3); done when every "
+              "student studying in it has a period grade, at the last one given."),
+        ),
+        (
+            rule_name(Rule.R4),
+            _("A document on an absence, decided by the curator not later than 2 working days "
+              "after it was sent, or brought on paper (R4); judged by the time of the decision."),
+        ),
+        (
+            rule_name(Rule.R5),
+            _("A student enrolled by an order, given access (an invite) not later than 3 "
+              "working days after the order (R5); judged by their first invite."),
+        ),
+        (
+            rule_name(Rule.R6),
+            _("A movement order, entered not later than 3 working days after it was decided "
+              "(R6); judged by the time it was entered."),
+        ),
+        (
+            rule_name(Rule.R7),
+            _("The curriculum of the new intake year, entered by 1 September (R7)."),
+        ),
+        (
+            rule_name(Rule.R8),
+            _("A teacher's work programme and calendar-thematic plan (КТП) of a group and "
+              "discipline for the academic year, by 2 September (R8); done when both have come; "
+              "last year's documents do not count."),
+        ),
+        (
             rule_name(Rule.R9),
             _("The format of a distance lesson (mode, platform, time), due on the lesson's day "
-              "(R9), for a lesson with a format and for the other lessons of its group that "
-              "day; an incomplete format is missing."),
+              "(R9), for a lesson with a format and for every lesson of a group on a distance "
+              "day the deputy director declared; an incomplete format is missing."),
+        ),
+        (
+            _("Counted in the period"),
+            _("R1, R2, R9: the lessons held in the period. R3–R8: the items whose deadline "
+              "falls in the period. Each item is counted for the college and for its teacher, "
+              "group and discipline where it has one."),
         ),
         (
             _("On time, late, missing"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
+from screens.monitoring import ask_dates as ask_dates
 from screens.monitoring import percent, span_text
-from services.monitoring.indicators import Line, Monitoring, Rule
+from services.monitoring.indicators import LESSON_RULES, Line, Monitoring, Rule
 from services.monitoring.region import Region
 
 TEACHERS_SHOWN = 30
@@ -17,7 +18,7 @@ def choose_period() -> str:
 
 
 def _figures(line: Line) -> Markup:
-    r1, r2, r9 = (line.rules[rule] for rule in Rule)
+    r1, r2, r9 = (line.rules[rule] for rule in LESSON_RULES)
     return format_html(
         _("lessons {lessons} · R1 on time {r1} · R2 on time {r2} · R9 on time {r9} · "
           "absences without a reason {absences}"),

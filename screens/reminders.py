@@ -271,8 +271,8 @@ _HEADS: dict[Rule, tuple[Callable[[Section], Markup], Callable[[Any], Markup]]] 
     Rule.DISTANCE: (
         lambda _s: format_html(
             _(
-                "Lessons that may lack their distance format (other lessons of the group were at "
-                "a distance that day, or the format is incomplete):"
+                "Lessons without their distance format (the group's distance day was declared, or "
+                "the format is incomplete):"
             )
         ),
         _lesson,
@@ -280,8 +280,8 @@ _HEADS: dict[Rule, tuple[Callable[[Section], Markup], Callable[[Any], Markup]]] 
     Rule.DISTANCE_TODAY: (
         lambda _s: format_html(
             _(
-                "Today's lessons that may lack their distance format (other lessons of the group "
-                "were at a distance, or the format is incomplete):"
+                "Today's lessons without their distance format (the group's distance day was "
+                "declared, or the format is incomplete):"
             )
         ),
         _lesson,

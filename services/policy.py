@@ -59,6 +59,7 @@ class Action(StrEnum):
     CHOOSE_PARENT_ACCESS = "choose_parent_access"
     MANAGE_SETTINGS = "manage_settings"
     ANNUL_ORDERS = "annul_orders"
+    DECLARE_DISTANCE = "declare_distance"
 
 
 class Rule(StrEnum):
@@ -89,7 +90,7 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.DEPUTY: frozenset(
         {A.READ_GROUP_JOURNALS, A.KEEP_COLLEGE_JOURNAL, A.CORRECT_AFTER_WINDOW}
         | {A.ANNOUNCE_COLLEGE, A.ENTER_ORDERS, A.SEE_MONITORING, A.REASSIGN_TEACHING}
-        | {A.ANNUL_ORDERS}
+        | {A.ANNUL_ORDERS, A.DECLARE_DISTANCE}
     ),
     Role.SECRETARY: frozenset({A.ENTER_ORDERS, A.ISSUE_ACCOUNTS}),
     Role.ADMIN: frozenset(
@@ -128,6 +129,7 @@ RULES: dict[Action, Rule] = {
     A.CHOOSE_PARENT_ACCESS: Rule.ANY,
     A.MANAGE_SETTINGS: Rule.COLLEGE,
     A.ANNUL_ORDERS: Rule.COLLEGE,
+    A.DECLARE_DISTANCE: Rule.COLLEGE,
 }
 
 # A wider right that also grants these, everywhere in the college: the deputy director
@@ -176,7 +178,7 @@ WORDS: dict[str, frozenset[Action]] = {
     "teaching.assign": frozenset({A.REASSIGN_TEACHING}),
     "people.manage": frozenset(),
     "orders.manage": frozenset({A.ENTER_ORDERS, A.ANNUL_ORDERS}),
-    "calendar.manage": frozenset(),
+    "calendar.manage": frozenset({A.DECLARE_DISTANCE}),
     "curriculum.manage": frozenset(),
     "timetable.manage": frozenset(),
     "monitoring.view": frozenset({A.SEE_MONITORING}),
@@ -323,6 +325,8 @@ WHAT: dict[Action, str] = {
     "the personal data of people who left",
     A.ANNUL_ORDERS: "annul a movement order before its effective date (its dated history is "
     "undone; the order stays on file, marked annulled)",
+    A.DECLARE_DISTANCE: "declare distance days of chosen groups with their platform, announced "
+    "to the groups' students and parents",
 }
 
 REACHES: dict[Rule, str] = {

@@ -7,9 +7,8 @@ a few round trips; the rules (what is on time) are applied by services/monitorin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +28,9 @@ from storage.models import (
 )
 
 
-@dataclass(frozen=True)
-class LessonRow:
+class LessonRow(NamedTuple):
+    """A lesson held (a tuple: a semester of a large college is tens of thousands of them)."""
+
     lesson_id: int
     day: date
     pair_no: int
@@ -47,8 +47,7 @@ class LessonRow:
     distance_entered_at: datetime | None
 
 
-@dataclass(frozen=True)
-class LessonCounts:
+class LessonCounts(NamedTuple):
     """A lesson's absences, absences without a reason and current grades. Only marks that
     were tapped have a row, so who was present is worked out from the register's size."""
 
@@ -79,65 +78,52 @@ async def lessons(
             Lesson.pair_no,
             Lesson.group_id,
             Lesson.subgroup_id,
-            Group.name,
             Lesson.discipline_id,
-            Discipline.name,
             Lesson.teacher_id,
             Lesson.register_done_at,
             Lesson.topic_entered_at,
             Lesson.distance,
             Lesson.distance_entered_at,
         )
-        .join(Group, Group.id == Lesson.group_id)
-        .join(Discipline, Discipline.id == Lesson.discipline_id)
         .where(
             Lesson.org_id == org_id,
             Lesson.date >= first,
             Lesson.date <= last,
             Lesson.cancelled.is_(False),
         )
-        .order_by(Lesson.date, Lesson.pair_no, Group.name)
+        .order_by(Lesson.date, Lesson.pair_no, Lesson.group_id)
     )
     if teacher_id is not None:
         query = query.where(Lesson.teacher_id == teacher_id)
     if lesson_id is not None:
         query = query.where(Lesson.id == lesson_id)
-    # Columns, not entities: a semester of a large college is tens of thousands of lessons.
-    rows = (await session.execute(query)).all()
-    names = await _teacher_names(session, {row[8] for row in rows})
-    return [
+    # Columns, not entities, and names from the few groups, disciplines and teachers: a
+    # semester of a large college is tens of thousands of lessons.
+    # Core, not the ORM's loading: plain rows are all this needs, and it is most of the time.
+    rows = (await (await session.connection()).execute(query)).all()
+    names = await _teacher_names(session, {row[6] for row in rows})
+    groups = await _names(session, Group, org_id)
+    disciplines = await _names(session, Discipline, org_id)
+    found = [
         LessonRow(
-            lesson_id=lid,
-            day=day,
-            pair_no=pair_no,
-            group_id=group_id,
-            subgroup_id=subgroup_id,
-            group=group,
-            discipline_id=discipline_id,
-            discipline=discipline,
-            teacher_id=teacher,
-            teacher=names.get(teacher, ""),
-            register_done_at=register_done_at,
-            topic_entered_at=topic_entered_at,
-            distance=distance,
-            distance_entered_at=distance_entered_at,
+            lid, day, pair_no, group_id, subgroup_id, groups.get(group_id, ""), discipline_id,
+            disciplines.get(discipline_id, ""), teacher, names.get(teacher, ""), register_at,
+            topic_at, distance, distance_at,
         )
         for (
-            lid,
-            day,
-            pair_no,
-            group_id,
-            subgroup_id,
-            group,
-            discipline_id,
-            discipline,
-            teacher,
-            register_done_at,
-            topic_entered_at,
-            distance,
-            distance_entered_at,
+            lid, day, pair_no, group_id, subgroup_id, discipline_id, teacher, register_at,
+            topic_at, distance, distance_at,
         ) in rows
-    ]
+    ]  # fmt: skip
+    found.sort(key=lambda row: (row.day, row.pair_no, row.group))
+    return found
+
+
+async def _names(
+    session: AsyncSession, model: type[Group] | type[Discipline], org_id: int
+) -> dict[int, str]:
+    rows = await session.execute(select(model.id, model.name).where(model.org_id == org_id))
+    return {key: name for key, name in rows.all()}
 
 
 async def _teacher_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
@@ -181,6 +167,53 @@ async def lesson_counts(
     for lesson, n in grades:
         before = found.get(lesson, LessonCounts())
         found[lesson] = LessonCounts(before.absent, before.unexplained, int(n))
+    return found
+
+
+Combo = tuple[int, int, int]  # (teacher, group, discipline)
+
+
+async def combo_counts(
+    session: AsyncSession, org_id: int, first: date, last: date, teacher_id: int | None = None
+) -> dict[Combo, LessonCounts]:
+    """Absences, absences without a reason and current grades of the span's lessons held,
+    summed per teacher, group and discipline in the store (a few hundred rows, not a row per
+    lesson)."""
+    absent = Attendance.mark == Mark.ABSENT
+    span: list[ColumnElement[bool]] = [
+        Lesson.org_id == org_id,
+        Lesson.date >= first,
+        Lesson.date <= last,
+        Lesson.cancelled.is_(False),
+    ]
+    if teacher_id is not None:
+        span.append(Lesson.teacher_id == teacher_id)
+    combo = (Lesson.teacher_id, Lesson.group_id, Lesson.discipline_id)
+    connection = await session.connection()
+    marks = await connection.execute(
+        select(
+            *combo,
+            func.sum(case((absent, 1), else_=0)),
+            func.sum(case((absent & Attendance.reason.is_(None), 1), else_=0)),
+        )
+        .select_from(Attendance)
+        .join(Lesson, Lesson.id == Attendance.lesson_id)
+        .where(*span)
+        .group_by(*combo)
+    )
+    grades = await connection.execute(
+        select(*combo, func.count())
+        .select_from(Grade)
+        .join(Lesson, Lesson.id == Grade.lesson_id)
+        .where(*span, Grade.kind == GradeKind.CURRENT)
+        .group_by(*combo)
+    )
+    found: dict[Combo, LessonCounts] = {
+        (t, g, d): LessonCounts(int(a or 0), int(u or 0)) for t, g, d, a, u in marks
+    }
+    for t, g, d, n in grades:
+        before = found.get((t, g, d), LessonCounts())
+        found[(t, g, d)] = LessonCounts(before.absent, before.unexplained, int(n))
     return found
 
 

@@ -168,6 +168,15 @@ class TimetableLine:
     hours: int | None
 
 
+@dataclass(frozen=True)
+class RegionalData:
+    """A row of the sheet ``regional`` (services/importer/regional.py)."""
+
+    external_id: str
+    colleges: tuple[str, ...]
+    row: int
+
+
 @dataclass
 class CollegeData:
     college: College | None = None
@@ -185,5 +194,6 @@ class CollegeData:
     periods: list[PeriodData] = field(default_factory=list)
     calendar: list[CalendarData] = field(default_factory=list)
     bells: list[BellData] = field(default_factory=list)
+    regional: list[RegionalData] = field(default_factory=list)
     assignments: list[AssignmentData] = field(default_factory=list)
     timetable: list[TimetableLine] = field(default_factory=list)

@@ -70,6 +70,7 @@ ENTITY_NAMES: dict[str, LazyProxy] = {
     "teaching_assignment": __("Teaching assignments"),
     "timetable_entry": __("Timetable lines"),
     "lesson": __("Lessons"),
+    "regional_scope": __("Regional scopes"),
 }
 
 

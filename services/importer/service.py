@@ -13,6 +13,7 @@ from storage import importing as q
 
 from .model import CollegeData
 from .positions import ensure_builtin_positions
+from .regional import check_colleges, write_regional
 from .report import ImportReport
 from .sheets import read_sheets
 from .validate import validate
@@ -47,6 +48,9 @@ async def import_college(
     report.college = data.college.name
     today = today or datetime.now(ZoneInfo(data.college.timezone)).date()
     async with session_factory() as session, session.begin():
+        await check_colleges(session, data, report.errors)
+        if report.errors:
+            return report
         await write(Writer(session, data, report, today))
     return report
 
@@ -62,6 +66,7 @@ async def write(w: Writer) -> None:
     student_id = await write_students(w, person_id, group_id, subgroup_id)
     await write_memberships(w, person_id, student_id, group_id, builtin, custom)
     await end_left_staff(w, person_id)
+    await write_regional(w, person_id)
     refs = (person_id, group_id, subgroup_id, discipline_id, period_id)
     await write_assignments(w, *refs)
     await write_timetable(w, *refs)

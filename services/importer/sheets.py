@@ -96,6 +96,7 @@ SHEETS = (
     ),
     SheetSpec("calendar", ("kind", "name", "starts_on", "ends_on"), ("semester", "group")),
     SheetSpec("bells", ("pair", "starts", "ends")),
+    SheetSpec("regional", ("external_id", "colleges"), mandatory=False),
     SheetSpec(
         "timetable",
         ("period", "group", "weekday", "pair", "discipline", "teacher"),

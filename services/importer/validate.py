@@ -7,7 +7,7 @@ check, so the user fixes the file in one go.
 
 from __future__ import annotations
 
-from . import validate_org, validate_people, validate_schedule
+from . import regional, validate_org, validate_people, validate_schedule
 from .context import Context
 from .model import CollegeData
 from .report import RowError
@@ -25,6 +25,7 @@ def validate(sheets: dict[str, Sheet], errors: list[RowError]) -> CollegeData | 
     validate_org.read_bells(ctx)
     validate_org.read_calendar(ctx)
     validate_people.read_staff(ctx)
+    regional.read_regional(ctx)
     validate_people.read_students(ctx)
     validate_people.read_parents(ctx)
     validate_schedule.read_assignments(ctx)

@@ -9,6 +9,7 @@ closed (R3 wants them by its last day; lateness is monitoring's business, not a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +38,21 @@ FORM_VALUES: dict[AttestationForm, tuple[str, ...]] = {
 
 def curriculum_semester(course_year: int, period_semester: int) -> int:
     return (course_year - 1) * 2 + period_semester
+
+
+def sheet_form(
+    group: Group,
+    discipline_id: int,
+    period: Period,
+    forms: Mapping[tuple[int, int, int], AttestationForm],
+) -> AttestationForm | None:
+    """The form of attestation the group's curriculum names for the discipline in the period
+    (``forms``: ``storage.teaching.attestation_forms``); None when there is no sheet to fill."""
+    if not group.curriculum_id:
+        return None
+    semester = curriculum_semester(group.course_year, period.semester)
+    form = forms.get((group.curriculum_id, discipline_id, semester))
+    return None if form is None or form is AttestationForm.NONE else form
 
 
 def validate_period_value(form: AttestationForm, value: str) -> str:

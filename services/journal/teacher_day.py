@@ -16,7 +16,7 @@ from core.errors import Denied
 from core.i18n import _
 from services import policy
 from services.access import Actor
-from services.journal.attestation import curriculum_semester
+from services.journal.attestation import sheet_form
 from storage import journal as q
 from storage import teaching
 from storage.models import AttestationForm, Period
@@ -125,11 +125,10 @@ async def attestation_tasks(
         a, group = row.assignment, row.group
         for period in periods:
             key = (group.id, a.subgroup_id, a.discipline_id, period.id)
-            if a.period_id not in (None, period.id) or key in seen or not group.curriculum_id:
+            if a.period_id not in (None, period.id) or key in seen:
                 continue
-            semester = curriculum_semester(group.course_year, period.semester)
-            form = forms.get((group.curriculum_id, a.discipline_id, semester))
-            if form is None or form is AttestationForm.NONE:
+            form = sheet_form(group, a.discipline_id, period, forms)
+            if form is None:
                 continue
             seen.add(key)
             tasks.append(

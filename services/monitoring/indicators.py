@@ -6,7 +6,8 @@ Each lesson held in the span is judged by the rules that fall on it, with
 * R1 the register (``register_done_at``): due the working day after the lesson;
 * R2 the topic (``topic_entered_at``): due on the lesson's day;
 * R9 the distance format (``distance_entered_at``): due on the lesson's day, for a lesson with a
-  format and for the other lessons of its group's distance day; an incomplete format is missing.
+  format and for every lesson of a group's declared distance day; an incomplete format is
+  missing.
 
 Beside them: the share of absences left without a reason, and current grades per student
 present at a lesson. Items not due yet are counted apart and left out of the shares.
@@ -14,10 +15,12 @@ present at a lesson. Items not due yet are counted apart and left out of the sha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,19 +35,30 @@ from services.monitoring.span import Span
 from services.policy import Action
 from services.reminders import deadlines
 from services.reminders.deadlines import Done
+from storage import distance
 from storage import monitoring as q
 from storage.models import Lesson, Organisation, Period
-from storage.monitoring import LessonCounts, LessonRow
+from storage.monitoring import Combo, LessonCounts, LessonRow
 
 BEHIND_SHOWN = 5
 
 
 class Rule(StrEnum):
-    """The rules monitoring judges lesson by lesson (PRODUCT.md)."""
+    """The rules monitoring judges (PRODUCT.md): R1, R2 and R9 lesson by lesson, the others
+    item by item (services/monitoring/items.py, for the workbook)."""
 
     R1 = "R1"
     R2 = "R2"
+    R3 = "R3"
+    R4 = "R4"
+    R5 = "R5"
+    R6 = "R6"
+    R7 = "R7"
+    R8 = "R8"
     R9 = "R9"
+
+
+LESSON_RULES = (Rule.R1, Rule.R2, Rule.R9)
 
 
 @dataclass
@@ -90,8 +104,8 @@ class Line:
 
     @property
     def behind(self) -> int:
-        """Items missing or late, of every rule: how far behind the journal is."""
-        return sum(t.missing + t.late for t in self.rules.values())
+        """Items missing or late of the lessons' rules: how far behind the journal is."""
+        return sum(self.rules[rule].missing + self.rules[rule].late for rule in LESSON_RULES)
 
     @property
     def unexplained_share(self) -> float | None:
@@ -102,8 +116,9 @@ class Line:
         return self.grades / self.present if self.present else None
 
 
-@dataclass(frozen=True)
-class LessonJudged:
+class LessonJudged(NamedTuple):
+    """A lesson's verdicts (a tuple: a semester holds tens of thousands)."""
+
     row: LessonRow
     counts: LessonCounts
     done: dict[Rule, Done]
@@ -148,74 +163,124 @@ def judge(
     cal: WorkCalendar,
     today: date,
     sizes: Sizes = ({}, {}),
+    at_distance: Collection[tuple[int, date]] = frozenset(),
 ) -> list[LessonJudged]:
-    """Each lesson's verdict by rule, in its college's time zone and working days."""
-    rows = list(rows)
+    """Each lesson's verdict by rule, in its college's time zone and working days;
+    ``at_distance``: the declared distance days, (group, day). ``counts`` per lesson may be
+    left empty when the lines get theirs per teacher, group and discipline (``summarise``)."""
     tz = ZoneInfo(timezone)
     due: dict[date, date] = {}  # R1's deadline by lesson day: few days, many lessons
+    ends: dict[date, datetime] = {}  # the first instant after a college day, in UTC
 
     def register_due(day: date) -> date:
         if day not in due:
             due[day] = deadlines.register_deadline(day, cal)
         return due[day]
 
-    at_distance = deadlines.distance_days((r.group_id, r.day, r.distance) for r in rows)
+    def done_by(deadline: date, done_at: datetime | None) -> Done:
+        """``deadlines.timeliness`` of the time itself: done on the deadline's day or before
+        is done before the next day starts in the college's zone (one conversion per day,
+        not per item)."""
+        if done_at is None:
+            return Done.NOT_DUE if today <= deadline else Done.MISSING
+        end = ends.get(deadline)
+        if end is None:
+            local = datetime.combine(deadline + timedelta(days=1), time(), tz)
+            end = ends[deadline] = local.astimezone(UTC)
+        return Done.ON_TIME if done_at < end else Done.LATE
+
+    by_group, by_subgroup = sizes
+    empty = LessonCounts()
     judged = []
     for row in rows:
-        register_on = row.register_done_at.astimezone(tz).date() if row.register_done_at else None
-        topic_on = row.topic_entered_at.astimezone(tz).date() if row.topic_entered_at else None
         done = {
-            Rule.R1: deadlines.timeliness(register_due(row.day), register_on, today),
-            Rule.R2: deadlines.timeliness(row.day, topic_on, today),
+            Rule.R1: done_by(register_due(row.day), row.register_done_at),
+            Rule.R2: done_by(row.day, row.topic_entered_at),
         }
         if row.distance or (row.group_id, row.day) in at_distance:
             complete = row.distance and not deadlines.distance_incomplete(row.distance)
-            entered = row.distance_entered_at if complete else None
-            done[Rule.R9] = deadlines.timeliness(
-                row.day, entered.astimezone(tz).date() if entered else None, today
-            )
-        by_group, by_subgroup = sizes
+            done[Rule.R9] = done_by(row.day, row.distance_entered_at if complete else None)
         register = (
             by_subgroup.get(row.subgroup_id, 0)
             if row.subgroup_id is not None
             else by_group.get(row.group_id, 0)
         )
-        judged.append(LessonJudged(row, counts.get(row.lesson_id, LessonCounts()), done, register))
+        judged.append(LessonJudged(row, counts.get(row.lesson_id, empty), done, register))
     return judged
 
 
-def _add(line: Line, lesson: LessonJudged) -> None:
-    line.lessons += 1
-    for rule, done in lesson.done.items():
-        line.rules[rule].add(done)
-    c = lesson.counts
-    line.present += max(lesson.register - c.absent, 0)
-    line.absent += c.absent
-    line.unexplained += c.unexplained
-    line.grades += c.grades
+def merge(lines: Iterable[Line], key: int, name: str) -> Line:
+    """One line of several (a teacher's of their groups and disciplines, a region's of its
+    colleges)."""
+    total = Line(key, name)
+    for line in lines:
+        total.lessons += line.lessons
+        total.present += line.present
+        total.absent += line.absent
+        total.unexplained += line.unexplained
+        total.grades += line.grades
+        for rule, tally in line.rules.items():
+            mine = total.rules[rule]
+            mine.on_time += tally.on_time
+            mine.late += tally.late
+            mine.missing += tally.missing
+            mine.not_due += tally.not_due
+    return total
 
 
-def _lines(lessons: list[LessonJudged], key: str, name: str) -> list[Line]:
-    lines: dict[int, Line] = {}
+def summarise(
+    span: Span,
+    lessons: list[LessonJudged],
+    name: str,
+    combos: dict[Combo, LessonCounts] | None = None,
+) -> Monitoring:
+    """The lines of the lessons judged: each lesson is added once, to the line of its teacher,
+    group and discipline, and those few hundred lines make the teachers', groups',
+    disciplines' and the college's. ``combos``: the absences and grades per teacher, group
+    and discipline (``storage.monitoring.combo_counts``); without them each lesson's own."""
+    per: dict[Combo, Line] = {}
+    names: dict[Combo, tuple[str, str, str]] = {}
     for lesson in lessons:
-        k = getattr(lesson.row, key)
-        line = lines.get(k)
+        r = lesson.row
+        key = (r.teacher_id, r.group_id, r.discipline_id)
+        line = per.get(key)
         if line is None:
-            line = lines[k] = Line(k, getattr(lesson.row, name))
-        _add(line, lesson)
-    return sorted(lines.values(), key=lambda line: line.name)
+            line = per[key] = Line(0, "")
+            names[key] = (r.teacher, r.group, r.discipline)
+        line.lessons += 1
+        line.present += lesson.register
+        for rule, done in lesson.done.items():
+            line.rules[rule].add(done)
+        if combos is None:
+            c = lesson.counts
+            line.present -= min(c.absent, lesson.register)
+            line.absent += c.absent
+            line.unexplained += c.unexplained
+            line.grades += c.grades
+    for key, c in (combos or {}).items():
+        line = per.get(key)
+        if line is not None:
+            line.present = max(line.present - c.absent, 0)
+            line.absent += c.absent
+            line.unexplained += c.unexplained
+            line.grades += c.grades
 
+    def lines(part: int) -> list[Line]:
+        grouped: dict[int, list[Combo]] = defaultdict(list)
+        for key in per:
+            grouped[key[part]].append(key)
+        found = [
+            merge((per[k] for k in keys), key, names[keys[0]][part])
+            for key, keys in grouped.items()
+        ]
+        return sorted(found, key=lambda line: line.name)
 
-def summarise(span: Span, lessons: list[LessonJudged], name: str) -> Monitoring:
-    college = Line(0, name)
-    for lesson in lessons:
-        _add(college, lesson)
     return Monitoring(
         span=span,
-        college=college,
-        teachers=_lines(lessons, "teacher_id", "teacher"),
-        groups=_lines(lessons, "group_id", "group"),
-        disciplines=_lines(lessons, "discipline_id", "discipline"),
+        college=merge(per.values(), 0, name),
+        teachers=lines(0),
+        groups=lines(1),
+        disciplines=lines(2),
         lessons=lessons,
     )
 
@@ -247,9 +312,11 @@ async def of_org(
     """The indicators of any college, in its own zone and calendar; the caller checked the
     reach (the actor's college, or a college of a specialist's region)."""
     rows = await q.lessons(session, org_id, span.first, span.last)
-    counts = await q.lesson_counts(session, org_id, span.first, span.last)
+    combos = await q.combo_counts(session, org_id, span.first, span.last)
     sizes = await q.register_sizes(session, org_id)
-    return summarise(span, judge(rows, counts, timezone, cal, today, sizes), name)
+    remote = await distance.declared(session, [org_id], span.first, span.last)
+    judged = judge(rows, {}, timezone, cal, today, sizes, remote)
+    return summarise(span, judged, name, combos)
 
 
 async def teacher(
@@ -268,12 +335,14 @@ async def of_teacher(
     session: AsyncSession, actor: Actor, teacher_id: int, span: Span, today: date, name: str
 ) -> Monitoring:
     """The lessons of a teacher of the actor's college, whose reach the caller has checked."""
-    # R9 looks at the whole group's day, not only this teacher's lessons.
-    rows = await q.lessons(session, actor.org_id, span.first, span.last)
-    counts = await q.lesson_counts(session, actor.org_id, span.first, span.last)
+    # R9 follows the declared distance days, so the teacher's own lessons are enough.
+    first, last = span.first, span.last
+    rows = await q.lessons(session, actor.org_id, first, last, teacher_id=teacher_id)
+    combos = await q.combo_counts(session, actor.org_id, first, last, teacher_id)
     sizes = await q.register_sizes(session, actor.org_id)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
-    return summarise(span, [j for j in judged if j.row.teacher_id == teacher_id], name)
+    remote = await distance.declared(session, [actor.org_id], first, last)
+    judged = judge(rows, {}, actor.timezone, actor.calendar, today, sizes, remote)
+    return summarise(span, judged, name, combos)
 
 
 async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: date) -> LessonJudged:
@@ -285,7 +354,8 @@ async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: dat
     rows = await q.lessons(session, actor.org_id, found.date, found.date)
     counts = await q.lesson_counts(session, actor.org_id, found.date, found.date, lesson_id)
     sizes = await q.register_sizes(session, actor.org_id)
-    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes)
+    remote = await distance.declared(session, [actor.org_id], found.date, found.date)
+    judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes, remote)
     return next(j for j in judged if j.row.lesson_id == lesson_id)
 
 

@@ -20,7 +20,7 @@ from core.i18n import _
 from services import policy
 from services.access import Actor
 from services.calendar.workdays import WorkCalendar, load_work_calendar
-from services.monitoring import indicators
+from services.monitoring import indicators, items
 from services.monitoring.indicators import Line, Monitoring
 from services.monitoring.span import Span
 from services.policy import Action
@@ -41,45 +41,41 @@ def require(actor: Actor) -> None:
 
 
 def merge(lines: Sequence[Line], name: str) -> Line:
-    total = Line(0, name)
-    for line in lines:
-        total.lessons += line.lessons
-        total.present += line.present
-        total.absent += line.absent
-        total.unexplained += line.unexplained
-        total.grades += line.grades
-        for rule, tally in line.rules.items():
-            mine = total.rules[rule]
-            mine.on_time += tally.on_time
-            mine.late += tally.late
-            mine.missing += tally.missing
-            mine.not_due += tally.not_due
-    return total
+    return indicators.merge(lines, 0, name)
 
 
 async def _college(
-    session: AsyncSession, org: Organisation, span: Span, now: datetime
+    session: AsyncSession, org: Organisation, span: Span, now: datetime, *, book: bool = False
 ) -> Monitoring:
+    """``book``: with the rules judged item by item (R3–R8), as the workbook shows them."""
     cal = await load_work_calendar(session, org.id)
     today = now.astimezone(ZoneInfo(org.timezone)).date()
-    return await indicators.of_org(
+    found = await indicators.of_org(
         session, org.id, org.timezone, cal, span, today, org.short_name or org.name
     )
+    if book:
+        items.add_items(found, await items.judged(session, org.id, org.timezone, cal, span, today))
+    return found
 
 
-async def region_of(session: AsyncSession, person_id: int, span: Span, now: datetime) -> Region:
-    """The region of a specialist, whose right the caller checked (a job, or ``region``)."""
+async def region_of(
+    session: AsyncSession, person_id: int, span: Span, now: datetime, *, book: bool = False
+) -> Region:
+    """The region of a specialist, whose right the caller checked (a job, or ``region``);
+    ``book``: with R3–R8, for the workbook."""
     colleges = []
     for org in await q.scope(session, person_id):
-        line = (await _college(session, org, span, now)).college
+        line = (await _college(session, org, span, now, book=book)).college
         line.key = org.id
         colleges.append(line)
     return Region(span, merge(colleges, _("Region")), colleges)
 
 
-async def region(session: AsyncSession, actor: Actor, span: Span, now: datetime) -> Region:
+async def region(
+    session: AsyncSession, actor: Actor, span: Span, now: datetime, *, book: bool = False
+) -> Region:
     require(actor)
-    return await region_of(session, actor.person_id, span, now)
+    return await region_of(session, actor.person_id, span, now, book=book)
 
 
 async def college(
@@ -180,7 +176,7 @@ async def monthly_due(session: AsyncSession, now: datetime) -> list[Monthly]:
         key = f"{MONTHLY_RULE}:{person.id}:{span.first:%Y-%m}"
         if await q.sent(session, key):
             continue
-        found = await region_of(session, person.id, span, now)
+        found = await region_of(session, person.id, span, now, book=True)
         locale = account.language or person.locale
         due.append(Monthly(person.id, account.chat_id, locale, key, local.date(), found))
     return due

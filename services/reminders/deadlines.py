@@ -20,17 +20,16 @@ go out on them. Dates are the college's local dates.
   later is listed for the deputy (monitoring, nothing to remind anyone of).
 * R7 the curriculum of the new intake year: by 1 September, reminded from 18 August.
 * R8 work programmes and КТП: by 2 September, reminded daily from 20 August, weekly after.
-* R9 the format of a distance lesson, recorded with the lesson. The store has no "distance
-  day" flag, so it is inferred: a group is at a distance on a day when at least one of its
-  lessons that day has a distance format. Its other lessons of that day without a format are
-  flagged (their teachers are asked to record the format if the lesson was at a distance too),
-  and so is a format with its mode, platform or time missing (the bot refuses those, an
-  import may not).
+* R9 the format of a distance lesson, recorded with the lesson. The deputy director declares
+  distance days of groups (services/calendar/distance.py): every lesson of such a group on such
+  a day without a format is flagged, and so is any lesson whose format lacks its mode, platform
+  or time (the bot refuses those, an import may not). A lesson recorded at a distance on a day
+  not declared is judged by its own format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -194,17 +193,11 @@ def distance_incomplete(distance: Mapping[str, Any] | None) -> bool:
     return not all(str(distance.get(key) or "").strip() for key in ("mode", "platform", "time"))
 
 
-def distance_days(
-    lessons: Iterable[tuple[int, date, Mapping[str, Any] | None]],
-) -> set[tuple[int, date]]:
-    """(group, day) pairs with at least one lesson in a distance format."""
-    return {(group_id, day) for group_id, day, distance in lessons if distance}
-
-
 def distance_missing(
     group_id: int, day: date, distance: Mapping[str, Any] | None, days: set[tuple[int, date]]
 ) -> bool:
-    """R9: the lesson's format is incomplete, or missing on its group's distance day."""
+    """R9: the lesson's format is incomplete, or missing on a declared distance day of its
+    group (``days``: (group, day) pairs)."""
     if distance:
         return distance_incomplete(distance)
     return (group_id, day) in days

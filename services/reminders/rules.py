@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from services.calendar.workdays import WorkCalendar
-from services.journal.attestation import curriculum_semester
+from services.journal.attestation import sheet_form
 from services.reminders import deadlines as rules
 from services.reminders.deadlines import Due
 from services.reminders.items import (
@@ -37,8 +37,8 @@ from services.reminders.items import (
     Weekly,
 )
 from storage import deadlines as q
-from storage import teaching
-from storage.models import AttestationForm, DocumentKind, Period, Role
+from storage import distance, teaching
+from storage.models import DocumentKind, Period, Role
 from storage.people import short_names
 
 Found = dict[int, list[Section]]  # person → sections
@@ -90,6 +90,17 @@ async def _lessons(
     )
 
 
+async def _distance_days(
+    session: AsyncSession, ctx: Context, first: date, last: date
+) -> set[tuple[int, date]]:
+    """The declared distance days (group, day) between the dates (R9)."""
+    return await _once(
+        ctx,
+        ("distance", first, last),
+        lambda: distance.declared(session, [ctx.org_id], first, last),
+    )
+
+
 async def _groups(session: AsyncSession, ctx: Context) -> dict[int, Any]:
     return await _once(ctx, "groups", lambda: q.active_groups(session, ctx.org_id))
 
@@ -124,7 +135,7 @@ async def teacher_morning(session: AsyncSession, ctx: Context) -> Found:
     teachers = await _people(session, ctx, Role.TEACHER)
     first = rules.editable_since(today, ctx.settings.rules.edit_window_days, cal)
     lessons = await _lessons(session, ctx, first, today - timedelta(days=1))
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, first, today - timedelta(days=1))
     registers: dict[int, list[LessonItem]] = defaultdict(list)
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
@@ -162,7 +173,7 @@ async def teacher_lesson_day(session: AsyncSession, ctx: Context) -> Found:
     keys send each teacher's digest once."""
     teachers = await _people(session, ctx, Role.TEACHER)
     lessons = await _lessons(session, ctx, ctx.today, ctx.today)
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, ctx.today, ctx.today)
     busy = {row.teacher_id for row in lessons if row.ends_at > ctx.now}
     topics: dict[int, list[LessonItem]] = defaultdict(list)
     distance: dict[int, list[LessonItem]] = defaultdict(list)
@@ -208,11 +219,9 @@ async def attestation_gaps(
     for a in found_assignments:
         group = groups[a.group_id]
         for period in periods:
-            if a.period_id not in (None, period.id) or group.curriculum_id is None:
+            if a.period_id not in (None, period.id):
                 continue
-            semester = curriculum_semester(group.course_year, period.semester)
-            form = forms.get((group.curriculum_id, a.discipline_id, semester))
-            if form is None or form is AttestationForm.NONE:
+            if sheet_form(group, a.discipline_id, period, forms) is None:
                 continue
             tasks.setdefault(
                 (a.teacher_id, a.group_id, a.subgroup_id, a.discipline_id, period.id), (a, period)
@@ -419,7 +428,7 @@ async def deputy_weekly(session: AsyncSession, ctx: Context) -> Found:
     first, last = await weekly_range(session, ctx)
     loads: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     lessons = await _lessons(session, ctx, first, last)
-    remote = rules.distance_days((r.group_id, r.day, r.distance) for r in lessons)
+    remote = await _distance_days(session, ctx, first, last)
     for row in lessons:
         if not row.register_done and rules.register_deadline(row.day, cal) < today:
             loads[row.teacher_id]["registers"] += 1

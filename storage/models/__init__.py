@@ -53,7 +53,7 @@ from .people import (
     Person,
     TelegramAccount,
 )
-from .schedule import Bell, Lesson, TimetableEntry
+from .schedule import Bell, DistanceDay, Lesson, TimetableEntry
 
 __all__ = [
     "AbsenceJustification",
@@ -73,6 +73,7 @@ __all__ = [
     "DigestRange",
     "Discipline",
     "DisciplineKind",
+    "DistanceDay",
     "DocumentKind",
     "Event",
     "Grade",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamps, partial_index, str_enum
+from .base import Base, Timestamps, partial_index, str_enum, utcnow
 from .enums import WeekParity
 
 
@@ -102,3 +102,23 @@ class Lesson(Timestamps, Base):
 
     register_done_at: Mapped[datetime | None]
     register_done_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class DistanceDay(Base):
+    """Days a group studies at a distance, declared by the deputy director (R9): its lessons
+    of those days are expected to carry their distance format."""
+
+    __tablename__ = "distance_days"
+    __table_args__ = (Index("ix_distance_days_org_days", "org_id", "first_day", "last_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    platform: Mapped[str] = mapped_column(String(255))
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

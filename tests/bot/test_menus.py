@@ -33,6 +33,7 @@ MENUS: dict[Role, list[str]] = {
         "📜 Movement order",
         "🔎 Student card",
         "🔄 Hand over teaching",
+        "🏠 Distance days",
         "📈 Monitoring",
     ],
     Role.DIRECTOR: ["📣 Announcement", "🗂 Group journals", "📈 Monitoring"],

@@ -12,11 +12,28 @@ Today's lessons are not due yet.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AbsenceReason, Attendance, Grade, Lesson, Mark
+from storage.models import (
+    AbsenceJustification,
+    AbsenceReason,
+    Attendance,
+    AttestationForm,
+    Curriculum,
+    CurriculumItem,
+    DocumentKind,
+    Grade,
+    JustificationStatus,
+    Lesson,
+    Mark,
+    MovementOrder,
+    OrderKind,
+    TeachingAssignment,
+    TeachingDocument,
+)
 from tests.factories import College, add_lesson
 
 TUE_10 = date(2026, 11, 10)
@@ -52,3 +69,69 @@ async def keep_journal(session: AsyncSession, college: College) -> Lesson:
     other.topic_entered_at = college.at(TUE_10, 11)
     await session.commit()
     return other
+
+
+async def keep_every_rule(session: AsyncSession, college: College) -> None:
+    """R3–R8 items of June–November 2026:
+    * R3: the teacher taught math in the spring period, ending with an exam, and gave no
+      period grade (the curriculum's semester is read from the group's course now, as the
+      reminders read it: 4);
+    * R4: a certificate sent on Monday 9 November, approved on the 10th (on time);
+    * R6: an order decided on Monday 2 November, entered on the 10th (due the 5th: late);
+    * R7: the curriculum of 2026/27 entered on 3 September (late);
+    * R8: the teacher's math work programme and КТП of 2026/27 came on 1 September (on time),
+      her English ones are of 2025/26 (missing); the other teacher's informatics has only a
+      КТП (missing), his English nothing (missing)."""
+    org, tz = college.org.id, college.tz
+
+    def at(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, 10, tzinfo=tz)
+
+    session.add(
+        CurriculumItem(
+            curriculum_id=college.curriculum.id, discipline_id=college.math.id, semester=4,
+            hours=72, attestation_form=AttestationForm.EXAM,
+        )
+    )  # fmt: skip
+    session.add(
+        TeachingAssignment(
+            org_id=org, teacher_id=college.teacher.id, group_id=college.group.id,
+            discipline_id=college.math.id, period_id=college.spring.id,
+        )
+    )  # fmt: skip
+    student = college.students[0]
+    session.add(
+        AbsenceJustification(
+            org_id=org, student_id=student.id, submitted_by=college.parents[student.id].id,
+            date_from=date(2026, 11, 5), date_to=date(2026, 11, 6),
+            status=JustificationStatus.APPROVED, reason=AbsenceReason.ILLNESS,
+            submitted_at=at(date(2026, 11, 9)), decided_by=college.curator.id,
+            decided_at=at(date(2026, 11, 10)),
+        )
+    )  # fmt: skip
+    session.add(
+        MovementOrder(
+            org_id=org, number="12-к", year=2026, kind=OrderKind.TRANSFER,
+            group_id=college.group.id, decided_on=date(2026, 11, 2),
+            effective_on=date(2026, 11, 2), entered_at=at(date(2026, 11, 10)),
+        )
+    )  # fmt: skip
+    await session.execute(
+        update(Curriculum)
+        .where(Curriculum.id == college.curriculum.id)
+        .values(entered_at=at(date(2026, 9, 3)))
+    )
+    documents = [
+        (college.teacher, college.math, kind, 2026, date(2026, 9, 1)) for kind in DocumentKind
+    ] + [(college.teacher, college.english, kind, 2025, date(2025, 9, 1)) for kind in DocumentKind]
+    documents.append(
+        (college.other_teacher, college.informatics, DocumentKind.KTP, 2026, date(2026, 9, 1))
+    )
+    for teacher, discipline, kind, year, day in documents:
+        session.add(
+            TeachingDocument(
+                org_id=org, kind=kind, academic_year=year, group_id=college.group.id,
+                discipline_id=discipline.id, uploaded_by=teacher.id, file_id=f"f-{kind}-{year}",
+                uploaded_at=at(day),
+            )
+        )  # fmt: skip

@@ -115,3 +115,26 @@ async def test_another_curators_group_is_refused(app: BotApp, college: College) 
         teacher.last, GroupCb(act="sh", group=college.group.id, sp=MONTH).pack()
     )
     assert teacher.alerts[-1].text == "This group is not one of yours."
+
+
+async def test_typed_dates_and_their_refusals(app: BotApp, college: College) -> None:
+    await _with_risks(app, college)
+    app.stand_at(college.now)
+    curator = await app.link(college.curator, language="en")
+    await curator.command("menu")
+    await curator.click("👥 My group")
+    await curator.click("📆 Other dates…")
+    assert "Type the first and the last date" in curator.last.text
+    await curator.send("17.11.2026 – 09.11.2026")
+    assert curator.last.text == "The first date is after the last one. Please type them in order."
+    await curator.send("07.11.2026 – 08.11.2026")  # a weekend
+    assert curator.last.text == "There is no working day in these dates: nothing was due."
+    await curator.send("16.11.2026 – 16.11.2026")
+    lines = curator.last.text.split("\n")
+    assert lines[0] == "ИС-21 · 16.11.2026 – 16.11.2026"
+    assert "Яковлев Денис" in lines[3] and "average 2.00" in lines[3]
+    await curator.click("🖨 Group statement (XLSX)")
+    document = curator.last.document
+    assert document is not None
+    attendance = load_workbook(io.BytesIO(document.content))["Attendance"]
+    assert attendance["A1"].value == "Group ИС-21 · 16.11.2026 – 16.11.2026"

@@ -13,7 +13,7 @@ from keyboards.monitoring import MonCb
 from tests.botapp import BotApp
 from tests.factories import College, make_college
 from tests.fakebot import TgUser
-from tests.monitoring.kit import keep_journal
+from tests.monitoring.kit import keep_every_rule, keep_journal
 
 MONTH = "2026110120261117"
 
@@ -71,6 +71,12 @@ async def test_workbook_has_a_sheet_per_indicator(app: BotApp, college: College)
         "About",
         "R1 registers",
         "R2 topics",
+        "R3 period grades",
+        "R4 absence documents",
+        "R5 accounts of the enrolled",
+        "R6 movement orders",
+        "R7 curriculum",
+        "R8 work programmes and КТП",
         "R9 distance formats",
         "Absences without a reason",
         "Grades per student",
@@ -91,6 +97,45 @@ async def test_workbook_has_a_sheet_per_indicator(app: BotApp, college: College)
     absences = book["Absences without a reason"]
     college_row = next(absences.iter_rows(min_row=2, max_row=2, values_only=True))
     assert college_row[2:] == (0.5, 1, 2)
+
+
+async def test_workbook_judges_every_rule(app: BotApp, college: College) -> None:
+    """R3–R8 in the workbook, for typed dates from June: the spring sheet still without its
+    period grades (R3), a document decided in time (R4), an order entered late (R6), the
+    curriculum entered after 1 September (R7), a teacher's documents of this year in time and
+    the others missing, last year's not counted (R8)."""
+    async with app.session_factory.begin() as session:
+        await keep_every_rule(session, college)
+    app.stand_at(college.now)
+    deputy = await app.link(college.deputy, language="en")
+    await deputy.command("menu")
+    await deputy.click("📈 Monitoring")
+    await deputy.click("📆 Other dates…")
+    await deputy.send("01.06.2026 – 30.11.2026")
+    await deputy.click("📊 Workbook (XLSX)")
+    document = deputy.last.document
+    assert document is not None
+    book = load_workbook(io.BytesIO(document.content))
+
+    def rows(sheet: str) -> dict[tuple[str, str], tuple[object, ...]]:
+        found = book[sheet].iter_rows(min_row=2, values_only=True)
+        return {(str(r[0]), str(r[1])): r[2:6] for r in found}
+
+    # (on time, late, missing, due)
+    r3 = rows("R3 period grades")
+    assert r3[("Teacher", "Кузнецова Е. В.")] == (0, 0, 1, 1)
+    assert r3[("Discipline", "Математика")] == (0, 0, 1, 1)
+    assert rows("R4 absence documents")[("Group", "ИС-21")] == (1, 0, 0, 1)
+    r6 = rows("R6 movement orders")
+    assert r6[("College", "College c1")] == (0, 1, 0, 1)
+    assert r6[("Group", "ИС-21")] == (0, 1, 0, 1)
+    assert rows("R7 curriculum")[("College", "College c1")] == (0, 1, 0, 1)
+    r8 = rows("R8 work programmes and КТП")
+    assert r8[("College", "College c1")] == (0.25, 0, 0.75, 4)
+    assert r8[("Teacher", "Кузнецова Е. В.")] == (0.5, 0, 0.5, 2)  # English: last year's
+    assert r8[("Teacher", "Орлов П. А.")] == (0, 0, 1, 2)  # informatics: the КТП only
+    terms = [row[0] for row in book["About"].iter_rows(min_row=6, values_only=True)]
+    assert all(f"R{n} " in " ".join(str(t) for t in terms) for n in range(1, 10))
 
 
 async def test_chart_is_sent_as_a_photo(app: BotApp, college: College) -> None:

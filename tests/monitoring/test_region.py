@@ -122,3 +122,25 @@ async def test_last_month_s_workbook_on_the_first_working_day(
     second = date(2026, 12, 2)
     assert await send(app.session_factory, app.bot, app.settings, now=college.at(second, 9)) == 0
     assert len(specialist.bot_messages) == 1
+
+
+async def test_typed_dates_and_their_refusals(app: BotApp, college: College) -> None:
+    r = await _region(app, college)
+    app.stand_at(college.now)
+    specialist = await app.link(r.specialist, language="en")
+    await specialist.command("menu")
+    await specialist.click("🗺 Region")
+    await specialist.click("📆 Other dates…")
+    await specialist.send("30.11.2026 – 01.11.2026")
+    assert specialist.last.text == (
+        "The first date is after the last one. Please type them in order."
+    )
+    await specialist.send("07.11.2026 – 08.11.2026")
+    assert specialist.last.text == "There is no working day in these dates: nothing was due."
+    await specialist.send("09.11.2026 – 16.11.2026")
+    text = specialist.last.text
+    assert text.startswith("Region · 09.11.2026 – 16.11.2026")
+    assert "C1: lessons 2 · " in text and "C3" not in text
+    await specialist.click("📊 Workbook (XLSX)")
+    document = specialist.last.document
+    assert document is not None and document.file_name == "region-20261109-20261116.xlsx"

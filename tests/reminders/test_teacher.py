@@ -12,7 +12,7 @@ from keyboards.attestation import AttCb
 from keyboards.documents import DocCb
 from keyboards.journal import LessonCb
 from services.journal import register
-from storage.models import DocumentKind, Lesson, Mark, PeriodGrade, TeachingDocument
+from storage.models import DistanceDay, DocumentKind, Lesson, Mark, PeriodGrade, TeachingDocument
 from tests.factories import College, add_lesson
 from tests.reminders.kit import Factory, at, callbacks, link, messages, reminder_keys, scan
 
@@ -128,11 +128,32 @@ async def test_a_lesson_ending_after_the_evening_hour_is_reminded_once_it_has_en
     assert LessonCb(id=evening.id, do="new").pack() in callbacks(message)
 
 
-async def test_a_lesson_off_the_distance_day_of_its_group(
+async def test_a_lesson_of_a_declared_distance_day_without_its_format(
     session_factory: Factory, college: College, settings: Settings
 ) -> None:
-    """R9: the group studied at a distance yesterday (another teacher's lesson has a format);
-    the teacher's lesson that day has none."""
+    """R9: the deputy declared yesterday a distance day of the group; the teacher's lesson that
+    day has no format."""
+    chat = await link(session_factory, college.teacher)
+    yesterday = TUESDAY - timedelta(days=1)
+    async with session_factory.begin() as session:
+        session.add(
+            DistanceDay(
+                org_id=college.org.id, group_id=college.group.id, first_day=yesterday,
+                last_day=yesterday, platform="Сферум",
+            )
+        )  # fmt: skip
+
+    await scan(session_factory, settings, at(TUESDAY, 8, 0))
+    [message] = await messages(session_factory, chat)
+    assert "Lessons without their distance format" in message.text
+    assert message.text.count("16 Nov, pair 2 · ИС-21 · Математика") == 3  # R1, R2 and R9
+
+
+async def test_another_lesson_at_a_distance_does_not_make_a_distance_day(
+    session_factory: Factory, college: College, settings: Settings
+) -> None:
+    """R9 follows the declaration, not a guess: another teacher's lesson recorded at a distance
+    the same day asks nothing of this teacher's lesson."""
     chat = await link(session_factory, college.teacher)
     online = {"mode": "online", "platform": "Сферум", "time": "09:00"}
     async with session_factory.begin() as session:
@@ -145,8 +166,8 @@ async def test_a_lesson_off_the_distance_day_of_its_group(
 
     await scan(session_factory, settings, at(TUESDAY, 8, 0))
     [message] = await messages(session_factory, chat)
-    assert "may lack their distance format" in message.text
-    assert message.text.count("16 Nov, pair 2 · ИС-21 · Математика") == 3  # R1, R2 and R9
+    assert "distance format" not in message.text
+    assert message.text.count("16 Nov, pair 2 · ИС-21 · Математика") == 2  # R1 and R2
 
 
 async def test_period_grades_as_the_period_ends(
