@@ -26,6 +26,7 @@ from handlers.middlewares import (
     RefusalMiddleware,
     StoreSessionMiddleware,
 )
+from handlers.responses import KeepResponseModels
 from handlers.retry import RetryAfter
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import utcnow
@@ -47,7 +48,9 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def wire_session(session: BaseSession) -> None:
-    """What every request of the bot goes through: a 429 is waited out, not dropped."""
+    """What every request of the bot goes through: a 429 is waited out, not dropped; the
+    answer's model is built once per kind of request."""
+    session.middleware(KeepResponseModels())
     session.middleware(RetryAfter())
 
 
