@@ -62,11 +62,14 @@ def create_dispatcher(
     i18n = i18n or create_i18n(settings.default_locale)
     dp = Dispatcher(
         storage=StoreFSMStorage(session_factory),
+        disable_fsm=True,  # registered below, inside the update's session
         settings=settings,
         session_factory=session_factory,
         clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
+    # The conversation state is read through the update's session, not a session of its own.
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.callback_query.middleware(AnswerPresses())
