@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -28,7 +29,7 @@ from handlers.middlewares import (
 )
 from handlers.responses import KeepResponseModels
 from handlers.retry import RetryAfter
-from storage.db import create_engine, create_session_factory, migrate
+from storage.db import create_engine, create_session_factory, json_text, migrate
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def create_bot(settings: Settings) -> Bot:
 
 def wire_session(session: BaseSession) -> None:
     """What every request of the bot goes through: a 429 is waited out, not dropped; the
-    answer's model is built once per kind of request."""
+    answer's model is built once per kind of request; JSON is read and written by orjson."""
+    session.json_loads = orjson.loads
+    session.json_dumps = json_text
     session.middleware(KeepResponseModels())
     session.middleware(RetryAfter())
 
