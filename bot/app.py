@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,8 +27,9 @@ from handlers.middlewares import (
     RefusalMiddleware,
     StoreSessionMiddleware,
 )
+from handlers.responses import KeepResponseModels
 from handlers.retry import RetryAfter
-from storage.db import create_engine, create_session_factory, migrate
+from storage.db import create_engine, create_session_factory, json_text, migrate
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,11 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def wire_session(session: BaseSession) -> None:
-    """What every request of the bot goes through: a 429 is waited out, not dropped."""
+    """What every request of the bot goes through: a 429 is waited out, not dropped; the
+    answer's model is built once per kind of request; JSON is read and written by orjson."""
+    session.json_loads = orjson.loads
+    session.json_dumps = json_text
+    session.middleware(KeepResponseModels())
     session.middleware(RetryAfter())
 
 
@@ -59,11 +65,14 @@ def create_dispatcher(
     i18n = i18n or create_i18n(settings.default_locale)
     dp = Dispatcher(
         storage=StoreFSMStorage(session_factory),
+        disable_fsm=True,  # registered below, inside the update's session
         settings=settings,
         session_factory=session_factory,
         clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
+    # The conversation state is read through the update's session, not a session of its own.
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     dp.callback_query.middleware(AnswerPresses())

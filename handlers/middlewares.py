@@ -36,9 +36,9 @@ from screens import markup
 from screens.accounts import account_revoked
 from services.access import make_actor
 from services.calendar.workdays import WorkCalendar, load_work_calendar
-from services.people.identity import Identity, load_identity
+from services.people.identity import Identity, identify
 from storage import people as q
-from storage.models import Organisation, ProcessedUpdate
+from storage.models import ProcessedUpdate
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -105,12 +105,10 @@ class IdentityMiddleware(BaseMiddleware):
         identity: Identity | None = None
         returning = None
         if user is not None:
-            account = await q.account_by_telegram_id(session, user.id)
+            account, identity = await identify(session, user.id, data["clock"]())
             data["revoked"] = account is not None and account.revoked_at is not None
-            if account is not None and account.revoked_at is None:
-                if not account.active:  # they blocked the bot and are back: deliver again
-                    returning = account
-                identity = await load_identity(session, account, data["clock"]())
+            if identity is not None and not identity.account.active:
+                returning = identity.account  # they blocked the bot and are back: deliver again
         data["identity"] = identity
         result = await handler(event, data)
         if returning is not None:
@@ -199,13 +197,13 @@ class ActorMiddleware(BaseMiddleware):
         if identity is None:
             return await handler(event, data)
         settings = data["settings"]
-        # The identity already holds the person and their roles: only the zone is missing.
+        # The identity holds the person, their roles and the college's zone: no query here
+        # but the calendar's, once a minute.
         org_id = identity.person.org_id
-        org = await data["session"].get(Organisation, org_id)
         data["actor"] = make_actor(
             identity.person,
             identity.memberships,
-            timezone=org.timezone if org else settings.timezone,
+            timezone=identity.timezone or settings.timezone,
             edit_window_days=settings.rules.edit_window_days,
             calendar=await self._calendar(data["session"], org_id),
             positions=identity.positions,

@@ -9,9 +9,9 @@ from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __
+from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.vocabulary import audience_label
@@ -63,7 +63,7 @@ def groups_keyboard(
     org_wide: bool,
     page: int = 0,
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     pages = max((len(groups) - 1) // GROUPS_PER_PAGE + 1, 1)
     page = min(max(page, 0), pages - 1)
     shown = groups[page * GROUPS_PER_PAGE : (page + 1) * GROUPS_PER_PAGE]
@@ -102,7 +102,7 @@ def groups_keyboard(
 def kinds_keyboard(
     kinds: Sequence[Kind], chosen: Collection[str], *, can_go_back: bool
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for kind in kinds:
         builder.button(
             text=_mark(kind.value in chosen) + audience_label(kind),
@@ -117,7 +117,7 @@ def kinds_keyboard(
 
 
 def text_prompt_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act=AnnouncementAction.KINDS))
     builder.button(text=_("✖ Cancel"), callback_data=AnnCb(act=AnnouncementAction.CANCEL))
     builder.adjust(1)
@@ -125,7 +125,7 @@ def text_prompt_keyboard() -> InlineKeyboardMarkup:
 
 
 def preview_keyboard(*, can_send: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     if can_send:
         builder.button(text=_("📤 Send"), callback_data=AnnCb(act=AnnouncementAction.SEND))
     builder.button(text=_("⬅ Recipients"), callback_data=AnnCb(act=AnnouncementAction.KINDS))
@@ -135,7 +135,7 @@ def preview_keyboard(*, can_send: bool) -> InlineKeyboardMarkup:
 
 
 def progress_keyboard(announcement_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(
         text=_("👀 Who acknowledged"),
         callback_data=AnnCb(act=AnnouncementAction.ACKS, ann=announcement_id),
@@ -147,7 +147,7 @@ def progress_keyboard(announcement_id: int) -> InlineKeyboardMarkup:
 
 def ack_keyboard(announcement_id: int, *, done: bool = False) -> InlineKeyboardMarkup:
     """Under each recipient's message; once pressed it says so (a press again is harmless)."""
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     label = _("✅ Acknowledged") if done else _("✔ Acknowledge")
     builder.button(text=label, callback_data=AnnCb(act=AnnouncementAction.ACK, ann=announcement_id))
     return builder.as_markup()
@@ -159,6 +159,6 @@ def ack_markup(announcement_id: int) -> dict[str, Any]:
 
 
 def menu_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()

@@ -15,6 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date
+from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from services.diary.service import DiaryDay, DiaryLesson, DiaryWeek
@@ -110,7 +111,7 @@ def _footer(builder: InlineKeyboardBuilder, sid: int) -> list[int]:
 def day_keyboard(sid: int, day: DiaryDay, shortened: Sequence[int] = ()) -> InlineKeyboardMarkup:
     """Files of the day's homework, the lessons shortened on screen (to read in full), then
     paging by day, today, tomorrow and the week."""
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     sizes: list[int] = []
     for lesson in day.lessons:
         if lesson.lesson_id in shortened:
@@ -141,7 +142,7 @@ def day_keyboard(sid: int, day: DiaryDay, shortened: Sequence[int] = ()) -> Inli
 
 
 def lesson_keyboard(sid: int, lesson: DiaryLesson) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     files = _file_buttons(builder, sid, [lesson], with_day=False)
     builder.button(
         text="⬅ " + fmt_date(lesson.date, "EEE d MMMM"),
@@ -153,7 +154,7 @@ def lesson_keyboard(sid: int, lesson: DiaryLesson) -> InlineKeyboardMarkup:
 
 
 def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for day in week.days:
         builder.button(
             text=fmt_date(day.date, "EEE d"),
@@ -180,7 +181,7 @@ def week_keyboard(sid: int, week: DiaryWeek) -> InlineKeyboardMarkup:
 
 def summary_keyboard(sid: int) -> InlineKeyboardMarkup:
     """Under grades and attendance: back to the diary, across, the menu."""
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("📖 Today"), callback_data=DiaryCb(act=DiaryAction.TODAY, sid=sid))
     builder.button(text=_("📆 Week"), callback_data=DiaryCb(act=DiaryAction.WEEK, sid=sid))
     sizes = [2, *_footer(builder, sid)]

@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import _, __, fmt_date, fmt_time
+from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import Id, MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.vocabulary import MARK_ICONS, grade_label, kind_label
@@ -129,13 +129,13 @@ def lesson_status(card: LessonCard) -> str:
 
 
 def day_keyboard(day: date, cards: Sequence[LessonCard], group: int = 0) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for card in cards:
         group_name = card.group_name + (f"/{card.subgroup_name}" if card.subgroup_name else "")
         label = f"{lesson_status(card)} {fmt_time(card.starts)} {group_name} {card.discipline_name}"
         builder.button(text=label[:60], callback_data=LessonCb(id=card.lesson_id))
     builder.adjust(1)
-    nav = InlineKeyboardBuilder()
+    nav = KeyboardBuilder()
     nav.button(text="◀", callback_data=DayCb(day=day_code(day - timedelta(days=1)), g=group))
     nav.button(text=_("Today"), callback_data=DayCb(g=group))
     nav.button(text="▶", callback_data=DayCb(day=day_code(day + timedelta(days=1)), g=group))
@@ -148,11 +148,11 @@ def day_keyboard(day: date, cards: Sequence[LessonCard], group: int = 0) -> Inli
 
 
 def groups_keyboard(groups: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for group_id, name in groups:
         builder.button(text=name, callback_data=DayCb(g=group_id))
     builder.adjust(3)
-    menu = InlineKeyboardBuilder()
+    menu = KeyboardBuilder()
     menu.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     builder.attach(menu)
     return builder.as_markup()
@@ -202,7 +202,7 @@ def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarku
 
 def grades_keyboard(sheet: LessonGrades) -> InlineKeyboardMarkup:
     lesson_id = sheet.info.lesson.id
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for row in sheet.rows:
         given = ", ".join(grade_label(g.value) for g in row.grades)
         label = f"{row.name} — {given}" if given else row.name
@@ -219,7 +219,7 @@ def keypad(
 ) -> InlineKeyboardMarkup:
     """Values for a new grade (``grade_id`` 0) or for changing one; kinds; existing grades."""
     code = KIND_CODES[kind]
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for value in GRADE_VALUES:
         builder.button(
             text=grade_label(value),
@@ -272,13 +272,13 @@ def keypad(
 
 
 def back_to_lesson(lesson_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("⬅ Lesson"), callback_data=LessonCb(id=lesson_id))
     return builder.as_markup()
 
 
 def homework_keyboard(lesson_id: int, has_homework: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     if has_homework:
         builder.button(
             text=_("🗑 Clear homework"),
@@ -290,7 +290,7 @@ def homework_keyboard(lesson_id: int, has_homework: bool) -> InlineKeyboardMarku
 
 
 def distance_keyboard(lesson_id: int, recorded: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(
         text=_("🟢 Online"), callback_data=LessonCb(id=lesson_id, do=LessonAction.ONLINE)
     )
@@ -308,7 +308,7 @@ def distance_keyboard(lesson_id: int, recorded: bool) -> InlineKeyboardMarkup:
 
 
 def hours_keyboard(lesson_id: int, hours: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for n in range(1, 7):
         mark = "• " if n == hours else ""
         builder.button(

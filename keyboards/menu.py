@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
+from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import MenuAction, MenuCb
 from screens.vocabulary import role_name
 from services.people.identity import Child, Identity
@@ -44,7 +44,7 @@ def menu_items(rights: Collection[Action]) -> list[MenuItem]:
 
 
 def main_menu(identity: Identity) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     role = identity.role
     for item in menu_items(identity.rights_as(role)):
         builder.button(text=str(item.label), callback_data=item.callback)
@@ -58,7 +58,7 @@ def main_menu(identity: Identity) -> InlineKeyboardMarkup:
 
 
 def role_choice(roles: Sequence[Role], current: Role | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for role in roles:
         mark = "• " if role is current else ""
         builder.button(
@@ -70,7 +70,7 @@ def role_choice(roles: Sequence[Role], current: Role | None) -> InlineKeyboardMa
 
 
 def child_choice(children: Sequence[Child], current: Child | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for child in children:
         mark = "• " if current and child.student_id == current.student_id else ""
         label = (
@@ -87,7 +87,7 @@ def child_choice(children: Sequence[Child], current: Child | None) -> InlineKeyb
 
 
 def language_choice(current: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for code, name in LANGUAGE_NAMES.items():
         mark = "• " if code == current else ""
         builder.button(
@@ -99,6 +99,6 @@ def language_choice(current: str) -> InlineKeyboardMarkup:
 
 
 def home_button() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("☰ Menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()

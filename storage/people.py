@@ -14,6 +14,7 @@ from storage.models import (
     Invite,
     InviteAttempt,
     Membership,
+    Organisation,
     Person,
     Position,
     ProcessedUpdate,
@@ -75,6 +76,23 @@ async def active_memberships(
         query = query.where(Membership.until.is_(None) | (Membership.until > on))
     rows = await session.scalars(query.order_by(Membership.id))
     return rows.all()
+
+
+async def account_with_roles(
+    session: AsyncSession, telegram_user_id: int
+) -> Sequence[tuple[TelegramAccount, Person, str | None, Membership | None]]:
+    """The Telegram account, its person, their college's zone and their active memberships
+    (any ``until``: the caller knows the college's date), in one statement: a row per
+    membership, or one row with no membership; none for an unknown account."""
+    rows = await session.execute(
+        select(TelegramAccount, Person, Organisation.timezone, Membership)
+        .join(Person, Person.id == TelegramAccount.person_id)
+        .outerjoin(Organisation, Organisation.id == Person.org_id)
+        .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
+        .where(TelegramAccount.telegram_user_id == telegram_user_id)
+        .order_by(Membership.id)
+    )
+    return [(a, p, tz, m) for a, p, tz, m in rows]
 
 
 async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:

@@ -56,6 +56,7 @@ class Identity:
     children: list[Child] = field(default_factory=list)
     # The rights of the college's own positions among the memberships, by position id.
     positions: dict[int, frozenset[Action]] = field(default_factory=dict)
+    timezone: str | None = None  # the college's, when known
 
     @property
     def org_id(self) -> int:
@@ -100,17 +101,50 @@ async def load_identity(
     zone): a role an order ended is gone from its effective date."""
     person = await session.get(Person, account.person_id)
     assert person is not None  # FK with cascade: an account never outlives its person
-    today = None
+    org = await session.get(Organisation, person.org_id)
+    timezone = org.timezone if org else None
+    memberships = await q.active_memberships(session, person.id)
+    return await _identity(session, account, person, timezone, list(memberships), now)
+
+
+async def identify(
+    session: AsyncSession, telegram_user_id: int, now: datetime
+) -> tuple[TelegramAccount | None, Identity | None]:
+    """The account of a Telegram user and, unless it is revoked, the identity behind it at
+    ``now``. The account, the person, the college's zone and the memberships come in one
+    statement (every update asks this); the children and the positions' rights only for
+    the people who have them."""
+    rows = await q.account_with_roles(session, telegram_user_id)
+    if not rows:
+        return None, None
+    account, person, timezone, _m = rows[0]
+    if account.revoked_at is not None:
+        return account, None
+    memberships = [m for *_r, m in rows if m is not None]
+    return account, await _identity(session, account, person, timezone, memberships, now)
+
+
+async def _identity(
+    session: AsyncSession,
+    account: TelegramAccount,
+    person: Person,
+    timezone: str | None,
+    memberships: list[Membership],
+    now: datetime | None,
+) -> Identity:
     if now is not None:
-        org = await session.get(Organisation, person.org_id)
-        today = now.astimezone(ZoneInfo(org.timezone if org else "UTC")).date()
-    memberships = list(await q.active_memberships(session, person.id, today))
+        today = now.astimezone(ZoneInfo(timezone or "UTC")).date()
+        memberships = [m for m in memberships if m.until is None or m.until > today]
     child_ids = [m.student_id for m in memberships if m.role is Role.PARENT and m.student_id]
-    pairs = await q.students_with_groups(session, child_ids)
-    children = [_child(s, g) for s, g in pairs]
-    children.sort(key=lambda c: c.short_name)
-    positions = await position_rights(session, memberships)
-    return Identity(account, person, memberships, children, positions)
+    children = []
+    if child_ids:
+        pairs = await q.students_with_groups(session, child_ids)
+        children = [_child(s, g) for s, g in pairs]
+        children.sort(key=lambda c: c.short_name)
+    positions = {}
+    if any(m.position_id is not None for m in memberships):
+        positions = await position_rights(session, memberships)
+    return Identity(account, person, memberships, children, positions, timezone)
 
 
 def _child(student: Student, group: Group | None) -> Child:
