@@ -27,7 +27,6 @@ from keyboards.monitoring import MonCb, MonitoringAction
 from screens import markup
 from screens import monitoring as text
 from screens.monitoring_book import to_xlsx
-from screens.monitoring_chart import to_png
 from services.access import Actor
 from services.monitoring import indicators, items, my_week, span
 from services.monitoring.span import Preset, Span
@@ -165,6 +164,9 @@ async def send_chart(
     indicators.require(actor)
     chosen = _span(callback_data, actor, clock)
     m = await indicators.college(session, actor, chosen, actor.today(clock()))
+    # matplotlib costs about 25 MB of memory: loaded when a chart is first drawn, not at start.
+    from screens.monitoring_chart import to_png
+
     png = to_png(indicators.weekly(m))
     await message_of(query).answer_photo(
         BufferedInputFile(png, filename="monitoring.png"), caption=text.chart_caption(m)
