@@ -52,7 +52,7 @@ class BotProcess:
         self._out = bytearray()
         self._err = bytearray()
         self._readers: list[asyncio.Task[None]] = []
-        self._printed = asyncio.Condition()
+        self._printed = asyncio.Event()  # set whenever the bot prints something
 
     @property
     def stdout(self) -> str:
@@ -112,12 +112,12 @@ class BotProcess:
 
     async def wait_for_output(self, text: str, *, within: float = 60.0) -> None:
         """Return once the bot has printed ``text`` (to either stream)."""
-        async with self._printed:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while text not in self.stderr and text not in self.stdout:
+            self._printed.clear()
             try:
-                await asyncio.wait_for(
-                    self._printed.wait_for(lambda: text in self.stderr or text in self.stdout),
-                    within,
-                )
+                await asyncio.wait_for(self._printed.wait(), deadline - loop.time())
             except TimeoutError:
                 raise AssertionError(f"the bot did not print {text!r} in {within} s") from None
 
@@ -148,11 +148,10 @@ class BotProcess:
         await self.stop()
 
 
-async def _drain(stream: asyncio.StreamReader, into: bytearray, printed: asyncio.Condition) -> None:
+async def _drain(stream: asyncio.StreamReader, into: bytearray, printed: asyncio.Event) -> None:
     while chunk := await stream.read(65536):
         into.extend(chunk)
-        async with printed:
-            printed.notify_all()
+        printed.set()
 
 
 def free_port() -> int:
