@@ -23,7 +23,8 @@ class BotProcess:
     or its ``setWebhook`` when ``env`` has ``WEBHOOK_URL`` (an event, not a guess);
     ``start_timeout`` only bounds a failure, and is generous because a loaded machine may take
     long to import and migrate. On exit the bot gets SIGTERM, and SIGKILL after
-    ``stop_timeout`` seconds. ``stdout``/``stderr`` hold everything it printed.
+    ``stop_timeout`` seconds (generous too: a stop lets the sender finish the messages it is
+    sending, and a loaded machine is slow at that). ``stdout``/``stderr`` hold everything it printed.
     """
 
     def __init__(
@@ -34,7 +35,7 @@ class BotProcess:
         args: Sequence[str] = ("run",),
         cwd: Path | str = REPO_ROOT,
         start_timeout: float = 120.0,
-        stop_timeout: float = 10.0,
+        stop_timeout: float = 30.0,
     ) -> None:
         self.api = api
         self.env = {
