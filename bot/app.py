@@ -19,6 +19,7 @@ from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
+from handlers.interactions import InteractionMiddleware, NoteReplies
 from handlers.middlewares import (
     AnswerPresses,
     IdentityMiddleware,
@@ -47,8 +48,10 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def wire_session(session: BaseSession) -> None:
-    """What every request of the bot goes through: a 429 is waited out, not dropped."""
+    """What every request of the bot goes through: a 429 is waited out, not dropped; a reply
+    keeps the outbox off its chat for a moment (handlers/interactions.py)."""
     session.middleware(RetryAfter())
+    session.middleware(NoteReplies())
 
 
 def create_dispatcher(
@@ -63,6 +66,8 @@ def create_dispatcher(
         session_factory=session_factory,
         clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
+    engine = session_factory.kw["bind"]
+    dp.update.outer_middleware(InteractionMiddleware(engine))  # before anything replies
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))

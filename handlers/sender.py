@@ -16,6 +16,9 @@
 * Crash safety: a message is marked sent in its own short transaction right after Telegram
   took it, so a crash sends again only the messages that were in flight.
 * A file goes as a photo (sendPhoto) when its ``file_kind`` is ``photo``, else as a document.
+* Replies first: while a person talks with the bot, their chat's next message waits until a
+  moment after their last update or reply (handlers/interactions.py), at most ``YIELD_MAX``;
+  a held chat holds up nobody else and does not count against the messages in flight.
 * A text over 4096 characters (1024 for a caption) becomes several messages, stored as
   several rows before the first is sent, so each part is sent once.
 """
@@ -46,9 +49,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
+from handlers.interactions import AFTER_UPDATE, Interactions, interactions
 from handlers.ratelimit import SlidingWindow
 from handlers.retry import from_outbox
 from storage import outbox as q
+from storage.interactions import forget_interactions, seconds_since_interaction
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,6 +66,7 @@ ATTEMPTS = 20  # tries against server or network errors before a message is mark
 STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
 # A process that died a moment ago may have sent in the last second what Telegram still counts.
 START_PAUSE = 1.0
+YIELD_MAX = 30.0  # seconds a chat's message waits for its person to pause, at most
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class Sender:
         limits: Limits | None = None,
         poll_interval: float = 1.0,
         attempts: int = ATTEMPTS,
+        registry: Interactions | None = None,
     ) -> None:
         self.bot = bot
         self.attempts = attempts
@@ -110,6 +117,11 @@ class Sender:
         self._stopping = False
         self._now: Callable[[], datetime] = utcnow
         self._wake = asyncio.Event()
+        self.interactions = registry or interactions
+        self._yielding = False  # only while running: a drain sends what is due, now
+        self._holding: set[int] = set()  # chats whose next message waits for their person
+        bind = session_factory.kw.get("bind")
+        self._shared_store = bind is not None and bind.dialect.name == "postgresql"
 
     # --- entry points --------------------------------------------------------------
 
@@ -119,13 +131,14 @@ class Sender:
         self._overall.pause(START_PAUSE)
         loop = asyncio.get_running_loop()
         next_sweep = 0.0
+        self._yielding = self.interactions.sender_here = True
         try:
             while not stop_event.is_set():
                 try:
                     if loop.time() >= next_sweep:
                         await self._sweep_inactive()
                         next_sweep = loop.time() + INACTIVE_SWEEP
-                    if len(self._in_flight) < 2 * self.limits.per_second:
+                    if self._sending() < 2 * self.limits.per_second:
                         await self._fill(utcnow(), 4 * self.limits.per_second)
                 except Exception:  # the store may be away for a moment: try again soon
                     log.exception("the sender could not read the outbox")
@@ -138,6 +151,7 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._join(), STOP_GRACE)
         finally:
+            self._yielding = self.interactions.sender_here = False
             for task in list(self._workers.values()):
                 task.cancel()
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
@@ -165,6 +179,8 @@ class Sender:
     async def _sweep_inactive(self) -> None:
         async with self.session_factory.begin() as session:
             self.stats.failed += await q.fail_inactive(session)
+            if self._shared_store:
+                await forget_interactions(session, older_than=INACTIVE_SWEEP)
 
     async def _fill(self, now: datetime, limit: int) -> int:
         async with self.session_factory() as session:
@@ -181,6 +197,11 @@ class Sender:
     async def _join(self) -> None:
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def _sending(self) -> int:
+        """Messages taken from the outbox and not done, minus those waiting for a person."""
+        held = sum(len(self._queues.get(chat, ())) for chat in self._holding)
+        return len(self._in_flight) - held
 
     def _forget_idle_windows(self) -> None:
         if len(self._chat_windows) > 2 * len(self._workers) + 1000:
@@ -209,7 +230,7 @@ class Sender:
                 self._in_flight.discard(message.id)
             del self._queues[chat_id]
             del self._workers[chat_id]
-            if len(self._in_flight) < 2 * self.limits.per_second:
+            if self._sending() < 2 * self.limits.per_second:
                 self._wake.set()
 
     # --- one message ---------------------------------------------------------------
@@ -221,9 +242,8 @@ class Sender:
                 return _Outcome.DONE  # merged or sent meanwhile: nothing to do
             message = queue[0]
         window = self._chat_window(message.chat_id)
-        await window.acquire()
+        await self._take_turn(message.chat_id, window)
         try:
-            await self._overall.acquire()
             try:
                 telegram_id = await self._call(message)
             finally:
@@ -284,6 +304,48 @@ class Sender:
                 message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return sent.message_id
+
+    async def _take_turn(self, chat_id: int, window: SlidingWindow) -> None:
+        """Acquire the chat's window and the overall one, the chat's person not talking with
+        the bot at that moment (the wait for the windows may have been long)."""
+        while True:
+            if self._yielding:
+                await self._yield_to_person(chat_id)
+            await window.acquire()
+            try:
+                await self._overall.acquire()
+            except BaseException:
+                window.forgo()
+                raise
+            if not self._yielding or self.interactions.hold(chat_id) <= 0:
+                return
+            self._overall.forgo()
+            window.forgo()
+
+    async def _yield_to_person(self, chat_id: int) -> None:
+        """Wait while the chat's person talks with the bot: their replies go first."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + YIELD_MAX
+        try:
+            while (wait := await self._hold(chat_id)) > 0 and loop.time() < give_up:
+                if chat_id not in self._holding:
+                    self._holding.add(chat_id)
+                    self._wake.set()  # the others may go meanwhile
+                await asyncio.sleep(min(wait, give_up - loop.time()))
+        finally:
+            self._holding.discard(chat_id)
+
+    async def _hold(self, chat_id: int) -> float:
+        wait = self.interactions.hold(chat_id)
+        if wait > 0 or not self._shared_store:
+            return wait
+        try:  # the update may have reached another process
+            async with self.session_factory() as session:
+                since = await seconds_since_interaction(session, chat_id)
+        except Exception:  # the store away a moment: send; the 429 would be waited out
+            log.warning("the sender could not read chat %s's interactions", masked_chat(chat_id))
+            return 0.0
+        return 0.0 if since is None else max(0.0, AFTER_UPDATE - since)
 
     def _chat_window(self, chat_id: int) -> SlidingWindow:
         if chat_id not in self._chat_windows:
