@@ -307,27 +307,27 @@ class Sender:
 
     async def _take_turn(self, chat_id: int, window: SlidingWindow) -> None:
         """Acquire the chat's window and the overall one, the chat's person not talking with
-        the bot at that moment (the wait for the windows may have been long)."""
-        while True:
-            if self._yielding:
-                await self._yield_to_person(chat_id)
-            await window.acquire()
-            try:
-                await self._overall.acquire()
-            except BaseException:
-                window.forgo()
-                raise
-            if not self._yielding or self.interactions.hold(chat_id) <= 0:
-                return
-            self._overall.forgo()
-            window.forgo()
-
-    async def _yield_to_person(self, chat_id: int) -> None:
-        """Wait while the chat's person talks with the bot: their replies go first."""
+        the bot at that moment; while they are, wait (at most ``YIELD_MAX``) holding neither."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + YIELD_MAX
         try:
-            while (wait := await self._hold(chat_id)) > 0 and loop.time() < give_up:
+            while True:
+                await window.acquire()
+                try:
+                    await self._overall.acquire()
+                except BaseException:
+                    window.forgo()
+                    raise
+                try:
+                    wait = await self._hold(chat_id) if self._yielding else 0.0
+                except BaseException:
+                    self._overall.forgo()
+                    window.forgo()
+                    raise
+                if wait <= 0 or loop.time() >= give_up:
+                    return
+                self._overall.forgo()
+                window.forgo()
                 if chat_id not in self._holding:
                     self._holding.add(chat_id)
                     self._wake.set()  # the others may go meanwhile
