@@ -16,6 +16,7 @@ Where the sender runs:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -86,17 +87,24 @@ class InteractionMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         chat: Chat | None = data.get("event_chat")
-        if chat is not None:
-            self.registry.note(chat.id, AFTER_UPDATE)
-            if self.shared_store and not self.registry.sender_here:
-                await self._note_in_store(chat.id)
-        return await handler(event, data)
+        if chat is None:
+            return await handler(event, data)
+        self.registry.note(chat.id, AFTER_UPDATE)
+        if not self.shared_store or self.registry.sender_here:
+            return await handler(event, data)
+        # Beside the handler, not before it: the note is in the store long before the reply
+        # (the handler reads and writes first), and the person does not wait for it.
+        noting = asyncio.create_task(self._note_in_store(chat.id))
+        try:
+            return await handler(event, data)
+        finally:
+            await noting
 
     async def _note_in_store(self, chat_id: int) -> None:
         try:
-            async with self.engine.connect() as conn:  # committed before any reply goes
-                await note_interaction(conn, chat_id)
-                await conn.commit()
+            async with self.engine.connect() as conn:
+                autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await note_interaction(autocommit, chat_id)
         except Exception:  # the update matters more than a possible 429 to it: go on
             log.warning("chat %s: the interaction was not recorded", masked_chat(chat_id))
 
