@@ -16,7 +16,6 @@ Where the sender runs:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -92,13 +91,10 @@ class InteractionMiddleware(BaseMiddleware):
         self.registry.note(chat.id, AFTER_UPDATE)
         if not self.shared_store or self.registry.sender_here:
             return await handler(event, data)
-        # Beside the handler, not before it: the note is in the store long before the reply
-        # (the handler reads and writes first), and the person does not wait for it.
-        noting = asyncio.create_task(self._note_in_store(chat.id))
-        try:
-            return await handler(event, data)
-        finally:
-            await noting
+        # Before the update's session takes its connection, never beside it: an update holding
+        # one while its note waits for another could drain the pool.
+        await self._note_in_store(chat.id)
+        return await handler(event, data)
 
     async def _note_in_store(self, chat_id: int) -> None:
         try:
