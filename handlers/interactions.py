@@ -16,9 +16,11 @@ Where the sender runs:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
@@ -52,6 +54,7 @@ class Interactions:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._free_at: dict[int, float] = {}
+        self._handling: Counter[int] = Counter()  # updates of each chat being handled now
         # A sender of this process is sending: it reads the notes here, the store is not needed.
         self.sender_here = False
 
@@ -61,8 +64,24 @@ class Interactions:
             self._free_at = {c: t for c, t in self._free_at.items() if t > now}
         self._free_at[chat_id] = max(self._free_at.get(chat_id, 0.0), now + seconds)
 
+    @contextlib.contextmanager
+    def handling(self, chat_id: int) -> Iterator[None]:
+        """An update of the chat is being handled: its replies may come at any moment (a
+        slow handler may take longer than ``AFTER_UPDATE``)."""
+        self.note(chat_id, AFTER_UPDATE)
+        self._handling[chat_id] += 1
+        try:
+            yield
+        finally:
+            self._handling[chat_id] -= 1
+            if not self._handling[chat_id]:
+                del self._handling[chat_id]
+            self.note(chat_id, AFTER_REPLY)
+
     def hold(self, chat_id: int) -> float:
         """Seconds the outbox still keeps off ``chat_id`` (0 when it may send)."""
+        if chat_id in self._handling:
+            return AFTER_REPLY
         free_at = self._free_at.get(chat_id)
         return 0.0 if free_at is None else max(0.0, free_at - self.clock())
 
@@ -88,13 +107,12 @@ class InteractionMiddleware(BaseMiddleware):
         chat: Chat | None = data.get("event_chat")
         if chat is None:
             return await handler(event, data)
-        self.registry.note(chat.id, AFTER_UPDATE)
-        if not self.shared_store or self.registry.sender_here:
+        with self.registry.handling(chat.id):
+            if self.shared_store and not self.registry.sender_here:
+                # Before the update's session takes its connection, never beside it: an update
+                # holding one while its note waits for another could drain the pool.
+                await self._note_in_store(chat.id)
             return await handler(event, data)
-        # Before the update's session takes its connection, never beside it: an update holding
-        # one while its note waits for another could drain the pool.
-        await self._note_in_store(chat.id)
-        return await handler(event, data)
 
     async def _note_in_store(self, chat_id: int) -> None:
         try:
