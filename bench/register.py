@@ -4,6 +4,7 @@
     python bench/register.py                     # 120 groups of 25, 170 days, 500 taps
     python bench/register.py --taps 2000 --rate 20     # 20 taps a second at random
     python bench/register.py --concurrency 8            # 8 teachers tapping non-stop
+    python bench/register.py --concurrency 32 --database-url postgresql+asyncpg://…/empty_db
     python bench/register.py --profile           # where the time goes (pyinstrument)
 
 Builds a synthetic college with a year of journal history (bench/college.py) in a fresh SQLite

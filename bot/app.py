@@ -20,6 +20,7 @@ from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
+from handlers.interactions import InteractionMiddleware, NoteReplies
 from handlers.middlewares import (
     AnswerPresses,
     IdentityMiddleware,
@@ -50,11 +51,13 @@ def create_bot(settings: Settings) -> Bot:
 
 def wire_session(session: BaseSession) -> None:
     """What every request of the bot goes through: a 429 is waited out, not dropped; the
-    answer's model is built once per kind of request; JSON is read and written by orjson."""
+    answer's model is built once per kind of request; JSON is read and written by orjson;
+    a reply keeps the outbox off its chat for a moment (handlers/interactions.py)."""
     session.json_loads = orjson.loads
     session.json_dumps = json_text
     session.middleware(KeepResponseModels())
     session.middleware(RetryAfter())
+    session.middleware(NoteReplies())
 
 
 def create_dispatcher(
@@ -70,6 +73,8 @@ def create_dispatcher(
         session_factory=session_factory,
         clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
+    engine = session_factory.kw["bind"]
+    dp.update.outer_middleware(InteractionMiddleware(engine))  # before anything replies
     dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
     # The conversation state is read through the update's session, not a session of its own.
     dp.update.outer_middleware(dp.fsm)

@@ -15,11 +15,14 @@ so an update either changed the store and is remembered, or did neither and runs
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.dispatcher.flags import get_flag
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
@@ -41,6 +44,7 @@ from storage import people as q
 from storage.models import ProcessedUpdate
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+AFTER_COMMIT = "after_commit"  # Telegram calls that wait for the update's commit
 
 
 def _remember_update_on_commit(session: AsyncSession, update_id: int) -> None:
@@ -70,19 +74,32 @@ class StoreSessionMiddleware(BaseMiddleware):
                 return None
             _remember_update_on_commit(session, event.update_id)
             data["session"] = session
+            after_commit: list[Awaitable[Any]] = []
+            data[AFTER_COMMIT] = after_commit
             token = update_session.set(session)
             try:
                 result = await handler(event, data)
             finally:
                 update_session.reset(token)
-            await session.commit()
-            return result
+            try:
+                await session.commit()
+            except Exception:
+                # The press is answered as it would have been; the apology follows it.
+                with contextlib.suppress(TelegramAPIError):
+                    for call in after_commit:
+                        await call
+                raise
+        for call in after_commit:  # the store's write lock is free again
+            await call
+        return result
 
 
 class AnswerPresses(CallbackAnswerMiddleware):
-    """Every press is answered once, after its handler: a handler that has something to say
-    sets ``callback_answer.text`` (and ``show_alert``). A press whose handler failed is left
-    to the error handler, which answers it with an apology."""
+    """Every press is answered once, after its handler and the update's commit: a handler
+    that has something to say sets ``callback_answer.text`` (and ``show_alert``). After the
+    commit, so the update's write transaction does not wait on Telegram for it (on SQLite it
+    holds the one write lock). A press whose handler or commit failed is left to the error
+    handler, which answers it with an apology."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async def answered_unless_failed(event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -92,7 +109,17 @@ class AnswerPresses(CallbackAnswerMiddleware):
                 data["callback_answer"].disable()
                 raise
 
-        return await super().__call__(answered_unless_failed, event, data)
+        if not isinstance(event, CallbackQuery) or AFTER_COMMIT not in data:
+            return await super().__call__(answered_unless_failed, event, data)
+        callback_answer = data["callback_answer"] = self.construct_callback_answer(
+            properties=get_flag(data, "callback_answer")
+        )
+        if callback_answer.answered:  # answered before the handler, if so configured
+            await self.answer(event, callback_answer)
+        result = await answered_unless_failed(event, data)
+        if not callback_answer.disabled and not callback_answer.answered:
+            data[AFTER_COMMIT].append(self.answer(event, callback_answer))
+        return result
 
 
 class IdentityMiddleware(BaseMiddleware):

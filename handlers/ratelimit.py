@@ -73,5 +73,10 @@ class SlidingWindow:
         self.done.append(self.clock())
         self._released.set()
 
+    def forgo(self) -> None:
+        """Give back an acquired turn unused: it counts for nothing."""
+        self.in_flight -= 1
+        self._released.set()
+
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, self.clock() + seconds)

@@ -45,6 +45,11 @@ def from_outbox() -> Iterator[None]:
         _outbox.reset(token)
 
 
+def outbox_call() -> bool:
+    """The request being made is the outbox sender's (not a reply)."""
+    return _outbox.get()
+
+
 class RetryAfter(BaseRequestMiddleware):
     def __init__(self, attempts: int = ATTEMPTS, wait_max: float = WAIT_MAX) -> None:
         self.attempts = attempts

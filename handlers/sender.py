@@ -20,6 +20,9 @@
   takes them only when the lease has run out, so a process killed with -9 loses nothing and
   sends twice at most what it had in flight. A sender marks only messages it still holds.
 * A file goes as a photo (sendPhoto) when its ``file_kind`` is ``photo``, else as a document.
+* Replies first: while a person talks with the bot, their chat's next message waits until a
+  moment after their last update or reply (handlers/interactions.py), at most ``YIELD_MAX``;
+  a held chat holds up nobody else and does not count against the messages in flight.
 * A text over 4096 characters (1024 for a caption) becomes several messages, stored as
   several rows before the first is sent, so each part is sent once.
 """
@@ -51,9 +54,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
+from handlers.interactions import AFTER_UPDATE, Interactions, interactions
 from handlers.ratelimit import SlidingWindow
 from handlers.retry import from_outbox
 from storage import outbox as q
+from storage.interactions import forget_interactions, seconds_since_interaction
 from storage.models import OutboxMessage, utcnow
 from storage.replicas import replica_name
 
@@ -68,6 +73,7 @@ STOP_GRACE = 10.0  # seconds a stop waits for the messages being sent
 # A process that died a moment ago may have sent in the last second what Telegram still counts.
 START_PAUSE = 1.0
 LEASE = 60.0  # seconds a taken message stays with its sender unless renewed
+YIELD_MAX = 30.0  # seconds a chat's message waits for its person to pause, at most
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class Sender:
         attempts: int = ATTEMPTS,
         holder: str | None = None,
         lease: float = LEASE,
+        registry: Interactions | None = None,
     ) -> None:
         self.bot = bot
         self.holder = holder or replica_name()
@@ -123,6 +130,11 @@ class Sender:
         self._stopping = False
         self._now: Callable[[], datetime] = utcnow
         self._wake = asyncio.Event()
+        self.interactions = registry or interactions
+        self._yielding = False  # only while running: a drain sends what is due, now
+        self._holding: set[int] = set()  # chats whose next message waits for their person
+        bind = session_factory.kw.get("bind")
+        self._shared_store = bind is not None and bind.dialect.name == "postgresql"
 
     # --- entry points --------------------------------------------------------------
 
@@ -133,6 +145,7 @@ class Sender:
         self._overall.pause(START_PAUSE)
         loop = asyncio.get_running_loop()
         next_sweep = next_renewal = 0.0
+        self._yielding = self.interactions.sender_here = True
         try:
             while not stop_event.is_set():
                 try:
@@ -142,7 +155,7 @@ class Sender:
                     if loop.time() >= next_renewal:
                         await self._renew_leases()
                         next_renewal = loop.time() + self.lease.total_seconds() / 3
-                    if len(self._in_flight) < 2 * self.limits.per_second:
+                    if self._sending() < 2 * self.limits.per_second:
                         await self._fill(utcnow(), 4 * self.limits.per_second)
                 except Exception:  # the store may be away for a moment: try again soon
                     log.exception("the sender could not read the outbox")
@@ -155,6 +168,7 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._join(), STOP_GRACE)
         finally:
+            self._yielding = self.interactions.sender_here = False
             for task in list(self._workers.values()):
                 task.cancel()
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
@@ -184,6 +198,8 @@ class Sender:
     async def _sweep_inactive(self) -> None:
         async with self.session_factory.begin() as session:
             self.stats.failed += await q.fail_inactive(session)
+            if self._shared_store:
+                await forget_interactions(session, older_than=INACTIVE_SWEEP)
 
     async def _fill(self, now: datetime, limit: int) -> int:
         await self._release()
@@ -202,6 +218,11 @@ class Sender:
     async def _join(self) -> None:
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def _sending(self) -> int:
+        """Messages taken from the outbox and not done, minus those waiting for a person."""
+        held = sum(len(self._queues.get(chat, ())) for chat in self._holding)
+        return len(self._in_flight) - held
 
     def _forget_idle_windows(self) -> None:
         if len(self._chat_windows) > 2 * len(self._workers) + 1000:
@@ -234,7 +255,7 @@ class Sender:
                 self._to_release.add(message.id)
             del self._queues[chat_id]
             del self._workers[chat_id]
-            if len(self._in_flight) < 2 * self.limits.per_second:
+            if self._sending() < 2 * self.limits.per_second:
                 self._wake.set()
 
     # --- one message ---------------------------------------------------------------
@@ -246,9 +267,8 @@ class Sender:
                 return _Outcome.DONE  # merged or sent meanwhile: nothing to do
             message = queue[0]
         window = self._chat_window(message.chat_id)
-        await window.acquire()
+        await self._take_turn(message.chat_id, window)
         try:
-            await self._overall.acquire()
             try:
                 telegram_id = await self._call(message)
             finally:
@@ -311,6 +331,48 @@ class Sender:
                 message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return sent.message_id
+
+    async def _take_turn(self, chat_id: int, window: SlidingWindow) -> None:
+        """Acquire the chat's window and the overall one, the chat's person not talking with
+        the bot at that moment; while they are, wait (at most ``YIELD_MAX``) holding neither."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + YIELD_MAX
+        try:
+            while True:
+                await window.acquire()
+                try:
+                    await self._overall.acquire()
+                except BaseException:
+                    window.forgo()
+                    raise
+                try:
+                    wait = await self._hold(chat_id) if self._yielding else 0.0
+                except BaseException:
+                    self._overall.forgo()
+                    window.forgo()
+                    raise
+                if wait <= 0 or loop.time() >= give_up:
+                    return
+                self._overall.forgo()
+                window.forgo()
+                if chat_id not in self._holding:
+                    self._holding.add(chat_id)
+                    self._wake.set()  # the others may go meanwhile
+                await asyncio.sleep(min(wait, give_up - loop.time()))
+        finally:
+            self._holding.discard(chat_id)
+
+    async def _hold(self, chat_id: int) -> float:
+        wait = self.interactions.hold(chat_id)
+        if wait > 0 or not self._shared_store:
+            return wait
+        try:  # the update may have reached another process
+            async with self.session_factory() as session:
+                since = await seconds_since_interaction(session, chat_id)
+        except Exception:  # the store away a moment: send; the 429 would be waited out
+            log.warning("the sender could not read chat %s's interactions", masked_chat(chat_id))
+            return 0.0
+        return 0.0 if since is None else max(0.0, AFTER_UPDATE - since)
 
     def _chat_window(self, chat_id: int) -> SlidingWindow:
         if chat_id not in self._chat_windows:

@@ -19,6 +19,7 @@ from .base import Base, utcnow
 from .comms import (
     Announcement,
     AnnouncementReceipt,
+    ChatInteraction,
     ConversationState,
     DigestRange,
     Event,
@@ -67,6 +68,7 @@ __all__ = [
     "Bell",
     "CalendarEntry",
     "CalendarKind",
+    "ChatInteraction",
     "ConversationState",
     "Curriculum",
     "CurriculumItem",

@@ -147,6 +147,17 @@ class JobRun(Base):
     runner: Mapped[str] = mapped_column(String(64))
 
 
+class ChatInteraction(Base):
+    """When a person last wrote or pressed in a chat that has outbox messages waiting: the
+    sender (possibly in another process) yields that chat to the bot's replies for a moment.
+    Written only on PostgreSQL and only while a message waits (see handlers/interactions.py)."""
+
+    __tablename__ = "chat_interactions"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """Telegram update ids already handled: a redelivered update is skipped, not re-applied."""
 

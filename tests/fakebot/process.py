@@ -24,7 +24,8 @@ class BotProcess:
     ``start_timeout`` only bounds a failure, and is generous because a loaded machine may take
     long to import and migrate. On exit the bot gets SIGTERM, and SIGKILL after
     ``stop_timeout`` seconds (generous too: a stop lets the sender finish the messages it is
-    sending, and a loaded machine is slow at that). ``stdout``/``stderr`` hold everything it printed.
+    sending, and a loaded machine is slow at that). ``stdout``/``stderr`` hold everything it
+    printed.
     """
 
     def __init__(
