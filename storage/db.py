@@ -35,8 +35,11 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# PostgreSQL advisory lock taken around migrating: replicas starting at once migrate one by one.
-MIGRATION_LOCK = 0x6A6F75726E616C  # "journal"
+# PostgreSQL advisory locks of the bot, each its own key: one held by the elected sender for as
+# long as it sends, one taken around migrating (replicas starting at once migrate one by one).
+# A shared key would keep a replica starting beside a running sender waiting to migrate forever.
+SENDER_LOCK = 0x6A6F75726E616C  # "journal"
+MIGRATION_LOCK = 0x6A6F75726E6D67  # "journmg"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for the write lock, at the gate or in SQLite
 
 T = TypeVar("T")

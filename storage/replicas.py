@@ -10,11 +10,8 @@ from datetime import datetime
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import dialect_insert
+from storage.db import SENDER_LOCK, dialect_insert
 from storage.models import JobRun, utcnow
-
-# The advisory lock whose holder is the deployment's sender; any constant unique to the bot.
-SENDER_LOCK = 0x6A6F75726E616C  # "journal"
 
 
 def replica_name() -> str:

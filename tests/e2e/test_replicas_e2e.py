@@ -8,6 +8,7 @@ hands each update to one of the polling processes, as a load balancer would.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -83,9 +84,13 @@ async def queue_messages(store: Factory, chats: int, each: int) -> int:
 
 async def until(api: FakeBotAPI, check: Callable[[], Awaitable[bool]], what: str) -> None:
     """Wait until ``check`` holds, looking again at each request of the bots (they poll every
-    second, so it is looked at that often)."""
+    second, so it is looked at that often); at most ``SETTLE`` seconds in all."""
+    deadline = asyncio.get_running_loop().time() + SETTLE
     while not await check():
-        await api.wait_until(more_requests(api), within=SETTLE, what=what)
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            raise AssertionError(f"not within {SETTLE} s: {what}")
+        await api.wait_until(more_requests(api), within=left, what=what)
 
 
 def more_requests(api: FakeBotAPI) -> Callable[[], bool]:
@@ -176,7 +181,11 @@ async def test_a_job_due_once_runs_in_one_of_two_processes(db_url: str, store: F
                 all(re.search(rf"job {job} due .*: ", p.stderr) for job in jobs) for p in running
             )
 
-        await until(api, both_looked, "both processes at their start-up jobs")
+        try:
+            await until(api, both_looked, "both processes at their start-up jobs")
+        except AssertionError as exc:
+            tails = "\n---\n".join(p.stderr[-1500:] for p in running)  # what each printed last
+            raise AssertionError(f"{exc}\n{tails}") from None
 
     runs: dict[tuple[str, str], list[int]] = {}
     for n, proc in enumerate(running):
