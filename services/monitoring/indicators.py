@@ -45,7 +45,7 @@ BEHIND_SHOWN = 5
 
 class Rule(StrEnum):
     """The rules monitoring judges (PRODUCT.md): R1, R2 and R9 lesson by lesson, the others
-    item by item (services/monitoring/items.py, for the workbook)."""
+    item by item (services/monitoring/items.py)."""
 
     R1 = "R1"
     R2 = "R2"
@@ -59,6 +59,9 @@ class Rule(StrEnum):
 
 
 LESSON_RULES = (Rule.R1, Rule.R2, Rule.R9)
+# The rules whose items are a teacher's own (items.py gives R3 and R8 a teacher; R4–R7 are
+# the curator's and the office's): what "furthest behind" counts.
+TEACHER_RULES = (Rule.R1, Rule.R2, Rule.R3, Rule.R8, Rule.R9)
 
 
 @dataclass
@@ -104,8 +107,8 @@ class Line:
 
     @property
     def behind(self) -> int:
-        """Items missing or late of the lessons' rules: how far behind the journal is."""
-        return sum(self.rules[rule].missing + self.rules[rule].late for rule in LESSON_RULES)
+        """Items missing or late of the teacher's rules: how far behind the journal is."""
+        return sum(self.rules[rule].missing + self.rules[rule].late for rule in TEACHER_RULES)
 
     @property
     def unexplained_share(self) -> float | None:
