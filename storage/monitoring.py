@@ -7,12 +7,14 @@ a few round trips; the rules (what is on time) are applied by services/monitorin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.bulk import no_collection
 from storage.models import (
     Attendance,
     Discipline,
@@ -100,10 +102,22 @@ async def lessons(
     # Columns, not entities, and names from the few groups, disciplines and teachers: a
     # semester of a large college is tens of thousands of lessons.
     # Core, not the ORM's loading: plain rows are all this needs, and it is most of the time.
-    rows = (await (await session.connection()).execute(query)).all()
+    result = await (await session.connection()).execute(query)
+    with no_collection():
+        rows = result.all()
     names = await _teacher_names(session, {row[6] for row in rows})
     groups = await _names(session, Group, org_id)
     disciplines = await _names(session, Discipline, org_id)
+    with no_collection():
+        return _rows(rows, names, groups, disciplines)
+
+
+def _rows(
+    rows: Sequence[Any],  # the query's rows, in its columns' order
+    names: dict[int, str],
+    groups: dict[int, str],
+    disciplines: dict[int, str],
+) -> list[LessonRow]:
     found = [
         LessonRow(
             lid, day, pair_no, group_id, subgroup_id, groups.get(group_id, ""), discipline_id,
