@@ -237,11 +237,14 @@ def summarise(
     lessons: list[LessonJudged],
     name: str,
     combos: dict[Combo, LessonCounts] | None = None,
+    *,
+    lines: bool = True,
 ) -> Monitoring:
     """The lines of the lessons judged: each lesson is added once, to the line of its teacher,
     group and discipline, and those few hundred lines make the teachers', groups',
     disciplines' and the college's. ``combos``: the absences and grades per teacher, group
-    and discipline (``storage.monitoring.combo_counts``); without them each lesson's own."""
+    and discipline (``storage.monitoring.combo_counts``); without them each lesson's own.
+    ``lines=False``: the college's line only (the region's side-by-side figures)."""
     per: dict[Combo, Line] = {}
     names: dict[Combo, tuple[str, str, str]] = {}
     for lesson in lessons:
@@ -269,7 +272,9 @@ def summarise(
             line.unexplained += c.unexplained
             line.grades += c.grades
 
-    def lines(part: int) -> list[Line]:
+    def lines_of(part: int) -> list[Line]:
+        if not lines:
+            return []
         grouped: dict[int, list[Combo]] = defaultdict(list)
         for key in per:
             grouped[key[part]].append(key)
@@ -282,9 +287,9 @@ def summarise(
     return Monitoring(
         span=span,
         college=merge(per.values(), 0, name),
-        teachers=lines(0),
-        groups=lines(1),
-        disciplines=lines(2),
+        teachers=lines_of(0),
+        groups=lines_of(1),
+        disciplines=lines_of(2),
         lessons=lessons,
     )
 
@@ -312,16 +317,19 @@ async def of_org(
     span: Span,
     today: date,
     name: str = "",
+    *,
+    lines: bool = True,
 ) -> Monitoring:
     """The indicators of any college, in its own zone and calendar; the caller checked the
-    reach (the actor's college, or a college of a specialist's region)."""
+    reach (the actor's college, or a college of a specialist's region). ``lines=False``: the
+    college's line only, no teacher's, group's or discipline's."""
     rows = await q.lessons(session, org_id, span.first, span.last)
     combos = await q.combo_counts(session, org_id, span.first, span.last)
     sizes = await q.register_sizes(session, org_id)
     remote = await distance.declared(session, [org_id], span.first, span.last)
     with no_collection():  # tens of thousands of verdicts: core/bulk.py
         judged = judge(rows, {}, timezone, cal, today, sizes, remote)
-        return summarise(span, judged, name, combos)
+        return summarise(span, judged, name, combos, lines=lines)
 
 
 async def teacher(

@@ -45,13 +45,20 @@ def merge(lines: Sequence[Line], name: str) -> Line:
 
 
 async def _college(
-    session: AsyncSession, org: Organisation, span: Span, now: datetime, *, book: bool = False
+    session: AsyncSession,
+    org: Organisation,
+    span: Span,
+    now: datetime,
+    *,
+    book: bool = False,
+    lines: bool = True,
 ) -> Monitoring:
-    """``book``: with the rules judged item by item (R3–R8), as the workbook shows them."""
+    """``book``: with the rules judged item by item (R3–R8), as the workbook shows them;
+    ``lines=False``: the college's line only."""
     cal = await load_work_calendar(session, org.id)
     today = now.astimezone(ZoneInfo(org.timezone)).date()
     found = await indicators.of_org(
-        session, org.id, org.timezone, cal, span, today, org.short_name or org.name
+        session, org.id, org.timezone, cal, span, today, org.short_name or org.name, lines=lines
     )
     if book:
         items.add_items(found, await items.judged(session, org.id, org.timezone, cal, span, today))
@@ -65,7 +72,8 @@ async def region_of(
     ``book``: with R3–R8, for the workbook."""
     colleges = []
     for org in await q.scope(session, person_id):
-        line = (await _college(session, org, span, now, book=book)).college
+        # Side by side only the colleges' lines are shown: no teacher's, group's, discipline's.
+        line = (await _college(session, org, span, now, book=book, lines=False)).college
         line.key = org.id
         colleges.append(line)
     return Region(span, merge(colleges, _("Region")), colleges)
