@@ -193,16 +193,29 @@ async def combo_counts(
     """Absences, absences without a reason and current grades of the span's lessons held,
     summed per teacher, group and discipline in the store (a few hundred rows, not a row per
     lesson)."""
+    found = await colleges_combo_counts(session, [org_id], first, last, teacher_id)
+    return found.get(org_id, {})
+
+
+async def colleges_combo_counts(
+    session: AsyncSession,
+    org_ids: Sequence[int],
+    first: date,
+    last: date,
+    teacher_id: int | None = None,
+) -> dict[int, dict[Combo, LessonCounts]]:
+    """``combo_counts`` of several colleges at once, by college: a region reads its marks and
+    grades in two queries rather than two per college."""
     absent = Attendance.mark == Mark.ABSENT
     span: list[ColumnElement[bool]] = [
-        Lesson.org_id == org_id,
+        Lesson.org_id.in_(org_ids),
         Lesson.date >= first,
         Lesson.date <= last,
         Lesson.cancelled.is_(False),
     ]
     if teacher_id is not None:
         span.append(Lesson.teacher_id == teacher_id)
-    combo = (Lesson.teacher_id, Lesson.group_id, Lesson.discipline_id)
+    combo = (Lesson.org_id, Lesson.teacher_id, Lesson.group_id, Lesson.discipline_id)
     connection = await session.connection()
     marks = await connection.execute(
         select(
@@ -222,12 +235,12 @@ async def combo_counts(
         .where(*span, Grade.kind == GradeKind.CURRENT)
         .group_by(*combo)
     )
-    found: dict[Combo, LessonCounts] = {
-        (t, g, d): LessonCounts(int(a or 0), int(u or 0)) for t, g, d, a, u in marks
-    }
-    for t, g, d, n in grades:
-        before = found.get((t, g, d), LessonCounts())
-        found[(t, g, d)] = LessonCounts(before.absent, before.unexplained, int(n))
+    found: dict[int, dict[Combo, LessonCounts]] = {org: {} for org in org_ids}
+    for org, t, g, d, a, u in marks:
+        found[org][(t, g, d)] = LessonCounts(int(a or 0), int(u or 0))
+    for org, t, g, d, n in grades:
+        before = found[org].get((t, g, d), LessonCounts())
+        found[org][(t, g, d)] = LessonCounts(before.absent, before.unexplained, int(n))
     return found
 
 

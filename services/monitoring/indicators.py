@@ -319,12 +319,15 @@ async def of_org(
     name: str = "",
     *,
     lines: bool = True,
+    combos: dict[Combo, LessonCounts] | None = None,
 ) -> Monitoring:
     """The indicators of any college, in its own zone and calendar; the caller checked the
     reach (the actor's college, or a college of a specialist's region). ``lines=False``: the
-    college's line only, no teacher's, group's or discipline's."""
+    college's line only, no teacher's, group's or discipline's; ``combos``: its absences and
+    grades already read (``storage.monitoring.colleges_combo_counts``, the region's)."""
     rows = await q.lessons(session, org_id, span.first, span.last)
-    combos = await q.combo_counts(session, org_id, span.first, span.last)
+    if combos is None:
+        combos = await q.combo_counts(session, org_id, span.first, span.last)
     sizes = await q.register_sizes(session, org_id)
     remote = await distance.declared(session, [org_id], span.first, span.last)
     with no_collection():  # tens of thousands of verdicts: core/bulk.py
