@@ -32,6 +32,7 @@ from datetime import datetime
 from datetime import time as dt_time
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql
 
 from bench.college import SPRING_START, TZ, YEAR_START, Size, build_college, working_days
 from core.i18n import create_i18n, use_locale
@@ -80,6 +81,10 @@ async def region_bench(args: argparse.Namespace) -> int:
             await conn.execute(insert(RegionalScope), rows)
     async with engine.connect() as conn:
         specialist = int(await conn.scalar(select(func.min(RegionalScope.person_id))) or 0)
+    # Statistics as a store in service has them (autovacuum); bulk inserts leave none.
+    async with engine.connect() as conn:
+        await conn.execute(sql("ANALYZE"))
+        await conn.commit()
     days = working_days(size.days)
     span = Span(days[0], days[-1])
     print(f"month: {span.first} – {span.last} ({engine.dialect.name})")
