@@ -32,6 +32,7 @@ from datetime import datetime
 from datetime import time as dt_time
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql
 
 from bench.college import SPRING_START, TZ, YEAR_START, Size, build_college, working_days
 from core.i18n import create_i18n, use_locale
@@ -40,7 +41,7 @@ from screens import region as region_text
 from screens.monitoring_book import region_to_xlsx, to_xlsx
 from screens.monitoring_chart import to_png
 from services.calendar.workdays import load_work_calendar
-from services.monitoring import indicators, region
+from services.monitoring import indicators, items, region
 from services.monitoring.span import Span
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import Organisation, RegionalScope
@@ -80,6 +81,10 @@ async def region_bench(args: argparse.Namespace) -> int:
             await conn.execute(insert(RegionalScope), rows)
     async with engine.connect() as conn:
         specialist = int(await conn.scalar(select(func.min(RegionalScope.person_id))) or 0)
+    # Statistics as a store in service has them (autovacuum); bulk inserts leave none.
+    async with engine.connect() as conn:
+        await conn.execute(sql("ANALYZE"))
+        await conn.commit()
     days = working_days(size.days)
     span = Span(days[0], days[-1])
     print(f"month: {span.first} – {span.last} ({engine.dialect.name})")
@@ -127,12 +132,23 @@ async def main(args: argparse.Namespace) -> int:
     print(f"semester: {span.first} – {span.last} ({engine.dialect.name})")
     factory = create_session_factory(engine)
 
+    async def lessons_judged() -> indicators.Monitoring:
+        """R1, R2 and R9 lesson by lesson: what the chart draws."""
+        async with factory() as session:
+            cal = await load_work_calendar(session, college.org_id)
+            return await indicators.of_org(
+                session, college.org_id, TZ.key, cal, span, college.today, "Bench college"
+            )
+
     async def summary() -> indicators.Monitoring:
+        """Every rule, R3–R8 item by item too: what the bot's summary and the workbook show."""
         async with factory() as session:
             cal = await load_work_calendar(session, college.org_id)
             found = await indicators.of_org(
                 session, college.org_id, TZ.key, cal, span, college.today, "Bench college"
             )
+            judged = await items.judged(session, college.org_id, TZ.key, cal, span, college.today)
+        items.add_items(found, judged)
         text.summary(found)
         return found
 
@@ -146,12 +162,12 @@ async def main(args: argparse.Namespace) -> int:
         await asyncio.to_thread(to_xlsx, await summary())
 
     async def chart() -> None:
-        await asyncio.to_thread(to_png, indicators.weekly(await summary()))
+        await asyncio.to_thread(to_png, indicators.weekly(await lessons_judged()))
 
     with use_locale("ru"):
         await _timed("summary", summary)
         await _timed("workbook", workbook)  # the summary's reading included
-        await _timed("chart", chart)  # the summary's reading included
+        await _timed("chart", chart)  # the lessons' reading included
     await engine.dispose()
     workdir.cleanup()
     return 0

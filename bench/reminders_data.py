@@ -238,7 +238,7 @@ def _year(
         {
             "org_id": org,
             "kind": CalendarKind.VACATION,
-            "name": "Winter",
+            "name": f"Winter {year}/{(year + 1) % 100:02}",  # one a year: names are unique
             "starts_on": date(year, 12, 29),
             "ends_on": date(year + 1, 1, 11),
         },

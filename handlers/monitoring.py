@@ -63,7 +63,7 @@ async def show_preset(
     today = actor.today(clock())
     semester = await indicators.semester_of(session, actor.org_id, today)
     chosen = span.checked(span.preset(kind, today, semester), today, actor.calendar)
-    m = await indicators.college(session, actor, chosen, today)
+    m = await items.college_book(session, actor, chosen, today)
     await edit_or_send(message_of(query), text.summary(m), kb.summary_keyboard(m))
 
 
@@ -102,7 +102,7 @@ async def typed_dates(
     message: Message, session: AsyncSession, actor: Actor, state: FSMContext, clock: Clock
 ) -> None:
     async def show(chosen: Span, today: date) -> Shown:
-        m = await indicators.college(session, actor, chosen, today)
+        m = await items.college_book(session, actor, chosen, today)
         return text.summary(m), kb.summary_keyboard(m)
 
     if await answer_typed_span(message, actor, clock, kb.typing_keyboard(), show):
@@ -113,7 +113,7 @@ async def show_summary(
     query: CallbackQuery, callback_data: MonCb, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
     indicators.require(actor)
-    m = await indicators.college(
+    m = await items.college_book(
         session, actor, _span(callback_data, actor, clock), actor.today(clock())
     )
     await edit_or_send(message_of(query), text.summary(m), kb.summary_keyboard(m))
@@ -123,7 +123,7 @@ async def show_teacher(
     query: CallbackQuery, callback_data: MonCb, session: AsyncSession, actor: Actor, clock: Clock
 ) -> None:
     indicators.require(actor)
-    name, m = await indicators.teacher(
+    name, m = await items.teacher_book(
         session,
         actor,
         callback_data.tid,

@@ -3,10 +3,19 @@ furthest behind, one teacher's lessons, one lesson."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
 from screens.reminders import digest_text
-from services.monitoring.indicators import LESSON_RULES, LessonJudged, Line, Monitoring, Rule, Tally
+from services.monitoring.indicators import (
+    TEACHER_RULES,
+    LessonJudged,
+    Line,
+    Monitoring,
+    Rule,
+    Tally,
+)
 from services.monitoring.my_week import MyWeek
 from services.monitoring.span import Span
 from services.reminders.deadlines import Done
@@ -49,7 +58,7 @@ def choose_period() -> str:
     return join(
         [
             bold(_("Monitoring")),
-            _("How registers, topics and distance formats were kept. Choose the period:"),
+            _("How the journal was kept, rule by rule (R1–R9). Choose the period:"),
         ]
     )
 
@@ -62,7 +71,7 @@ def _tally(rule: Rule, tally: Tally) -> Markup:
     if not tally.due:
         return format_html(_("{rule}: nothing due"), rule=rule_name(rule))
     return format_html(
-        _("{rule}: on time {on_time}, late {late}, missing {missing} (of {due})"),
+        _("{rule}: ✅ {on_time} · ⏰ {late} · ❌ {missing} of {due}"),
         rule=rule_name(rule),
         on_time=percent(tally.share(tally.on_time)),
         late=percent(tally.share(tally.late)),
@@ -71,13 +80,10 @@ def _tally(rule: Rule, tally: Tally) -> Markup:
     )
 
 
-def _line(line: Line) -> list[str]:
-    # R3–R8 are judged for the workbook; the bot's screens show them only when counted.
-    lines: list[str] = [
-        _tally(rule, tally)
-        for rule, tally in line.rules.items()
-        if rule in LESSON_RULES or tally.due or tally.not_due
-    ]
+def _line(line: Line, rules: Sequence[Rule]) -> list[str]:
+    # One short line per rule, so nine of them stay readable on a phone; the legend once.
+    lines: list[str] = [_("✅ on time · ⏰ late · ❌ missing, of the items due")]
+    lines += [_tally(rule, line.rules[rule]) for rule in rules]
     lines.append(
         format_html(
             _("Absences without a reason: {share} ({unexplained} of {absent})"),
@@ -100,7 +106,7 @@ def summary(m: Monitoring) -> str:
     lines: list[str] = [
         format_html(_("<b>Monitoring</b> · {span}"), span=span_text(m.span)),
         format_html(_("Lessons held: {count}"), count=m.college.lessons),
-        *_line(m.college),
+        *_line(m.college, list(Rule)),
         "",
     ]
     behind = m.furthest_behind
@@ -132,7 +138,7 @@ def teacher(name: str, m: Monitoring) -> str:
     lines: list[str] = [
         format_html(_("<b>{name}</b> · {span}"), name=name, span=span_text(m.span)),
         format_html(_("Lessons held: {count}"), count=m.college.lessons),
-        *_line(m.college),
+        *_line(m.college, TEACHER_RULES),
         "",
     ]
     behind = [j for j in m.lessons if j.behind]

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.bulk import no_collection
 from core.errors import Denied
 from core.i18n import _
 from services import policy
@@ -45,7 +46,7 @@ BEHIND_SHOWN = 5
 
 class Rule(StrEnum):
     """The rules monitoring judges (PRODUCT.md): R1, R2 and R9 lesson by lesson, the others
-    item by item (services/monitoring/items.py, for the workbook)."""
+    item by item (services/monitoring/items.py)."""
 
     R1 = "R1"
     R2 = "R2"
@@ -59,6 +60,9 @@ class Rule(StrEnum):
 
 
 LESSON_RULES = (Rule.R1, Rule.R2, Rule.R9)
+# The rules whose items are a teacher's own (items.py gives R3 and R8 a teacher; R4–R7 are
+# the curator's and the office's): what "furthest behind" counts.
+TEACHER_RULES = (Rule.R1, Rule.R2, Rule.R3, Rule.R8, Rule.R9)
 
 
 @dataclass
@@ -104,8 +108,8 @@ class Line:
 
     @property
     def behind(self) -> int:
-        """Items missing or late of the lessons' rules: how far behind the journal is."""
-        return sum(self.rules[rule].missing + self.rules[rule].late for rule in LESSON_RULES)
+        """Items missing or late of the teacher's rules: how far behind the journal is."""
+        return sum(self.rules[rule].missing + self.rules[rule].late for rule in TEACHER_RULES)
 
     @property
     def unexplained_share(self) -> float | None:
@@ -233,11 +237,14 @@ def summarise(
     lessons: list[LessonJudged],
     name: str,
     combos: dict[Combo, LessonCounts] | None = None,
+    *,
+    lines: bool = True,
 ) -> Monitoring:
     """The lines of the lessons judged: each lesson is added once, to the line of its teacher,
     group and discipline, and those few hundred lines make the teachers', groups',
     disciplines' and the college's. ``combos``: the absences and grades per teacher, group
-    and discipline (``storage.monitoring.combo_counts``); without them each lesson's own."""
+    and discipline (``storage.monitoring.combo_counts``); without them each lesson's own.
+    ``lines=False``: the college's line only (the region's side-by-side figures)."""
     per: dict[Combo, Line] = {}
     names: dict[Combo, tuple[str, str, str]] = {}
     for lesson in lessons:
@@ -265,7 +272,9 @@ def summarise(
             line.unexplained += c.unexplained
             line.grades += c.grades
 
-    def lines(part: int) -> list[Line]:
+    def lines_of(part: int) -> list[Line]:
+        if not lines:
+            return []
         grouped: dict[int, list[Combo]] = defaultdict(list)
         for key in per:
             grouped[key[part]].append(key)
@@ -278,9 +287,9 @@ def summarise(
     return Monitoring(
         span=span,
         college=merge(per.values(), 0, name),
-        teachers=lines(0),
-        groups=lines(1),
-        disciplines=lines(2),
+        teachers=lines_of(0),
+        groups=lines_of(1),
+        disciplines=lines_of(2),
         lessons=lessons,
     )
 
@@ -308,15 +317,22 @@ async def of_org(
     span: Span,
     today: date,
     name: str = "",
+    *,
+    lines: bool = True,
+    combos: dict[Combo, LessonCounts] | None = None,
 ) -> Monitoring:
     """The indicators of any college, in its own zone and calendar; the caller checked the
-    reach (the actor's college, or a college of a specialist's region)."""
+    reach (the actor's college, or a college of a specialist's region). ``lines=False``: the
+    college's line only, no teacher's, group's or discipline's; ``combos``: its absences and
+    grades already read (``storage.monitoring.colleges_combo_counts``, the region's)."""
     rows = await q.lessons(session, org_id, span.first, span.last)
-    combos = await q.combo_counts(session, org_id, span.first, span.last)
+    if combos is None:
+        combos = await q.combo_counts(session, org_id, span.first, span.last)
     sizes = await q.register_sizes(session, org_id)
     remote = await distance.declared(session, [org_id], span.first, span.last)
-    judged = judge(rows, {}, timezone, cal, today, sizes, remote)
-    return summarise(span, judged, name, combos)
+    with no_collection():  # tens of thousands of verdicts: core/bulk.py
+        judged = judge(rows, {}, timezone, cal, today, sizes, remote)
+        return summarise(span, judged, name, combos, lines=lines)
 
 
 async def teacher(

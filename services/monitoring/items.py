@@ -1,6 +1,7 @@
 """The rules monitoring judges item by item rather than lesson by lesson (R3–R8), for the
-workbook. An item counts in a span when its deadline falls in the span; it is on time, late,
-missing or not due yet like a lesson's items (docs/monitoring.md, "The indicators"):
+summary, a teacher's drill-down and the workbook. An item counts in a span when its deadline
+falls in the span; it is on time, late, missing or not due yet like a lesson's items
+(docs/monitoring.md, "The indicators"):
 
 * R3 an attestation sheet (a teacher's group or subgroup, discipline and period whose
   curriculum names a form of attestation), due on the period's last day; done when every
@@ -202,10 +203,20 @@ async def _documents(
 
 
 async def college_book(session: AsyncSession, actor: Actor, span: Span, today: date) -> Monitoring:
-    """The college's indicators with R3–R8 as well: what the workbook shows."""
+    """The college's indicators with R3–R8 as well: what the summary and the workbook show."""
     m = await indicators.college(session, actor, span, today)
     found = await judged(session, actor.org_id, actor.timezone, actor.calendar, span, today)
     return add_items(m, found)
+
+
+async def teacher_book(
+    session: AsyncSession, actor: Actor, teacher_id: int, span: Span, today: date
+) -> tuple[str, Monitoring]:
+    """One teacher's lessons judged, with their own R3 and R8 items: what "furthest behind"
+    counted for them. Another college's teacher is refused before anything is read."""
+    name, m = await indicators.teacher(session, actor, teacher_id, span, today)
+    found = await judged(session, actor.org_id, actor.timezone, actor.calendar, span, today)
+    return name, add_items(m, (i for i in found if i.teacher and i.teacher[0] == teacher_id))
 
 
 def _line(lines: list[Line], named: Named) -> Line | None:

@@ -26,6 +26,7 @@ from services.monitoring.span import Span
 from services.policy import Action
 from storage import region as q
 from storage.models import Organisation, Person
+from storage.monitoring import Combo, LessonCounts, colleges_combo_counts
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,22 @@ def merge(lines: Sequence[Line], name: str) -> Line:
 
 
 async def _college(
-    session: AsyncSession, org: Organisation, span: Span, now: datetime, *, book: bool = False
+    session: AsyncSession,
+    org: Organisation,
+    span: Span,
+    now: datetime,
+    *,
+    book: bool = False,
+    lines: bool = True,
+    combos: dict[Combo, LessonCounts] | None = None,
 ) -> Monitoring:
-    """``book``: with the rules judged item by item (R3–R8), as the workbook shows them."""
+    """``book``: with the rules judged item by item (R3–R8), as the workbook shows them;
+    ``lines=False``: the college's line only; ``combos``: its absences and grades, read."""
     cal = await load_work_calendar(session, org.id)
     today = now.astimezone(ZoneInfo(org.timezone)).date()
+    name = org.short_name or org.name
     found = await indicators.of_org(
-        session, org.id, org.timezone, cal, span, today, org.short_name or org.name
+        session, org.id, org.timezone, cal, span, today, name, lines=lines, combos=combos
     )
     if book:
         items.add_items(found, await items.judged(session, org.id, org.timezone, cal, span, today))
@@ -64,8 +74,16 @@ async def region_of(
     """The region of a specialist, whose right the caller checked (a job, or ``region``);
     ``book``: with R3–R8, for the workbook."""
     colleges = []
-    for org in await q.scope(session, person_id):
-        line = (await _college(session, org, span, now, book=book)).college
+    scope = await q.scope(session, person_id)
+    # The marks and grades of all the colleges in two queries, not two per college.
+    counts = await colleges_combo_counts(session, [o.id for o in scope], span.first, span.last)
+    for org in scope:
+        # Side by side only the colleges' lines are shown: no teacher's, group's, discipline's.
+        line = (
+            await _college(
+                session, org, span, now, book=book, lines=False, combos=counts.get(org.id, {})
+            )
+        ).college
         line.key = org.id
         colleges.append(line)
     return Region(span, merge(colleges, _("Region")), colleges)

@@ -31,6 +31,7 @@ from storage.models import (
     Mark,
     MovementOrder,
     OrderKind,
+    OrderStudent,
     TeachingAssignment,
     TeachingDocument,
 )
@@ -135,3 +136,30 @@ async def keep_every_rule(session: AsyncSession, college: College) -> None:
                 uploaded_at=at(day),
             )
         )  # fmt: skip
+
+
+async def keep_enrolment_and_distance(session: AsyncSession, college: College) -> None:
+    """R5 and R9 of November 2026:
+    * R5: the group's second student enrolled by an order of Monday 2 November (entered the
+      same day), and no invite issued for them (missing: due the 5th);
+    * R9: the teacher's lesson of Monday 16 given online, its format recorded that day (on
+      time); her lesson of 2 November online without a platform (missing)."""
+    org, tz = college.org.id, college.tz
+    order = MovementOrder(
+        org_id=org, number="7-к", year=2026, kind=OrderKind.ENROLMENT, group_id=college.group.id,
+        decided_on=date(2026, 11, 2), effective_on=date(2026, 11, 2),
+        entered_at=datetime(2026, 11, 2, 15, tzinfo=tz),
+    )  # fmt: skip
+    session.add(order)
+    await session.flush()
+    session.add(
+        OrderStudent(order_id=order.id, student_id=college.students[1].id,
+                     to_group_id=college.group.id)
+    )  # fmt: skip
+    monday = await session.get(Lesson, college.lessons.yesterday.id)
+    old = await session.get(Lesson, college.lessons.old.id)
+    assert monday is not None and old is not None
+    monday.distance = {"mode": "online", "platform": "Сферум", "time": "09:00"}
+    monday.distance_entered_at = college.at(date(2026, 11, 16), 8)
+    old.distance = {"mode": "online", "platform": "", "time": "09:00"}
+    old.distance_entered_at = college.at(date(2026, 11, 2), 8)

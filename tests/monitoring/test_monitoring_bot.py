@@ -13,7 +13,7 @@ from keyboards.monitoring import MonCb
 from tests.botapp import BotApp
 from tests.factories import College, make_college
 from tests.fakebot import TgUser
-from tests.monitoring.kit import keep_every_rule, keep_journal
+from tests.monitoring.kit import keep_enrolment_and_distance, keep_every_rule, keep_journal
 
 MONTH = "2026110120261117"
 
@@ -34,9 +34,10 @@ async def test_summary_teacher_and_lesson(app: BotApp, college: College) -> None
     deputy = await _open_month(app, college)
     summary = deputy.last.text
     assert "Monitoring · 01.11.2026 – 17.11.2026" in summary
-    assert "R1 registers: on time 33%, late 33%, missing 33% (of 3)" in summary
-    assert "R2 topics: on time 33%, late 33%, missing 33% (of 3)" in summary
+    assert "R1 registers: ✅ 33% · ⏰ 33% · ❌ 33% of 3" in summary
+    assert "R2 topics: ✅ 33% · ⏰ 33% · ❌ 33% of 3" in summary
     assert "R9 distance formats: nothing due" in summary
+    assert "R5 accounts of the enrolled: nothing due" in summary  # every rule has its line
     assert "Absences without a reason: 50% (1 of 2)" in summary
     # Two grades; 31 students present at the six lessons (registers of 6, 3 for a subgroup).
     assert "Current grades per student at a lesson: 0.06" in summary
@@ -47,7 +48,7 @@ async def test_summary_teacher_and_lesson(app: BotApp, college: College) -> None
 
     await deputy.click("👤 Кузнецова Е. В. · 3")
     teacher = deputy.last.text
-    assert "R1 registers: on time 50%, late 0%, missing 50% (of 2)" in teacher
+    assert "R1 registers: ✅ 50% · ⏰ 0% · ❌ 50% of 2" in teacher
     assert "02.11 · 1. ИС-21 · Математика: R1 missing, R2 missing" in teacher
     assert "16.11 · 2. ИС-21 · Математика: R2 late" in teacher
     assert "Информатика" not in teacher  # the other teacher's lesson
@@ -59,6 +60,53 @@ async def test_summary_teacher_and_lesson(app: BotApp, college: College) -> None
     assert "Students 6, absent 2, without a reason 1, grades 2" in lesson
     await deputy.click("⬅ The teacher")
     assert "Lessons late or missing" in deputy.last.text
+
+
+async def test_summary_has_every_rule(app: BotApp, college: College) -> None:
+    """From June to today each rule R1–R9 has items: the summary gives the college's line for
+    each, and "furthest behind" counts the teachers' own rules (R1, R2, R3, R8, R9), not the
+    curator's and the office's (R4–R7)."""
+    async with app.session_factory() as session:
+        await keep_journal(session, college)
+    async with app.session_factory.begin() as session:
+        await keep_every_rule(session, college)
+        await keep_enrolment_and_distance(session, college)
+    app.stand_at(college.now)
+    deputy = await app.link(college.deputy, language="en")
+    await deputy.command("menu")
+    await deputy.click("📈 Monitoring")
+    await deputy.click("📆 Other dates…")
+    await deputy.send("01.06.2026 – 30.11.2026")
+    summary = deputy.last.text
+    assert "Monitoring · 01.06.2026 – 17.11.2026" in summary
+    assert "✅ on time · ⏰ late · ❌ missing, of the items due" in summary
+    for line in (
+        "R1 registers: ✅ 33% · ⏰ 33% · ❌ 33% of 3",
+        "R2 topics: ✅ 33% · ⏰ 33% · ❌ 33% of 3",
+        "R3 period grades: ✅ 0% · ⏰ 0% · ❌ 100% of 1",
+        "R4 absence documents: ✅ 100% · ⏰ 0% · ❌ 0% of 1",
+        "R5 accounts of the enrolled: ✅ 0% · ⏰ 0% · ❌ 100% of 1",
+        # the enrolment order entered on its day, the transfer late
+        "R6 movement orders: ✅ 50% · ⏰ 50% · ❌ 0% of 2",
+        "R7 curriculum: ✅ 0% · ⏰ 100% · ❌ 0% of 1",
+        "R8 work programmes and КТП: ✅ 25% · ⏰ 0% · ❌ 75% of 4",
+        "R9 distance formats: ✅ 50% · ⏰ 0% · ❌ 50% of 2",
+    ):
+        assert line in summary.splitlines()
+    # Кузнецова: R1 1, R2 2, R3 1, R8 1 (English), R9 1; Орлов: R1 1, R8 2. R4–R7 are no
+    # teacher's.
+    behind = summary.split("Furthest behind")[1]
+    assert behind.index("Кузнецова Е. В.: 6 late or missing") < behind.index(
+        "Орлов П. А.: 3 late or missing"
+    )
+
+    await deputy.click("👤 Кузнецова Е. В. · 6")
+    teacher = deputy.last.text.splitlines()
+    assert "R3 period grades: ✅ 0% · ⏰ 0% · ❌ 100% of 1" in teacher
+    assert "R8 work programmes and КТП: ✅ 50% · ⏰ 0% · ❌ 50% of 2" in teacher
+    assert "R9 distance formats: ✅ 50% · ⏰ 0% · ❌ 50% of 2" in teacher
+    assert not any(line.startswith(("R4", "R5", "R6", "R7")) for line in teacher)
+    assert "02.11 · 1. ИС-21 · Математика: R1 missing, R2 missing, R9 missing" in teacher
 
 
 async def test_workbook_has_a_sheet_per_indicator(app: BotApp, college: College) -> None:
