@@ -30,7 +30,8 @@ from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory lock taken around migrating: replicas starting at once migrate one by one.
-MIGRATION_LOCK = 0x6A6F75726E616C  # "journal"
+# Not the sender's lock (storage/replicas.py), which its holder keeps while it runs.
+MIGRATION_LOCK = 0x6D696772617465  # "migrate"
 
 T = TypeVar("T")
 
