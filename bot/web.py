@@ -69,7 +69,9 @@ class UpdateReceiver(SimpleRequestHandler):
     async def _handle_update(self, update: dict[str, Any]) -> None:
         # An update slower than aiogram's 55 s is left running and answered 200 then, before
         # Telegram's 60 s run out.
-        result = await self.dispatcher.feed_webhook_update(self.bot, update, **self.data)
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            self.bot, update, **self.data
+        )
         if isinstance(result, TelegramMethod):
             # Our handlers send their replies themselves; one returning a method has it sent
             # through the session too, as polling does, rather than in the HTTP response.
