@@ -3,12 +3,14 @@
 ``create_web_app`` builds the one aiohttp application of the process, so more routes (a
 Telegram Mini App, say) can be mounted on it later. ``serve_webhook`` runs it until SIGTERM.
 
-Each update is answered ``200`` at once and handled in a task of its own, like a polled
-update: its handler runs in its one transaction, which records the update id, so an update
-Telegram delivers twice (it retries when an answer is slow) is handled once. aiogram could
-instead answer a press inside the webhook's HTTP response (``handle_in_background=False``);
-that saves a request, but Telegram then waits for the whole handler, a slow one makes it
-redeliver, and an answer that fails is never seen. See docs/deploy.md.
+An update is answered ``200`` only once it has been handled and its transaction committed
+(aiogram's ``handle_in_background=False``): a replica killed with -9 mid-update never said
+200, so Telegram delivers the update again, to another replica or to this one restarted, and
+nothing is lost. Telegram waits for the handler meanwhile, which takes tens of milliseconds;
+a slow one may make it deliver the update a second time, and that is harmless: the update id is
+recorded in the same transaction as the update's effects, so the second delivery changes
+nothing. The response is always empty: replies go through the bot's session (with its 429
+retries), never inside the HTTP response, where a failure would go unseen. See docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,27 +41,53 @@ READY_TIMEOUT = 5.0  # a store slower than this to answer "SELECT" is not ready
 
 class UpdateReceiver(SimpleRequestHandler):
     """aiogram's receiver (it compares the secret header on every request, refusing with
-    401) that can also stop taking updates and wait for the ones it is still handling."""
+    401) that answers 200 after the update is handled, and can also stop taking updates and
+    wait for the ones it is still handling."""
 
     closing = False
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, **kwargs: Any) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=False, **kwargs)
+        self._handling: set[asyncio.Task[Any]] = set()  # the updates being handled now
 
     async def handle(self, request: web.Request) -> web.Response:
         if self.closing:
             # A connection kept alive still brings posts after the listener closed: 503 makes
             # Telegram (or the proxy) deliver the update again, to another replica.
             return web.Response(status=503, text="stopping")
-        return await super().handle(request)
+        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
+            return web.Response(body="Unauthorized", status=401)
+        update = await request.json(loads=self.bot.session.json_loads)
+        # A task of its own, so a stop can wait for it (and cancel it after the drain time)
+        # without waiting for the connection it came on.
+        task = asyncio.create_task(self._handle_update(update))
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+        await task
+        return web.json_response({}, dumps=self.bot.session.json_dumps)
+
+    async def _handle_update(self, update: dict[str, Any]) -> None:
+        # An update slower than aiogram's 55 s is left running and answered 200 then, before
+        # Telegram's 60 s run out.
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            self.bot, update, **self.data
+        )
+        if isinstance(result, TelegramMethod):
+            # Our handlers send their replies themselves; one returning a method has it sent
+            # through the session too, as polling does, rather than in the HTTP response.
+            await self.dispatcher.silent_call_request(bot=self.bot, result=result)
 
     @property
     def in_flight(self) -> int:
-        return len(self._background_feed_update_tasks)
+        return len(self._handling)
 
     async def finish(self, within: float) -> int:
         """Wait for the updates being handled, at most ``within`` seconds; returns how many
-        were still running then (they are cancelled, so their transactions roll back)."""
+        were still running then (they are cancelled, so their transactions roll back and
+        Telegram, having had no 200, delivers them again)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        while tasks := set(self._background_feed_update_tasks):
+        while tasks := set(self._handling):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 for task in tasks:
@@ -91,7 +120,6 @@ def create_web_app(
     receiver = UpdateReceiver(
         dispatcher,
         bot,
-        handle_in_background=True,
         secret_token=settings.webhook_secret.get_secret_value(),
         **data,
     )

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import alembic_config, create_engine, head_revision, migrate, store_revision
 from storage.models import Base
-from storage.replicas import Election
 from tests.conftest import PG_URL
 from tests.fakebot.process import REPO_ROOT
 
@@ -102,16 +101,3 @@ async def test_replicas_starting_at_once_migrate_one_by_one() -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         await server.dispose()
 
-
-@pytest.mark.skipif(not PG_URL, reason="the locks are PostgreSQL's; SQLite has one process")
-async def test_a_replica_starting_beside_the_elected_sender_migrates(
-    engine: AsyncEngine, db_url: str
-) -> None:
-    """The elected sender holds its advisory lock for as long as it sends; a replica starting
-    then (a rolling upgrade, a restart after a crash) must not wait for that lock to migrate."""
-    sender = Election(engine)
-    assert await sender.try_win()
-    try:
-        await asyncio.wait_for(migrate(db_url), 60)
-    finally:
-        await sender.resign()

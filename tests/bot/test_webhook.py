@@ -3,6 +3,7 @@ the probes tell an orchestrator whether the process is up and whether it is read
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator
 
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app import create_dispatcher, drop_webhook
-from bot.web import create_web_app
+from bot.web import RECEIVER, create_web_app
 from core.config import Settings
 from core.i18n import create_i18n
 from storage.db import create_engine
@@ -80,6 +81,32 @@ async def test_an_update_with_the_secret_is_answered(
 
     assert fake_api.webhook_posts == [200]
     assert stranger.bot_messages, "the /start got no reply"
+
+
+async def test_the_200_comes_only_once_the_update_is_handled(
+    client: TestClient[web.Request, web.Application],
+    fake_api: FakeBotAPI,
+) -> None:
+    """Until Telegram has its 200 it keeps the update, so a process dying mid-update loses
+    nothing: the 200 waits for the handler (and its commit)."""
+    guest = TgUser(fake_api, 5_000_003, "Guest", language_code="en")
+    message = fake_api.post_user_message(
+        guest.state,
+        guest.user_json,
+        {"text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+    )
+    update = fake_api.new_update({"message": copy.deepcopy(message.raw)})
+    release = fake_api.hold("sendMessage")  # the reply is caught half-way
+    posting = asyncio.create_task(fake_api.post_update(update, secret=SECRET))
+    await fake_api.wait_for_call("sendMessage", match=lambda r: r.chat_id == guest.chat_id)
+    receiver = client.server.app[RECEIVER]
+    assert receiver.in_flight == 1 and not posting.done()
+
+    release.set()
+    assert await posting == 200
+    (reply,) = fake_api.calls("sendMessage", chat_id=guest.chat_id)
+    assert reply.ok and reply.finished is not None  # answered before the 200 went out
+    assert receiver.in_flight == 0
 
 
 async def test_the_probes_answer_when_the_store_is_current(

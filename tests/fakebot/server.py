@@ -122,6 +122,12 @@ class FakeBotAPI:
         self.base_url = ""
         self.webhook: Webhook | None = None  # set by the bot's setWebhook
         self.webhook_posts: list[int] = []  # HTTP status of every delivery to the webhook
+        # Telegram retries a failed delivery for hours; a test waiting for a process to be
+        # started again raises this.
+        self.webhook_attempts = WEBHOOK_ATTEMPTS
+        # The replicas behind the registered address, as a proxy sees them: each attempt goes
+        # to the next one (the registered address itself when empty).
+        self.webhook_replicas: list[str] = []
         self._client: ClientSession | None = None
         self._holds: list[tuple[str, asyncio.Event]] = []
 
@@ -131,7 +137,11 @@ class FakeBotAPI:
         app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram takes 50 MB files
         app.router.add_route("*", "/bot{token}/{method}", self._serve_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # A caller that hangs up (a bot process killed mid-request) ends its request here too,
+        # as it would at Telegram: a held call is then never carried out.
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -191,7 +201,8 @@ class FakeBotAPI:
 
     def hold(self, method: str) -> asyncio.Event:
         """The next ``method`` call is recorded, then left unanswered until the returned event
-        is set: the bot is caught in the middle of handling an update."""
+        is set: the bot is caught in the middle of handling an update. Should the bot hang up
+        meanwhile (killed), the call is never carried out (status 499)."""
         release = asyncio.Event()
         self._holds.append((method, release))
         return release
@@ -319,7 +330,11 @@ class FakeBotAPI:
             held = next((h for h in self._holds if h[0] == name), None)
             if held is not None:
                 self._holds.remove(held)
-                await held[1].wait()
+                try:
+                    await held[1].wait()
+                except asyncio.CancelledError:
+                    record.status, record.description = 499, "the bot hung up"
+                    raise
             self._scripted_fault(name, record.chat_id)
             record.result = await handler(self, call)
             body: dict[str, Any] = {"ok": True, "result": record.result}
@@ -588,11 +603,13 @@ class FakeBotAPI:
         address does not answer 2xx (a replica stopping, a proxy finding another)."""
         assert self.webhook is not None
         status = 0
-        for attempt in range(WEBHOOK_ATTEMPTS):
+        for attempt in range(self.webhook_attempts):
             if attempt:
                 await asyncio.sleep(WEBHOOK_PAUSE)
+            replicas = self.webhook_replicas
+            url = replicas[attempt % len(replicas)] if replicas else None
             try:
-                status = await self.post_update(update, secret=self.webhook.secret_token)
+                status = await self.post_update(update, secret=self.webhook.secret_token, url=url)
             except (ClientError, TimeoutError):
                 continue
             if 200 <= status < 300:

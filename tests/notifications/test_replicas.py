@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.jobs import due_time, once_per_due_time
 from handlers.sender import Limits, Sender
 from storage import outbox
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_session_factory, migrate
 from storage.models import JobRun, OutboxMessage, OutboxStatus
 from storage.replicas import Election, run_once
 from tests.fakebot import FakeBotAPI
@@ -246,3 +246,18 @@ async def test_one_sender_is_elected_and_a_standby_takes_over_when_it_dies(
     finally:
         await first.resign()
         await second.resign()
+
+
+async def test_a_replica_starts_while_another_is_the_sender(
+    session_factory: Factory, db_url: str
+) -> None:
+    """The sender's lock and the migration lock are different locks: a replica starting (a
+    rolling upgrade) migrates, or finds nothing to migrate, while another one sends."""
+    if not on_postgresql(session_factory):
+        pytest.skip("the election is PostgreSQL's: SQLite serves one process by design")
+    sender = Election(session_factory.kw["bind"])  # the bot's own lock, as a running sender
+    try:
+        assert await sender.try_win()
+        await asyncio.wait_for(migrate(db_url), 60)  # bounds a failure: it waited for ever
+    finally:
+        await sender.resign()
