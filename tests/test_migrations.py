@@ -100,4 +100,3 @@ async def test_replicas_starting_at_once_migrate_one_by_one() -> None:
         async with server.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         await server.dispose()
-
