@@ -159,10 +159,13 @@ async def claim_due(
     """Take up to ``limit`` due messages for ``holder`` until ``now + lease``: messages nobody
     holds, or whose holder let the lease run out (it died). Oldest first.
 
-    PostgreSQL: the rows are locked with ``FOR UPDATE SKIP LOCKED`` (rows another sender is
-    taking at this moment are skipped, never waited for), then leased by id: a LIMIT inside
-    ``UPDATE … WHERE id IN (…)`` may be evaluated more than once there. SQLite has one writer
-    at a time, so a single conditional UPDATE takes them atomically."""
+    The due ids are read first, then leased by id under the same conditions, so a sender
+    that finds nothing due writes nothing. PostgreSQL locks the rows it reads with ``FOR
+    UPDATE SKIP LOCKED``: rows another sender is taking at this moment are skipped, never
+    waited for. (Not ``UPDATE … WHERE id IN (SELECT … LIMIT n)``: PostgreSQL may evaluate that
+    LIMIT more than once and lease more rows than asked.) SQLite has one writer at a time:
+    the UPDATE checks the conditions again, so a row another process took meanwhile stays
+    its."""
     picked = (
         select(OutboxMessage.id)
         .where(*_claimable(now))
@@ -170,15 +173,13 @@ async def claim_due(
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        ids = list(await session.scalars(picked.with_for_update(skip_locked=True)))
-        if not ids:
-            return []
-        chosen: Any = OutboxMessage.id.in_(ids)
-    else:
-        chosen = OutboxMessage.id.in_(picked)
+        picked = picked.with_for_update(skip_locked=True)
+    ids = list(await session.scalars(picked))
+    if not ids:
+        return []
     rows = await session.scalars(
         update(OutboxMessage)
-        .where(chosen, *_claimable(now))
+        .where(OutboxMessage.id.in_(ids), *_claimable(now))
         .values(claimed_by=holder, claimed_until=now + lease)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)

@@ -81,8 +81,11 @@ async def test_senders_taking_at_the_same_moment_never_share_a_message(
     finally:
         await engine.dispose()
     together = [i for batch in taken for i in batch]
-    assert len(together) == len(set(together)) == min(60, 9 * 7)
-    assert set(together) <= ids
+    assert len(together) == len(set(together))  # nobody got a message another got
+    # On SQLite a taker may get fewer than asked (rows taken meanwhile stay the other's):
+    # the rest is there for the next look.
+    rest = await take(other, "p:9")
+    assert set(together) | rest == ids and not set(together) & rest
 
 
 async def test_a_lease_run_out_is_taken_again_and_the_old_holder_cannot_mark_it(
