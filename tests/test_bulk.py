@@ -23,7 +23,7 @@ def test_left_off_when_it_was_off() -> None:
     gc.disable()
     try:
         with no_collection():
-            pass
+            assert not gc.isenabled()
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -176,6 +176,56 @@ def check_comment(comment: str) -> str:
     return comment
 
 
+async def _store_pending(
+    session: AsyncSession,
+    actor: Actor,
+    student: StudentInfo,
+    dates: DateRange,
+    now: datetime,
+    *,
+    file_kind: str,
+    comment: str = "",
+    file_id: str | None = None,
+    received_on: date | None = None,
+) -> AbsenceJustification:
+    """A certificate waiting for the curator's decision, stored and audited: one sent in the
+    bot (a file) or one brought on paper (the day it was received)."""
+    row = q.add_justification(
+        session,
+        org_id=student.org_id,
+        student_id=student.student_id,
+        submitted_by=actor.person_id,
+        date_from=dates.first,
+        date_to=dates.last,
+        comment=comment,
+        file_id=file_id,
+        file_kind=file_kind,
+        status=JustificationStatus.PENDING,
+        submitted_at=now,
+        received_on=received_on,
+    )
+    await session.flush()
+    new: dict[str, Any] = {
+        "student_id": student.student_id,
+        "date_from": dates.first,
+        "date_to": dates.last,
+        "file_kind": file_kind,
+        "status": JustificationStatus.PENDING,
+    }
+    if received_on is not None:
+        new["received_on"] = received_on
+    audit.record(
+        session,
+        org_id=student.org_id,
+        actor_id=actor.person_id,
+        action="create",
+        entity=ENTITY,
+        entity_id=row.id,
+        new=new,
+    )
+    return row
+
+
 async def submit(
     session: AsyncSession,
     actor: Actor,
@@ -196,34 +246,8 @@ async def submit(
     comment = check_comment(comment)
     if file_kind not in (PHOTO, DOCUMENT) or not file_id:
         raise Invalid(_("Please send a photo of the certificate or the document."))
-    row = q.add_justification(
-        session,
-        org_id=student.org_id,
-        student_id=student.student_id,
-        submitted_by=actor.person_id,
-        date_from=dates.first,
-        date_to=dates.last,
-        comment=comment,
-        file_id=file_id,
-        file_kind=file_kind,
-        status=JustificationStatus.PENDING,
-        submitted_at=now,
-    )
-    await session.flush()
-    audit.record(
-        session,
-        org_id=student.org_id,
-        actor_id=actor.person_id,
-        action="create",
-        entity=ENTITY,
-        entity_id=row.id,
-        new={
-            "student_id": student.student_id,
-            "date_from": dates.first,
-            "date_to": dates.last,
-            "file_kind": file_kind,
-            "status": JustificationStatus.PENDING,
-        },
+    row = await _store_pending(
+        session, actor, student, dates, now, comment=comment, file_id=file_id, file_kind=file_kind
     )
     view = await _view(session, row, student)
     assert student.group_id is not None  # student_for_submitter refuses otherwise
@@ -269,36 +293,8 @@ async def record_paper(
     today = actor.today(now)
     check_dates(dates, today)
     check_received(received_on, dates, today)
-    row = q.add_justification(
-        session,
-        org_id=student.org_id,
-        student_id=student.student_id,
-        submitted_by=actor.person_id,
-        date_from=dates.first,
-        date_to=dates.last,
-        comment="",
-        file_id=None,
-        file_kind=PAPER,
-        status=JustificationStatus.PENDING,
-        submitted_at=now,
-        received_on=received_on,
-    )
-    await session.flush()
-    audit.record(
-        session,
-        org_id=student.org_id,
-        actor_id=actor.person_id,
-        action="create",
-        entity=ENTITY,
-        entity_id=row.id,
-        new={
-            "student_id": student.student_id,
-            "date_from": dates.first,
-            "date_to": dates.last,
-            "file_kind": PAPER,
-            "received_on": received_on,
-            "status": JustificationStatus.PENDING,
-        },
+    row = await _store_pending(
+        session, actor, student, dates, now, file_kind=PAPER, received_on=received_on
     )
     return await _view(session, row, student)
 
