@@ -4,9 +4,10 @@ The update's session is its one transaction: handlers and the conversation state
 (``handlers.fsm``) write through it, ``StoreSessionMiddleware`` commits it once after the
 handler, and ``RefusalMiddleware`` is the one place a refusal rolls it back. Handlers do not
 commit; one that confirms a change in a message flushes first, so a rejected write fails before
-the person is told it was saved. The commit itself comes after the confirmation: should it fail
-(rare once the writes are flushed), the error handler follows the confirmation with an apology
-saying nothing was changed, so the person is never left believing a lost change was kept.
+the person is told it was saved. Screen edits (``handlers.ui.edit_or_send``) and the press's
+answer are sent after the commit: the write lock (SQLite's one writer, a PostgreSQL row lock) is
+never held across a Telegram round trip, and a change the store failed to keep is never shown as
+saved: the person gets the press's answer and an apology instead.
 
 Duplicate updates (Telegram redelivers after a crash before the offset was confirmed) are
 recognised by ``update_id``: the id is written in the same transaction as the update's effects,
@@ -34,7 +35,7 @@ from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
 from handlers.fsm import update_session
-from handlers.ui import EndsConversation, alert
+from handlers.ui import EndsConversation, alert, screen_edits
 from screens import markup
 from screens.accounts import account_revoked
 from services.access import make_actor
@@ -76,20 +77,26 @@ class StoreSessionMiddleware(BaseMiddleware):
             data["session"] = session
             after_commit: list[Awaitable[Any]] = []
             data[AFTER_COMMIT] = after_commit
-            token = update_session.set(session)
+            edits: list[Callable[[], Awaitable[None]]] = []
+            token, edits_token = update_session.set(session), screen_edits.set(edits)
             try:
                 result = await handler(event, data)
             finally:
                 update_session.reset(token)
+                screen_edits.reset(edits_token)
             try:
                 await session.commit()
             except Exception:
-                # The press is answered as it would have been; the apology follows it.
+                # The press is answered as it would have been; the apology follows it. The
+                # screen keeps showing what is still stored.
                 with contextlib.suppress(TelegramAPIError):
                     for call in after_commit:
                         await call
                 raise
-        for call in after_commit:  # the store's write lock is free again
+        # The store's write lock is free again: the screen, then the press's answer.
+        for edit in edits:
+            await edit()
+        for call in after_commit:
             await call
         return result
 
