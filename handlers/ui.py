@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
+from handlers.responses import EditScreen
 from services.people.invite_sheet import Terms
 
 T = TypeVar("T")
@@ -70,7 +71,12 @@ async def edit_or_send(
 
     async def edit() -> None:
         try:
-            await message.edit_text(text, reply_markup=markup)
+            await EditScreen(
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                text=text,
+                reply_markup=markup,
+            ).as_(message.bot)
         except TelegramBadRequest as exc:
             if "message is not modified" not in exc.message:
                 raise
