@@ -20,6 +20,7 @@ from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
+from handlers.inline_filters import check_filters_in_place
 from handlers.interactions import InteractionMiddleware, NoteReplies
 from handlers.middlewares import (
     AnswerPresses,
@@ -84,6 +85,7 @@ def create_dispatcher(
     for observer in (dp.message, dp.callback_query):
         observer.middleware(RefusalMiddleware())
     dp.include_routers(*get_routers())
+    check_filters_in_place(dp)
     dp.errors.register(apologise)
     dp.startup.register(set_commands)
     return dp
