@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
 from aiogram import Bot, Dispatcher
@@ -67,8 +68,9 @@ def create_dispatcher(
     i18n: I18n | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
+    storage = StoreFSMStorage(session_factory)
     dp = Dispatcher(
-        storage=StoreFSMStorage(session_factory),
+        storage=storage,
         disable_fsm=True,  # registered below, inside the update's session
         settings=settings,
         session_factory=session_factory,
@@ -76,7 +78,12 @@ def create_dispatcher(
     )
     engine = session_factory.kw["bind"]
     dp.update.outer_middleware(InteractionMiddleware(engine))  # before anything replies
-    dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
+
+    def state_key(data: dict[str, Any]) -> str | None:
+        context = dp.fsm.resolve_event_context(data["bot"], data)
+        return None if context is None else storage.key_of(context.key)
+
+    dp.update.outer_middleware(StoreSessionMiddleware(session_factory, state_key))
     # The conversation state is read through the update's session, not a session of its own.
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware())

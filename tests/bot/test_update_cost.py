@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from tests.botapp import BotApp
 from tests.factories import College
@@ -31,3 +32,27 @@ async def test_a_menu_and_a_press_are_handled_without_worker_threads(
     assert any("Математика" in label for label in teacher.last.button_labels)
     # Every filter on the way (dozens of F.… checks) ran in the event loop.
     assert threads == []
+
+
+async def test_the_conversation_state_comes_with_the_first_statement(
+    app: BotApp, college: College
+) -> None:
+    """The redelivery check and the chat's conversation state are one statement; a state set
+    by the update is what the next update finds."""
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    engine = app.session_factory.kw["bind"].sync_engine
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await teacher.command("menu")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if "conversation_states" in s and s.startswith("SELECT")]
+    assert len(reads) == 1
+    assert "processed_updates" in reads[0]
+    assert "Choose an action" in teacher.last.text
