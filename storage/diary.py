@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -64,15 +64,18 @@ class MissRow:
     discipline_name: str
 
 
+# The statements every diary screen runs are built once, with their values bound per call:
+# building a statement (its comparisons, joins, coercions) cost more than SQLite running it.
+_STUDENT_ROW = (
+    select(Student, Group.name, Organisation.timezone)
+    .join(Organisation, Organisation.id == Student.org_id)
+    .outerjoin(Group, Group.id == Student.group_id)
+    .where(Student.id == bindparam("student_id"))
+)
+
+
 async def student_row(session: AsyncSession, student_id: int) -> StudentRow | None:
-    row = (
-        await session.execute(
-            select(Student, Group.name, Organisation.timezone)
-            .join(Organisation, Organisation.id == Student.org_id)
-            .outerjoin(Group, Group.id == Student.group_id)
-            .where(Student.id == student_id)
-        )
-    ).first()
+    row = (await session.execute(_STUDENT_ROW, {"student_id": student_id})).first()
     if row is None:
         return None
     student, group_name, timezone = row
@@ -87,14 +90,32 @@ def _lessons_of(student_id: int, group_id: int) -> ColumnElement[bool]:
     )
 
 
+_LESSONS_BETWEEN = (
+    select(Lesson, Discipline.name)
+    .join(Discipline, Discipline.id == Lesson.discipline_id)
+    .where(
+        (Lesson.group_id == bindparam("group_id"))
+        & or_(
+            Lesson.subgroup_id.is_(None),
+            Lesson.subgroup_id.in_(
+                select(SubgroupMember.subgroup_id).where(
+                    SubgroupMember.student_id == bindparam("student_id")
+                )
+            ),
+        ),
+        Lesson.date >= bindparam("first"),
+        Lesson.date <= bindparam("last"),
+    )
+    .order_by(Lesson.date, Lesson.starts_at, Lesson.pair_no, Lesson.id)
+)
+
+
 async def lessons_between(
     session: AsyncSession, student_id: int, group_id: int, first: date, last: date
 ) -> list[LessonRow]:
     rows = await session.execute(
-        select(Lesson, Discipline.name)
-        .join(Discipline, Discipline.id == Lesson.discipline_id)
-        .where(_lessons_of(student_id, group_id), Lesson.date >= first, Lesson.date <= last)
-        .order_by(Lesson.date, Lesson.starts_at, Lesson.pair_no, Lesson.id)
+        _LESSONS_BETWEEN,
+        {"student_id": student_id, "group_id": group_id, "first": first, "last": last},
     )
     return [LessonRow(lesson, name) for lesson, name in rows]
 
@@ -112,17 +133,27 @@ async def lesson_of_student(
     return LessonRow(row[0], row[1]) if row else None
 
 
+_GRADES_ON = (
+    select(Grade)
+    .where(
+        Grade.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
+        Grade.student_id == bindparam("student_id"),
+    )
+    .order_by(Grade.lesson_id, Grade.id)
+)
+_ATTENDANCE_ON = select(Attendance).where(
+    Attendance.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
+    Attendance.student_id == bindparam("student_id"),
+)
+
+
 async def grades_on(
     session: AsyncSession, student_id: int, lesson_ids: Sequence[int]
 ) -> Sequence[Grade]:
     if not lesson_ids:
         return []
-    rows = await session.scalars(
-        select(Grade)
-        .where(Grade.lesson_id.in_(list(lesson_ids)), Grade.student_id == student_id)
-        .order_by(Grade.lesson_id, Grade.id)
-    )
-    return rows.all()
+    values = {"lesson_ids": list(lesson_ids), "student_id": student_id}
+    return (await session.scalars(_GRADES_ON, values)).all()
 
 
 async def attendance_on(
@@ -130,33 +161,39 @@ async def attendance_on(
 ) -> Sequence[Attendance]:
     if not lesson_ids:
         return []
-    rows = await session.scalars(
-        select(Attendance).where(
-            Attendance.lesson_id.in_(list(lesson_ids)), Attendance.student_id == student_id
+    values = {"lesson_ids": list(lesson_ids), "student_id": student_id}
+    return (await session.scalars(_ATTENDANCE_ON, values)).all()
+
+
+def _days_off(for_group: ColumnElement[bool]) -> Select[CalendarEntry]:
+    return (
+        select(CalendarEntry)
+        .where(
+            CalendarEntry.org_id == bindparam("org_id"),
+            CalendarEntry.starts_on <= bindparam("last"),
+            CalendarEntry.ends_on >= bindparam("first"),
+            CalendarEntry.kind.in_([CalendarKind.HOLIDAY, CalendarKind.VACATION]),
+            for_group,
         )
+        .order_by(CalendarEntry.starts_on, CalendarEntry.id)
     )
-    return rows.all()
+
+
+_DAYS_OFF_OF_COLLEGE = _days_off(CalendarEntry.group_id.is_(None))
+_DAYS_OFF_OF_GROUP = _days_off(
+    or_(CalendarEntry.group_id.is_(None), CalendarEntry.group_id == bindparam("group_id"))
+)
 
 
 async def days_off(
     session: AsyncSession, org_id: int, group_id: int | None, first: date, last: date
 ) -> Sequence[CalendarEntry]:
     """Holidays and vacations of the college (or of the group) overlapping the dates."""
-    for_group: ColumnElement[bool] = CalendarEntry.group_id.is_(None)
+    values: dict[str, object] = {"org_id": org_id, "first": first, "last": last}
+    statement = _DAYS_OFF_OF_COLLEGE
     if group_id is not None:
-        for_group = or_(for_group, CalendarEntry.group_id == group_id)
-    rows = await session.scalars(
-        select(CalendarEntry)
-        .where(
-            CalendarEntry.org_id == org_id,
-            CalendarEntry.starts_on <= last,
-            CalendarEntry.ends_on >= first,
-            CalendarEntry.kind.in_([CalendarKind.HOLIDAY, CalendarKind.VACATION]),
-            for_group,
-        )
-        .order_by(CalendarEntry.starts_on, CalendarEntry.id)
-    )
-    return rows.all()
+        statement, values["group_id"] = _DAYS_OFF_OF_GROUP, group_id
+    return (await session.scalars(statement, values)).all()
 
 
 async def period_on(session: AsyncSession, org_id: int, day: date) -> Period | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -56,23 +56,30 @@ class RosterEntry:
     sort_key: tuple[str, ...]
 
 
-async def lesson_info(
-    session: AsyncSession, lesson_id: int, *, share_lock: bool = False
-) -> LessonInfo | None:
-    """The lesson with its period and names. ``share_lock`` holds the lesson row (PostgreSQL)
-    until commit, so a finalisation, which updates the row, waits for taps in flight."""
+def _lesson_info(share_lock: bool) -> Select[Lesson, Period, str, str, str]:
     query = (
         select(Lesson, Period, Group.name, Subgroup.name, Discipline.name)
         .join(Period, Period.id == Lesson.period_id)
         .join(Group, Group.id == Lesson.group_id)
         .join(Discipline, Discipline.id == Lesson.discipline_id)
         .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
-        .where(Lesson.id == lesson_id)
+        .where(Lesson.id == bindparam("lesson_id"))
         .execution_options(populate_existing=True)
     )
-    if share_lock:
-        query = query.with_for_update(read=True, of=Lesson)
-    row = (await session.execute(query)).first()
+    return query.with_for_update(read=True, of=Lesson) if share_lock else query
+
+
+# Built once, with the lesson id bound per call: every press on a lesson asks this.
+_LESSON_INFO = {False: _lesson_info(False), True: _lesson_info(True)}
+
+
+async def lesson_info(
+    session: AsyncSession, lesson_id: int, *, share_lock: bool = False
+) -> LessonInfo | None:
+    """The lesson with its period and names. ``share_lock`` holds the lesson row (PostgreSQL)
+    until commit, so a finalisation, which updates the row, waits for taps in flight."""
+    query = _LESSON_INFO[share_lock]
+    row = (await session.execute(query, {"lesson_id": lesson_id})).first()
     if row is None:
         return None
     lesson, period, group_name, subgroup_name, discipline_name = row
@@ -134,27 +141,41 @@ async def roster(
     return entries
 
 
+def _roster_with_marks(in_subgroup: bool) -> Select[int, str, str, str, Mark]:
+    query = (
+        select(Student.id, Person.last_name, Person.first_name, Person.middle_name, Attendance.mark)
+        .join(Person, Person.id == Student.person_id)
+        .outerjoin(
+            Attendance,
+            (Attendance.student_id == Student.id)
+            & (Attendance.lesson_id == bindparam("lesson_id")),
+        )
+        .where(in_group_on(bindparam("group_id"), bindparam("on")))  # type: ignore[arg-type]
+    )
+    if in_subgroup:
+        query = query.join(
+            SubgroupMember,
+            (SubgroupMember.student_id == Student.id)
+            & (SubgroupMember.subgroup_id == bindparam("subgroup_id")),
+        )
+    return query
+
+
+_ROSTER_WITH_MARKS = {False: _roster_with_marks(False), True: _roster_with_marks(True)}
+
+
 async def roster_with_marks(
     session: AsyncSession, lesson_id: int, group_id: int, subgroup_id: int | None, on: date
 ) -> tuple[list[RosterEntry], dict[int, Mark]]:
     """The roster of ``roster`` and the lesson's stored marks, in one statement (a student
     without a row is present)."""
-    query = (
-        select(Student.id, Person.last_name, Person.first_name, Person.middle_name, Attendance.mark)
-        .join(Person, Person.id == Student.person_id)
-        .outerjoin(
-            Attendance, (Attendance.student_id == Student.id) & (Attendance.lesson_id == lesson_id)
-        )
-        .where(in_group_on(group_id, on))
-    )
+    values: dict[str, object] = {"lesson_id": lesson_id, "group_id": group_id, "on": on}
     if subgroup_id is not None:
-        query = query.join(
-            SubgroupMember,
-            (SubgroupMember.student_id == Student.id) & (SubgroupMember.subgroup_id == subgroup_id),
-        )
+        values["subgroup_id"] = subgroup_id
+    rows = await session.execute(_ROSTER_WITH_MARKS[subgroup_id is not None], values)
     entries: list[RosterEntry] = []
     marks: dict[int, Mark] = {}
-    for sid, last, first, middle, mark in (await session.execute(query)).all():
+    for sid, last, first, middle, mark in rows.all():
         entries.append(
             RosterEntry(sid, short_name(last, first, middle), name_key(last, first, middle))
         )

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -85,15 +85,19 @@ async def account_with_roles(
     """The Telegram account, its person, their college's zone and their active memberships
     (any ``until``: the caller knows the college's date), in one statement: a row per
     membership, or one row with no membership; none for an unknown account."""
-    rows = await session.execute(
-        select(TelegramAccount, Person, Organisation.timezone, Membership)
-        .join(Person, Person.id == TelegramAccount.person_id)
-        .outerjoin(Organisation, Organisation.id == Person.org_id)
-        .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
-        .where(TelegramAccount.telegram_user_id == telegram_user_id)
-        .order_by(Membership.id)
-    )
+    rows = await session.execute(_ACCOUNT_WITH_ROLES, {"user_id": telegram_user_id})
     return [(a, p, tz, m) for a, p, tz, m in rows]
+
+
+# Built once (every update runs it); the user id is bound per call.
+_ACCOUNT_WITH_ROLES = (
+    select(TelegramAccount, Person, Organisation.timezone, Membership)
+    .join(Person, Person.id == TelegramAccount.person_id)
+    .outerjoin(Organisation, Organisation.id == Person.org_id)
+    .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
+    .where(TelegramAccount.telegram_user_id == bindparam("user_id"))
+    .order_by(Membership.id)
+)
 
 
 async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
@@ -301,14 +305,18 @@ async def first_look(
 ) -> tuple[bool, str | None]:
     """What every update asks first, in one statement: whether it was handled already (a
     redelivery) and the conversation state of its chat (None without one)."""
-    processed = (
-        select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id).exists()
-    )
-    state = (
-        select(ConversationState.state).where(ConversationState.key == state_key).scalar_subquery()
-    )
-    row = (await session.execute(select(processed, state))).one()
+    row = (await session.execute(_FIRST_LOOK, {"update_id": update_id, "key": state_key})).one()
     return bool(row[0]), row[1]
+
+
+_FIRST_LOOK = select(
+    select(ProcessedUpdate.update_id)
+    .where(ProcessedUpdate.update_id == bindparam("update_id"))
+    .exists(),
+    select(ConversationState.state)
+    .where(ConversationState.key == bindparam("key"))
+    .scalar_subquery(),
+)
 
 
 async def forget_processed_before(session: AsyncSession, before: datetime) -> None:
