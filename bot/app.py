@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -23,6 +22,7 @@ from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
 from handlers.inline_filters import check_filters_in_place
 from handlers.interactions import InteractionMiddleware, NoteReplies
+from handlers.json_session import JsonSession
 from handlers.middlewares import (
     AnswerPresses,
     IdentityMiddleware,
@@ -42,7 +42,7 @@ def create_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required")
     url = settings.telegram_api_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(url) if url else PRODUCTION)
+    session = JsonSession(api=TelegramAPIServer.from_base(url) if url else PRODUCTION)
     wire_session(session)
     return Bot(
         token=settings.bot_token.get_secret_value(),

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from aiogram.types import BufferedInputFile
 from sqlalchemy import event
 
 from tests.botapp import BotApp
@@ -56,3 +57,28 @@ async def test_the_conversation_state_comes_with_the_first_statement(
     assert len(reads) == 1
     assert "processed_updates" in reads[0]
     assert "Choose an action" in teacher.last.text
+
+
+async def test_requests_go_as_json_and_files_as_multipart(app: BotApp, college: College) -> None:
+    """The Bot API gets one JSON body per request (cheaper to build than aiogram's form);
+    a request with a file still goes as a multipart form."""
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    await teacher.click("📅 My lessons")
+    label = next(b for b in teacher.last.button_labels if "Математика" in b and "09:00" in b)
+    await teacher.click(label)
+    sent = app.api.calls("sendMessage", chat_id=teacher.chat_id)
+    edits = app.api.calls("editMessageText", chat_id=teacher.chat_id)
+    assert sent and edits
+    assert {r.content_type for r in sent + edits} == {"application/json"}
+    assert all(r.status == 200 for r in sent + edits)
+    card = edits[-1].params
+    assert card["parse_mode"] == "HTML"  # the bot's default, resolved into the body
+    assert card["reply_markup"]["inline_keyboard"]
+
+    document = BufferedInputFile(b"%PDF-1.4 plan", filename="plan.pdf")
+    await app.bot.send_document(teacher.chat_id, document)
+    [upload] = app.api.calls("sendDocument", chat_id=teacher.chat_id)
+    assert upload.content_type == "multipart/form-data"
+    assert upload.status == 200

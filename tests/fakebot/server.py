@@ -28,6 +28,7 @@ from aiogram.types import Update
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from bot.app import wire_session
+from handlers.json_session import JsonSession
 
 from .call import Call, read_call
 from .limits import RateLimiter, RateLimits
@@ -62,6 +63,10 @@ class QuickCloseSession(AiohttpSession):
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+class QuickCloseJsonSession(JsonSession, QuickCloseSession):
+    """The product's session (JSON bodies), closing as quickly."""
 
 
 class FakeBotAPI:
@@ -170,7 +175,8 @@ class FakeBotAPI:
     def make_bot(self, *, raw: bool = False) -> Bot:
         """A bot wired to this server exactly as the product wires it (HTML by default).
         ``raw``: without the product's request middlewares, so it sees every 429 itself."""
-        session = QuickCloseSession(api=TelegramAPIServer.from_base(self.base_url))
+        api = TelegramAPIServer.from_base(self.base_url)
+        session = QuickCloseSession(api=api) if raw else QuickCloseJsonSession(api=api)
         if not raw:
             wire_session(session)
         bot = Bot(self.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
@@ -316,6 +322,7 @@ class FakeBotAPI:
     async def _serve_method(self, request: web.Request) -> web.Response:
         loop = asyncio.get_running_loop()
         record = RecordedRequest(request.match_info["method"], {}, loop.time())
+        record.content_type = request.content_type
         self.requests.append(record)
         await self._signal()
         try:

@@ -191,6 +191,7 @@ class RecordedRequest:
     status: int = 200
     description: str | None = None
     result: Any = None
+    content_type: str = ""  # how the bot posted it: JSON, a form, a multipart form
 
     @property
     def chat_id(self) -> int | None:
