@@ -257,7 +257,7 @@ async def test_read_only_grids_for_the_director_and_the_curator_and_a_diary_for_
                     "value": "2",
                 },
             )
-            assert status == 403
+            assert status == 403, answer
         # The curator of ИС-21 does not read the other group's journals.
         page = await page_of(client, session_factory, college.curator, college)
         status, _answer = await page.post(
