@@ -132,6 +132,10 @@
     return document.querySelector('th.lesson[data-l="' + td.dataset.l + '"]');
   }
 
+  // An empty cell carries no data: present, no grades.
+  function markOf(td) { return td.dataset.mark || "present"; }
+  function gradesOf(td) { return JSON.parse(td.dataset.grades || "[]"); }
+
   function send(td, change) {
     if (busy) return;
     busy = true;
@@ -139,8 +143,8 @@
       journal: journal,
       lesson: Number(td.dataset.l),
       student: Number(td.dataset.s),
-      seen_mark: td.dataset.mark,
-      seen_grades: JSON.parse(td.dataset.grades).map(function (g) { return [g[0], g[1]]; })
+      seen_mark: markOf(td),
+      seen_grades: gradesOf(td).map(function (g) { return [g[0], g[1]]; })
     }, change);
     api("cell", body).then(function (data) {
       busy = false;
@@ -174,7 +178,7 @@
   }
 
   function cellSheet(td, note) {
-    var grades = JSON.parse(td.dataset.grades);
+    var grades = gradesOf(td);
     var head = lessonHead(td);
     var details = head ? JSON.parse(head.dataset.details) : {};
     sheetBody.textContent = "";
@@ -185,8 +189,8 @@
     sheetBody.appendChild(el("b", labels.attendance));
     var marks = el("div", null, "row");
     ["present", "absent", "late"].forEach(function (mark) {
-      choice(marks, labels.marks[mark], td.dataset.mark === mark, function () {
-        if (td.dataset.mark !== mark) send(td, { action: "mark", mark: mark });
+      choice(marks, labels.marks[mark], markOf(td) === mark, function () {
+        if (markOf(td) !== mark) send(td, { action: "mark", mark: mark });
       }).dataset.mark = mark;
     });
     sheetBody.appendChild(marks);
