@@ -254,7 +254,7 @@ def _cell_edit(body: dict[str, Any]) -> CellEdit:
         seen_mark = Mark(body.get("seen_mark", "present"))
         seen = body.get("seen_grades") or []
         seen_grades = tuple((_int(g[0]), str(g[1])) for g in seen)
-        kind = body.get("kind") or GradeKind.CURRENT.value
+        kind = body.get("kind")  # none: a new grade is current, a changed one keeps its kind
         comment = body.get("comment")
         value = body.get("value")
         mark = body.get("mark")
@@ -270,7 +270,7 @@ def _cell_edit(body: dict[str, Any]) -> CellEdit:
         seen_mark=seen_mark,
         grade_id=_int(body.get("grade"), optional=True),
         value=value,
-        kind=kind,
+        kind=kind if kind is not None or action is not CellAction.ADD else GradeKind.CURRENT,
         comment=comment,
         mark=mark,
     )

@@ -381,8 +381,8 @@ class CellEdit:
     seen_mark: Mark = Mark.PRESENT
     grade_id: int | None = None
     value: str | None = None
-    kind: GradeKind | str = GradeKind.CURRENT
-    comment: str | None = None
+    kind: GradeKind | str | None = None  # a change: None keeps the kind
+    comment: str | None = None  # a change: None keeps the comment
     mark: Mark | str | None = None
 
 
@@ -472,7 +472,7 @@ async def edit_cell(
                 edit.student_id,
                 edit.value or "",
                 now,
-                kind=edit.kind,
+                kind=edit.kind or GradeKind.CURRENT,
                 comment=edit.comment,
             )
         else:

@@ -339,3 +339,41 @@ async def test_the_webhook_server_serves_the_grid_and_the_menu_button_opens_it(
         "text": "Journal",
         "web_app": {"url": kit.URL},
     }
+
+
+async def test_a_grade_changed_in_the_grid_keeps_what_was_not_changed(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    student = college.students[2]
+    lesson = college.lessons.today
+    cell = {"journal": journal(college), "lesson": lesson.id, "student": student.id}
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        page = await page_of(client, session_factory, college.teacher, college)
+        status, _answer = await page.post(
+            "cell", cell | {"action": "add", "value": "3", "kind": "oral", "comment": "at board"}
+        )
+        assert status == 200
+        [grade] = await kit.grades_of(session_factory, lesson.id, student.id)
+        seen = {"seen_grades": [[grade.id, "3"]]}
+        status, _answer = await page.post(
+            "cell", cell | seen | {"action": "change", "grade": grade.id, "value": "4"}
+        )
+        assert status == 200
+        [grade] = await kit.grades_of(session_factory, lesson.id, student.id)
+        assert (grade.value, grade.kind, grade.comment) == ("4", GradeKind.ORAL, "at board")
+        status, _answer = await page.post(
+            "cell",
+            cell
+            | {"seen_grades": [[grade.id, "4"]], "action": "change", "grade": grade.id}
+            | {"kind": "test", "comment": ""},
+        )
+        assert status == 200
+        [grade] = await kit.grades_of(session_factory, lesson.id, student.id)
+        assert (grade.value, grade.kind, grade.comment) == ("4", GradeKind.TEST, "")
+        status, answer = await page.post(
+            "cell", cell | {"seen_grades": [[grade.id, "4"]], "action": "remove", "grade": grade.id}
+        )
+        assert status == 200 and answer["average"] == ""
+    assert await kit.grades_of(session_factory, lesson.id, student.id) == []
+    actions = [e.action for e in await kit.audit_of(session_factory, "grade")]
+    assert actions == ["create", "update", "update", "delete"]

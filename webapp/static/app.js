@@ -177,6 +177,28 @@
     return b;
   }
 
+  function kindSelect(current) {
+    var select = el("select");
+    select.setAttribute("aria-label", labels.kind);
+    Object.keys(labels.kinds).forEach(function (k) {
+      var option = el("option", labels.kinds[k]);
+      option.value = k;
+      option.selected = k === current;
+      select.appendChild(option);
+    });
+    return select;
+  }
+
+  function commentInput(value) {
+    var input = el("input");
+    input.maxLength = 255;
+    input.name = "comment";
+    input.value = value || "";
+    input.placeholder = labels.comment;
+    input.setAttribute("aria-label", labels.comment);
+    return input;
+  }
+
   function cellSheet(td, note) {
     var grades = gradesOf(td);
     var head = lessonHead(td);
@@ -211,22 +233,24 @@
       });
       rm.className = "ghost remove";
       line.appendChild(row);
+      var kind = kindSelect(g[2]);
+      var comment = commentInput(g[3]);
+      var more = el("div", null, "row");
+      more.appendChild(kind);
+      more.appendChild(comment);
+      choice(more, labels.save, false, function () {
+        send(td, { action: "change", grade: g[0], kind: kind.value, comment: comment.value });
+      });
+      line.appendChild(more);
       sheetBody.appendChild(line);
     });
 
     var add = el("div", null, "add");
     add.appendChild(el("p", labels.add, "muted"));
-    var kind = el("select");
-    Object.keys(labels.kinds).forEach(function (k) {
-      var option = el("option", labels.kinds[k]);
-      option.value = k;
-      kind.appendChild(option);
-    });
+    var kind = kindSelect("current");
     var kindField = el("label", labels.kind, "field");
     kindField.appendChild(kind);
-    var comment = el("input");
-    comment.maxLength = 255;
-    comment.name = "comment";
+    var comment = commentInput("");
     var commentField = el("label", labels.comment, "field");
     commentField.appendChild(comment);
     var values = el("div", null, "row values");
