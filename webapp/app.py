@@ -170,8 +170,10 @@ class MiniApp:
         found = await service.journals(
             session, who.actor, now, _int(body.get("period"), optional=True)
         )
-        may_diary = diary.viewer_of(who.identity.person, who.identity.memberships).may_see
-        has_diary = bool([c for c in _diary_students(who) if may_diary(c[0])])
+        viewer = diary.viewer_of(who.identity.person, who.identity.memberships)
+        has_diary = any(viewer.may_see(sid) for sid, _name in _diary_students(who))
+        if has_diary and not found.journals:  # a parent or a student: their term at once
+            return await self.diary(request, session, who, {})
         answer["html"] = str(pages.journals_html(found, diary=has_diary))
         return _json(answer)
 
@@ -212,7 +214,7 @@ class MiniApp:
         misses = await diary.attendance_days(session, card, today)
         students = [c for c in _diary_students(who) if viewer.may_see(c[0])]
         html = pages.diary_html(card, grades, attendance, misses, students)
-        return _json({"html": str(html), "labels": pages.labels()})
+        return _json({"html": str(html), "labels": pages.labels(), "home": "diary"})
 
     async def _scope(self, session: AsyncSession, who: Visitor, raw: Any) -> Scope:
         if not isinstance(raw, dict):

@@ -306,7 +306,7 @@ def diary_html(
     )
     days: dict[str, list[str]] = {}
     for miss in misses:
-        word = mark_short(miss.mark)
+        word = mark_word(miss.mark)
         if miss.reason is not None:
             word += f" ({reason_word(miss.reason)})"
         days.setdefault(fmt_date(miss.lesson_date, "d MMM, EEE"), []).append(

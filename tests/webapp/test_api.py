@@ -267,7 +267,8 @@ async def test_read_only_grids_for_the_director_and_the_curator_and_a_diary_for_
 
         parent = await page_of(client, session_factory, college.parents[student.id], college)
         status, home = await parent.post("journals", {})
-        assert status == 200 and "data-diary" in home["html"]
+        assert status == 200 and home["home"] == "diary"  # the child's term at once
+        assert college.math.name in home["html"] and "4.00" in home["html"]
         status, diary = await parent.post("diary", {})
         assert status == 200
         assert college.math.name in diary["html"] and "4.00" in diary["html"]

@@ -232,3 +232,46 @@ async def test_a_forged_or_expired_sign_in_and_another_teachers_lesson_are_refus
         # Opened outside Telegram, the page says where to open it.
         page = await open_page(browser, base, "")
         await expect(page.locator("#loading")).to_contain_text("open the journal from the bot")
+
+
+async def test_from_the_menu_button_a_teacher_picks_a_journal_and_a_parent_sees_the_term(
+    browser: Browser, college: College, session_factory: Factory, db_url: str, tmp_path: Path
+) -> None:
+    settings = kit.settings_for(db_url)
+    student = college.students[0]
+    await add_grade(session_factory, college, student, "4", college.now)
+    await add_grade(session_factory, college, student, "5", college.now)
+    async with session_factory.begin() as session:
+        await register.toggle_mark(
+            session,
+            college.actor(college.teacher),
+            college.lessons.yesterday.id,
+            student.id,
+            Mark.PRESENT,
+            college.now,
+        )
+    teacher_id = await kit.link(session_factory, college.teacher)
+    parent_id = await kit.link(session_factory, college.parents[student.id])
+    async with kit.serve(session_factory, settings, college.now) as client:
+        base = str(client.make_url("")).rstrip("/")
+        page = await open_page(browser, base, sign(kit.TOKEN, teacher_id, ago(college.now, 1)))
+        journals = page.locator("[data-journal]")
+        await expect(journals.first).to_be_visible()
+        assert await journals.all_inner_texts() == [college.math.name, college.english.name]
+        await page.screenshot(path=str(shots_dir(tmp_path) / "journals-light.png"))
+        await journals.first.click()
+        await expect(page.locator("table.grid")).to_be_visible()
+        await expect(page.locator(".grid-title h2")).to_have_text(
+            f"{college.group.name} · {college.math.name}"
+        )
+        await page.locator("#back").click()
+        await expect(journals.first).to_be_visible()
+
+        # A parent's page opens on the child's term.
+        page = await open_page(browser, base, sign(kit.TOKEN, parent_id, ago(college.now, 1)))
+        row = page.locator("table.diary tbody tr", has_text=college.math.name)
+        await expect(row).to_contain_text("4 5")
+        await expect(row.locator("td.avg")).to_have_text("4.50")
+        await expect(page.locator("ul.calendar")).to_contain_text(f"{college.math.name}: absent")
+        assert await page.locator("#back").is_hidden()
+        await page.screenshot(path=str(shots_dir(tmp_path) / "diary-light.png"))

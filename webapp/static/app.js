@@ -76,6 +76,7 @@
       labels = data.labels || labels;
       title.textContent = labels.title || "";
       if (data.journal) { journal = data.journal; setBack(true); }
+      diaryHome = data.home === "diary";
       show(data.html);
     });
   }
@@ -90,12 +91,14 @@
     });
   }
 
+  var diaryHome = false; // a parent's or a student's page opens on their term
+
   function openDiary(student) {
     say("");
     return api("diary", student ? { student: student } : {}).then(function (data) {
       if (data.status !== 200) { say(refused(data)); return; }
       journal = null;
-      setBack(true);
+      setBack(!diaryHome);
       show(data.html);
     });
   }
