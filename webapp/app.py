@@ -29,11 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _, use_locale
+from services import policy
 from services.diary import service as diary
 from services.journal import grid as service
 from services.journal.grid import CellAction, CellEdit, Scope, StaleCell
+from services.monitoring import indicators, items, span
+from services.policy import Action
 from storage.models import GradeKind, Mark, utcnow
-from webapp import pages
+from webapp import charts, pages
 from webapp.auth import (
     INIT_DATA_HEADER,
     Calendars,
@@ -103,6 +106,7 @@ class MiniApp:
             ("grid", self.grid),
             ("cell", self.cell),
             ("diary", self.diary),
+            ("monitoring", self.monitoring),
         ):
             app.router.add_post(f"{path}api/{name}", self._api(api))
 
@@ -174,7 +178,8 @@ class MiniApp:
         has_diary = any(viewer.may_see(sid) for sid, _name in _diary_students(who))
         if has_diary and not found.journals:  # a parent or a student: their term at once
             return await self.diary(request, session, who, {})
-        answer["html"] = str(pages.journals_html(found, diary=has_diary))
+        watches = policy.can(who.actor, Action.SEE_MONITORING)
+        answer["html"] = str(pages.journals_html(found, diary=has_diary, monitoring=watches))
         return _json(answer)
 
     async def grid(
@@ -215,6 +220,23 @@ class MiniApp:
         students = [c for c in _diary_students(who) if viewer.may_see(c[0])]
         html = pages.diary_html(card, grades, attendance, misses, students)
         return _json({"html": str(html), "labels": pages.labels(), "home": "diary"})
+
+    async def monitoring(
+        self, request: web.Request, session: AsyncSession, who: Visitor, body: dict[str, Any]
+    ) -> web.Response:
+        """The college's monitoring as charts (the deputy director's and the director's)."""
+        actor = who.actor
+        indicators.require(actor)
+        try:
+            kind = span.Preset(body.get("preset") or span.Preset.MONTH)
+        except ValueError:
+            raise BadRequest from None
+        today = actor.today(self.clock())
+        semester = await indicators.semester_of(session, actor.org_id, today)
+        chosen = span.checked(span.preset(kind, today, semester), today, actor.calendar)
+        m = await items.college_book(session, actor, chosen, today)
+        html = charts.dashboard(m, indicators.weekly(m), kind.value)
+        return _json({"html": str(html), "labels": pages.labels()})
 
     async def _scope(self, session: AsyncSession, who: Visitor, raw: Any) -> Scope:
         if not isinstance(raw, dict):

@@ -81,9 +81,15 @@ def _average(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def journals_html(found: Journals, *, diary: bool) -> Markup:
+def journals_html(found: Journals, *, diary: bool, monitoring: bool = False) -> Markup:
     """The journals one may open, by group, with the period to choose."""
     parts: list[str] = []
+    if monitoring:
+        parts.append(
+            Markup(
+                '<p><button type="button" class="wide" data-monitoring="m">{}</button></p>'
+            ).format(_("📈 Monitoring"))
+        )
     if diary:
         parts.append(
             Markup('<p><button type="button" class="wide" data-diary="1">{}</button></p>').format(

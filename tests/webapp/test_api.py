@@ -378,3 +378,27 @@ async def test_a_grade_changed_in_the_grid_keeps_what_was_not_changed(
     assert await kit.grades_of(session_factory, lesson.id, student.id) == []
     actions = [e.action for e in await kit.audit_of(session_factory, "grade")]
     assert actions == ["create", "update", "update", "delete"]
+
+
+async def test_the_deputy_sees_the_monitoring_as_charts_and_a_teacher_does_not(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        deputy = await page_of(client, session_factory, college.deputy, college)
+        status, home = await deputy.post("journals", {})
+        assert status == 200 and 'data-monitoring="m"' in home["html"]
+        for preset in ("w", "m", "s"):
+            status, answer = await deputy.post("monitoring", {"preset": preset})
+            assert status == 200
+            assert answer["html"].count("<svg") == 3
+            assert "R1 registers" in answer["html"]
+        status, _answer = await deputy.post("monitoring", {"preset": "year"})
+        assert status == 400
+        teacher = await page_of(client, session_factory, college.teacher, college)
+        status, home = await teacher.post("journals", {})
+        assert "data-monitoring" not in home["html"]
+        status, answer = await teacher.post("monitoring", {})
+        assert (status, answer["error"]) == (
+            403,
+            "Monitoring is for the deputy director and the director.",
+        )

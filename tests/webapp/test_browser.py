@@ -275,3 +275,28 @@ async def test_from_the_menu_button_a_teacher_picks_a_journal_and_a_parent_sees_
         await expect(page.locator("ul.calendar")).to_contain_text(f"{college.math.name}: absent")
         assert await page.locator("#back").is_hidden()
         await page.screenshot(path=str(shots_dir(tmp_path) / "diary-light.png"))
+
+
+async def test_the_deputy_opens_the_monitoring_dashboard_as_charts(
+    browser: Browser, college: College, session_factory: Factory, db_url: str, tmp_path: Path
+) -> None:
+    for student in college.students[:3]:
+        await add_grade(session_factory, college, student, "5", college.now)
+    async with session_factory.begin() as session:  # registers taken, one of them late
+        teacher = college.actor(college.teacher)
+        await register.finalise_register(session, teacher, college.lessons.today.id, college.now)
+        await register.finalise_register(
+            session, teacher, college.lessons.yesterday.id, college.now
+        )
+    deputy_id = await kit.link(session_factory, college.deputy)
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        base = str(client.make_url("")).rstrip("/")
+        signed = sign(kit.TOKEN, deputy_id, ago(college.now, 1))
+        page = await open_page(browser, base, signed, scheme="dark")
+        await page.locator("[data-monitoring]").click()
+        await expect(page.locator("svg.chart").first).to_be_visible()
+        await page.locator('[data-preset="s"]').click()
+        await expect(page.locator('[data-preset="s"].on')).to_be_visible()
+        assert await page.locator("svg.chart").count() == 3
+        await expect(page.locator("main")).to_contain_text("R1 registers")
+        await page.screenshot(path=str(shots_dir(tmp_path) / "monitoring-dark.png"), full_page=True)

@@ -103,6 +103,16 @@
     });
   }
 
+  function openMonitoring(preset) {
+    say("");
+    return api("monitoring", { preset: preset }).then(function (data) {
+      if (data.status !== 200) { say(refused(data)); return; }
+      journal = null;
+      setBack(true);
+      show(data.html);
+    });
+  }
+
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -280,6 +290,8 @@
     var button = target.closest("[data-journal]");
     if (button) { openGrid(JSON.parse(button.dataset.journal)); return; }
     if (target.closest("[data-diary]")) { openDiary(null); return; }
+    var watch = target.closest("[data-monitoring], [data-preset]");
+    if (watch) { openMonitoring(watch.dataset.monitoring || watch.dataset.preset); return; }
     var chip = target.closest("[data-student]");
     if (chip) { openDiary(Number(chip.dataset.student)); return; }
     var th = target.closest("th.lesson");
