@@ -33,7 +33,7 @@ from services import policy
 from services.diary import service as diary
 from services.journal import grid as service
 from services.journal.grid import CellAction, CellEdit, Scope, StaleCell
-from services.monitoring import indicators, items, span
+from services.monitoring import indicators, items, region, span
 from services.policy import Action
 from storage.models import GradeKind, Mark, utcnow
 from webapp import charts, pages
@@ -178,7 +178,9 @@ class MiniApp:
         has_diary = any(viewer.may_see(sid) for sid, _name in _diary_students(who))
         if has_diary and not found.journals:  # a parent or a student: their term at once
             return await self.diary(request, session, who, {})
-        watches = policy.can(who.actor, Action.SEE_MONITORING)
+        watches = policy.can(who.actor, Action.SEE_MONITORING) or policy.can(
+            who.actor, Action.SEE_REGION
+        )
         answer["html"] = str(pages.journals_html(found, diary=has_diary, monitoring=watches))
         return _json(answer)
 
@@ -224,16 +226,28 @@ class MiniApp:
     async def monitoring(
         self, request: web.Request, session: AsyncSession, who: Visitor, body: dict[str, Any]
     ) -> web.Response:
-        """The college's monitoring as charts (the deputy director's and the director's)."""
+        """The college's monitoring as charts (the deputy director's and the director's), or
+        the region's colleges side by side (the regional specialist's)."""
         actor = who.actor
-        indicators.require(actor)
+        regional = not policy.can(actor, Action.SEE_MONITORING) and policy.can(
+            actor, Action.SEE_REGION
+        )
+        if regional:
+            region.require(actor)
+        else:
+            indicators.require(actor)
         try:
             kind = span.Preset(body.get("preset") or span.Preset.MONTH)
         except ValueError:
             raise BadRequest from None
-        today = actor.today(self.clock())
+        now = self.clock()
+        today = actor.today(now)
         semester = await indicators.semester_of(session, actor.org_id, today)
         chosen = span.checked(span.preset(kind, today, semester), today, actor.calendar)
+        if regional:
+            found = await region.region(session, actor, chosen, now)
+            html = charts.region_dashboard(found, kind.value)
+            return _json({"html": str(html), "labels": pages.labels()})
         m = await items.college_book(session, actor, chosen, today)
         html = charts.dashboard(m, indicators.weekly(m), kind.value)
         return _json({"html": str(html), "labels": pages.labels()})

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from core.i18n import _
 from screens.monitoring import rule_name, span_text
 from services.monitoring.indicators import Line, Monitoring, Rule, Tally, Weekly
+from services.monitoring.region import Region
 
 WIDTH = 360
 LABEL = 150  # the labels' column
@@ -119,10 +120,9 @@ def behind_bars(lines: Sequence[Line]) -> Markup:
     return Markup("".join(parts))
 
 
-def dashboard(m: Monitoring, weekly: Weekly, chosen: str) -> Markup:
-    """The college's indicators for the span, as the bot's summary gives them, in charts."""
+def _presets(chosen: str) -> str:
     presets = (("w", _("Week")), ("m", _("Month")), ("s", _("Semester")))
-    chips = "".join(
+    return "".join(
         str(
             Markup('<button type="button" class="chip{}" data-preset="{}">{}</button>').format(
                 " on" if code == chosen else "", code, label
@@ -130,6 +130,31 @@ def dashboard(m: Monitoring, weekly: Weekly, chosen: str) -> Markup:
         )
         for code, label in presets
     )
+
+
+def region_dashboard(found: Region, chosen: str) -> Markup:
+    """The region's colleges side by side: registers (R1) and topics (R2) on time, and the
+    region's items of every rule (aggregates only: no person is named)."""
+    parts = [
+        _presets(chosen),
+        str(
+            Markup('<div class="grid-title"><h2>{}</h2><p class="muted">{}</p></div>').format(
+                _("Region"), span_text(found.span)
+            )
+        ),
+        str(Markup(LEGEND).format(_("on time"), _("late"), _("missing"))),
+    ]
+    for rule in (Rule.R1, Rule.R2):
+        parts.append(str(Markup("<h2>{}</h2>").format(rule_name(rule))))
+        parts.append(str(tally_bars([(c.name, c.rules[rule]) for c in found.colleges])))
+    parts.append(str(Markup("<h2>{}</h2>").format(_("Items on time, late and missing"))))
+    parts.append(str(tally_bars([(rule_name(rule), found.total.rules[rule]) for rule in Rule])))
+    return Markup("".join(parts))
+
+
+def dashboard(m: Monitoring, weekly: Weekly, chosen: str) -> Markup:
+    """The college's indicators for the span, as the bot's summary gives them, in charts."""
+    chips = _presets(chosen)
     college = m.college
     per = college.grades_per_student
     parts = [

@@ -402,3 +402,28 @@ async def test_the_deputy_sees_the_monitoring_as_charts_and_a_teacher_does_not(
             403,
             "Monitoring is for the deputy director and the director.",
         )
+
+
+async def test_the_regional_specialist_sees_the_colleges_side_by_side(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    from storage import region
+    from storage.models import Organisation, Role
+    from tests.factories import add_member, add_person
+
+    async with session_factory.begin() as session:
+        org = await session.get(Organisation, college.org.id)
+        assert org is not None
+        specialist = await add_person(session, org, "Новикова", "Анна")
+        await add_member(session, specialist, Role.REGIONAL)
+        await region.set_scope(session, specialist.id, [org.id])
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        page = await page_of(client, session_factory, specialist, college)
+        status, home = await page.post("journals", {})
+        assert status == 200 and "data-monitoring" in home["html"]
+        status, answer = await page.post("monitoring", {"preset": "s"})
+        assert status == 200 and answer["html"].count("<svg") == 3
+        assert college.org.short_name in answer["html"]
+        assert college.teacher.last_name not in answer["html"]  # aggregates only
+        status, _answer = await page.post("grid", journal(college))
+        assert status == 403
