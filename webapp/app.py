@@ -44,6 +44,7 @@ from webapp.auth import (
     PerPerson,
     Unauthorised,
     Visitor,
+    locale_of,
     signed_user,
     visitor,
 )
@@ -137,7 +138,8 @@ class MiniApp:
                 try:
                     who = await visitor(session, signed, self.settings, self.calendars, now)
                 except NotLinked:
-                    return _json({"error": "not linked"}, 403)
+                    with use_locale(locale_of(None, signed, self.settings.default_locale)):
+                        return _json(pages.error_json(not_linked()), 403)
                 with use_locale(who.locale):
                     try:
                         response = await api(request, session, who, body)
@@ -263,6 +265,14 @@ class MiniApp:
             _int(raw.get("period")),
             _int(raw.get("subgroup"), optional=True),
         )
+
+
+def not_linked() -> str:
+    return _(
+        "Your Telegram account is not linked to the journal yet. Open the personal link "
+        "you received from the college (your curator or the administrator will give you "
+        "one)."
+    )
 
 
 class BadRequest(Exception):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import orjson
 from markupsafe import Markup, escape
 
-from core.i18n import _, fmt_date
+from core.i18n import _, current_locale, fmt_date
 from screens.vocabulary import GRADE_KINDS, grade_label, mark_word, reason_word
 from services.diary.service import AttendanceSummary, GradesSummary, StudentCard
 from services.journal.grid import Cell, Grid, GridLesson, Journals
@@ -48,6 +48,7 @@ def shell() -> str:
 def labels() -> dict[str, object]:
     """The words of the page's own dialogs, in the person's language."""
     return {
+        "lang": current_locale(),
         "title": _("Journal"),
         "save": _("Save"),
         "cancel": _("Close"),

@@ -427,3 +427,31 @@ async def test_the_regional_specialist_sees_the_colleges_side_by_side(
         assert college.teacher.last_name not in answer["html"]  # aggregates only
         status, _answer = await page.post("grid", journal(college))
         assert status == 403
+
+
+async def test_a_mark_set_in_a_finalised_register_tells_the_parent_and_strangers_are_refused(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    from services.journal import register
+
+    lesson = college.lessons.today
+    student = college.students[3]
+    async with session_factory.begin() as session:
+        await register.finalise_register(
+            session, college.actor(college.teacher), lesson.id, college.now
+        )
+    cell = {"journal": journal(college), "lesson": lesson.id, "student": student.id}
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        page = await page_of(client, session_factory, college.teacher, college)
+        status, answer = await page.post(
+            "cell", cell | {"action": "mark", "seen_mark": "present", "mark": "absent"}
+        )
+        assert status == 200 and "m-absent" in answer["html"]
+        # A Telegram user who is no person of the journal: signed, but not linked.
+        stranger = Page(client, sign(TOKEN, 99_999_999, ago(college.now, 1), language_code="ru"))
+        status, answer = await stranger.post("journals", {})
+        assert status == 403 and answer["error"].startswith("Ваш аккаунт Telegram")
+    [event] = [e for e in await kit.events_of(session_factory) if e.kind == "register.finalised"]
+    assert event.payload["students"] == [
+        {"student_id": student.id, "mark": "absent", "was": "present"}
+    ]

@@ -75,6 +75,7 @@
       if (data.status !== 200) { say(refused(data)); show(""); return; }
       labels = data.labels || labels;
       title.textContent = labels.title || "";
+      if (labels.lang) document.documentElement.lang = labels.lang;
       if (data.journal) { journal = data.journal; setBack(true); }
       diaryHome = data.home === "diary";
       show(data.html);
@@ -299,6 +300,16 @@
     var td = target.closest("td.cell.edit");
     if (td) { say(""); cellSheet(td); return; }
     if (target === sheet) closeSheet();
+  });
+
+  // A cell or a lesson's date in focus opens with Enter or Space, as with a tap.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if ((event.key === "Enter" || event.key === " ") && target instanceof Element &&
+        target.matches("td.cell.edit, th.lesson")) {
+      event.preventDefault();
+      target.click();
+    }
   });
 
   document.addEventListener("change", function (event) {
