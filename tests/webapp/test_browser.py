@@ -164,6 +164,14 @@ async def test_a_teacher_opens_the_grid_from_the_lesson_sets_a_grade_and_the_par
         assert names == [s.person.short_name for s in college.students]
         assert await page.locator("thead th.lesson").count() >= 3
         await page.screenshot(path=str(shots_dir(tmp_path) / "grid-light.png"))
+        # Scrolled sideways, the names stay in place; the dates stay on top.
+        name = page.locator("tbody th.name").first
+        before = await name.bounding_box()
+        await page.locator(".scroller").evaluate("s => { s.scrollLeft = 200; }")
+        assert await page.locator(".scroller").evaluate("s => s.scrollLeft") > 0
+        after = await name.bounding_box()
+        assert before is not None and after is not None and after["x"] == before["x"]
+        await page.locator(".scroller").evaluate("s => { s.scrollLeft = 0; }")
 
         # The lesson's header tells its date and topic.
         await page.locator(f'th.lesson[data-l="{lesson.id}"]').click()
