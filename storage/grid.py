@@ -183,6 +183,21 @@ async def journals_in_period(
     return keys
 
 
+async def subgroup_members(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int]]:
+    """Subgroup → its students."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(SubgroupMember.subgroup_id, SubgroupMember.student_id).where(
+            SubgroupMember.subgroup_id.in_(list(ids))
+        )
+    )
+    found: dict[int, set[int]] = {}
+    for subgroup_id, student_id in rows:
+        found.setdefault(subgroup_id, set()).add(student_id)
+    return found
+
+
 async def subgroup_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}

@@ -291,7 +291,8 @@ def _entry(grade: Grade) -> CellGrade:
 
 async def discipline_grid(session: AsyncSession, actor: Actor, scope: Scope, now: datetime) -> Grid:
     """The grid of an opened journal: four queries for lessons, students, marks and grades,
-    and one for the period grades."""
+    one for the period grades, and with subgroups' lessons in a group's journal, their names
+    and members."""
     lessons = await q.journal_lessons(
         session, scope.group.id, scope.discipline.id, scope.period.id, scope.subgroup_id
     )
@@ -303,9 +304,10 @@ async def discipline_grid(session: AsyncSession, actor: Actor, scope: Scope, now
     given: dict[tuple[int, int], list[CellGrade]] = {}
     for grade in await q.lesson_grades(session, ids):
         given.setdefault((grade.lesson_id, grade.student_id), []).append(_entry(grade))
-    subgroups = await q.subgroup_names(
-        session, sorted({x.subgroup_id for x in lessons if x.subgroup_id is not None})
-    )
+    parts = sorted({x.subgroup_id for x in lessons if x.subgroup_id is not None})
+    subgroups = await q.subgroup_names(session, parts)
+    # A subgroup's lesson has only that subgroup's students on its register.
+    members = await q.subgroup_members(session, parts) if scope.subgroup is None else {}
     window, today = actor.edit_window_days, actor.today(now)
     columns = tuple(
         GridLesson(
@@ -333,7 +335,12 @@ async def discipline_grid(session: AsyncSession, actor: Actor, scope: Scope, now
         sid = student_stays[0].student_id
         cells = tuple(
             _cell(
-                any(s.covers(lesson.date) for s in student_stays),
+                any(s.covers(lesson.date) for s in student_stays)
+                and (
+                    lesson.subgroup_id is None
+                    or lesson.subgroup_id == scope.subgroup_id
+                    or sid in members.get(lesson.subgroup_id, ())
+                ),
                 lesson.id,
                 sid,
                 marks,

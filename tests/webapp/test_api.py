@@ -455,3 +455,20 @@ async def test_a_mark_set_in_a_finalised_register_tells_the_parent_and_strangers
     assert event.payload["students"] == [
         {"student_id": student.id, "mark": "absent", "was": "present"}
     ]
+
+
+async def test_in_the_groups_journal_a_subgroups_lesson_has_only_its_students(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    english = journal(college) | {"discipline": college.english.id}
+    lesson = college.lessons.subgroup  # English to subgroup 1, today
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        deputy = await page_of(client, session_factory, college.deputy, college)
+        status, grid = await deputy.post("grid", english)
+    assert status == 200
+    html = grid["html"]
+    for student in college.sub1_students:
+        assert f'class="cell edit" data-l="{lesson.id}" data-s="{student.id}"' in html
+    for student in college.sub2_students:
+        assert f'data-l="{lesson.id}" data-s="{student.id}"' not in html  # off the register
+    assert html.count('class="cell off"') >= len(college.sub2_students)
