@@ -19,8 +19,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import create_dispatcher
 from core.config import Settings
+from core.i18n import create_i18n
 from storage.models import AuditEntry, Event, Grade, Person, TelegramAccount
+from tests.botapp import BotApp
+from tests.fakebot import FakeBotAPI, TgUser
 from webapp.app import add_mini_app
 
 TOKEN = "123456789:" + "A" * 35
@@ -116,3 +120,29 @@ async def events_of(factory: Factory) -> list[Event]:
 
 def ago(now: datetime, minutes: float) -> datetime:
     return now - timedelta(minutes=minutes)
+
+
+def bot_app(api: FakeBotAPI, factory: Factory, db_url: str, url: str | None) -> BotApp:
+    """The bot over the fake Bot API, with the grid served at ``url`` (or not)."""
+    settings = Settings(
+        bot_token=api.token, telegram_api_url=api.base_url, database_url=db_url, webapp_url=url
+    )
+    i18n = create_i18n(settings.default_locale)
+    bot = api.make_bot()
+    dp = create_dispatcher(settings, factory, i18n)
+    dp["i18n"] = i18n
+    api.attach(dp, bot)
+    return BotApp(api, bot, dp, settings, factory)
+
+
+async def open_card(app: BotApp, teacher: TgUser) -> None:
+    """The teacher opens today's first pair (Математика, 09:00) from the menu."""
+    await teacher.command("menu")
+    await teacher.click("📅 My lessons")
+    label = next(b for b in teacher.last.button_labels if "Математика" in b and "09:00" in b)
+    await teacher.click(label)
+
+
+def web_app_buttons(user: TgUser) -> list[dict[str, Any]]:
+    rows = user.last.raw.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b for row in rows for b in row if "web_app" in b]

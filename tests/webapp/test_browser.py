@@ -23,12 +23,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import notify_events
-from core.config import Settings
 from handlers.sender import Sender
 from services.journal import register
 from storage.models import Grade, Mark
-from tests.botapp import BotApp
 from tests.factories import College
+from tests.fakebot import FakeBotAPI
 from tests.notifications.kit import add_grade
 from tests.webapp import kit
 from tests.webapp.kit import ago, sign
@@ -127,16 +126,18 @@ def shots_dir(tmp_path: Path) -> Path:
     return folder
 
 
-async def test_a_teacher_opens_the_grid_from_the_lesson_sets_a_grade_and_the_parent_is_told(
-    browser: Browser, app: BotApp, college: College, db_url: str, tmp_path: Path
+async def test_a_teacher_opens_the_grid_from_the_lesson_card_sets_a_grade_and_the_parent_is_told(
+    browser: Browser,
+    fake_api: FakeBotAPI,
+    session_factory: Factory,
+    college: College,
+    db_url: str,
+    tmp_path: Path,
 ) -> None:
-    factory = app.session_factory
-    settings = Settings(
-        bot_token=app.api.token,
-        telegram_api_url=app.api.base_url,
-        database_url=db_url,
-        webapp_url=kit.URL,
-    )
+    factory = session_factory
+    app = kit.bot_app(fake_api, factory, db_url, kit.URL)
+    app.stand_at(college.now)
+    settings = app.settings
     # A few grades already given, so the grid looks like a journal in use.
     for student, value in zip(college.students, ("4", "5", "3", "5"), strict=False):
         await add_grade(factory, college, student, value, college.now)
@@ -152,12 +153,18 @@ async def test_a_teacher_opens_the_grid_from_the_lesson_sets_a_grade_and_the_par
     await notify_events(factory, settings, now=college.now)
     student = college.students[4]
     parent = await app.link(college.parents[student.id])
-    teacher_id = await kit.link(factory, college.teacher)
     lesson = college.lessons.today
+    # In the chat, the teacher opens the lesson card; its button opens the grid.
+    teacher = await app.link(college.teacher)
+    await kit.open_card(app, teacher)
+    [button] = kit.web_app_buttons(teacher)
+    query = str(button["web_app"]["url"]).removeprefix(kit.URL)
+    assert query == f"?lesson={lesson.id}"
     async with kit.serve(factory, settings, college.now) as client:
         base = str(client.make_url("")).rstrip("/")
-        signed = sign(app.api.token, teacher_id, ago(college.now, 1))
-        page = await open_page(browser, base, signed, query=f"?lesson={lesson.id}")
+        # Telegram hands the page the initData it signed for this user.
+        signed = sign(app.api.token, teacher.id, ago(college.now, 1))
+        page = await open_page(browser, base, signed, query=query)
         # The grid of the lesson's journal: the students down, the lessons across.
         await expect(page.locator("table.grid")).to_be_visible()
         names = await page.locator("tbody th.name").all_inner_texts()
@@ -189,7 +196,7 @@ async def test_a_teacher_opens_the_grid_from_the_lesson_sets_a_grade_and_the_par
         await expect(page.locator(f'td.avg[data-avg="{student.id}"]')).to_have_text("5.00")
 
         # The same grid in the dark theme.
-        dark = await open_page(browser, base, signed, scheme="dark", query=f"?lesson={lesson.id}")
+        dark = await open_page(browser, base, signed, scheme="dark", query=query)
         await expect(
             dark.locator(f'td.cell[data-l="{lesson.id}"][data-s="{student.id}"]')
         ).to_have_text("5")
