@@ -109,6 +109,7 @@ async def test_forged_expired_other_bot_and_missing_sign_ins_get_401_and_change_
     assert forged != good
     expired = sign(TOKEN, user_id, ago(college.now, settings.webapp.max_age_minutes + 1))
     other_bot = sign(OTHER_BOT, user_id, ago(college.now, 1))
+    from_the_future = sign(TOKEN, user_id, ago(college.now, -10))
     body = {
         "journal": journal(college),
         "lesson": college.lessons.today.id,
@@ -117,7 +118,7 @@ async def test_forged_expired_other_bot_and_missing_sign_ins_get_401_and_change_
         "value": "5",
     }
     async with kit.serve(session_factory, settings, college.now) as client:
-        for init_data in (forged, expired, other_bot, "", "hash=00&user=%7B%7D"):
+        for init_data in (forged, expired, other_bot, from_the_future, "", "hash=00&user=%7B%7D"):
             status, answer = await Page(client, init_data).post("cell", body)
             assert (status, answer) == (401, {"error": "unauthorised"})
         assert (await Page(client, good).post("journals", {}))[0] == 200

@@ -185,6 +185,11 @@ async def test_a_teacher_opens_the_grid_from_the_lesson_card_sets_a_grade_and_th
         await expect(page.locator("#sheet")).to_be_visible()
         await page.get_by_role("button", name="Close").click()
 
+        # Tomorrow's lesson cannot be graded yet: a tap says why.
+        tomorrow = college.lessons.tomorrow.id
+        await page.locator(f'td.cell[data-l="{tomorrow}"][data-s="{student.id}"]').click()
+        await expect(page.locator("#message")).to_contain_text("has not taken place yet")
+
         # Tap the cell, tap 5.
         cell = page.locator(f'td.cell[data-l="{lesson.id}"][data-s="{student.id}"]')
         await cell.click()

@@ -299,6 +299,13 @@
     if (th) { lessonSheet(th); return; }
     var td = target.closest("td.cell.edit");
     if (td) { say(""); cellSheet(td); return; }
+    var locked = target.closest("td.cell:not(.off)");
+    if (locked) { // why it cannot be changed: the lesson's own reason
+      var head = lessonHead(locked);
+      var details = head ? JSON.parse(head.dataset.details) : {};
+      say(details.locked || labels.locked);
+      return;
+    }
     if (target === sheet) closeSheet();
   });
 
