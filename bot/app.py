@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
 from aiogram import Bot, Dispatcher
@@ -20,6 +21,7 @@ from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
+from handlers.inline_filters import check_filters_in_place
 from handlers.interactions import InteractionMiddleware, NoteReplies
 from handlers.middlewares import (
     AnswerPresses,
@@ -67,8 +69,9 @@ def create_dispatcher(
     i18n: I18n | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
+    storage = StoreFSMStorage(session_factory)
     dp = Dispatcher(
-        storage=StoreFSMStorage(session_factory),
+        storage=storage,
         disable_fsm=True,  # registered below, inside the update's session
         settings=settings,
         session_factory=session_factory,
@@ -77,7 +80,12 @@ def create_dispatcher(
     grid_link.url = settings.webapp_url  # the lesson card's journal grid button
     engine = session_factory.kw["bind"]
     dp.update.outer_middleware(InteractionMiddleware(engine))  # before anything replies
-    dp.update.outer_middleware(StoreSessionMiddleware(session_factory))
+
+    def state_key(data: dict[str, Any]) -> str | None:
+        context = dp.fsm.resolve_event_context(data["bot"], data)
+        return None if context is None else storage.key_of(context.key)
+
+    dp.update.outer_middleware(StoreSessionMiddleware(session_factory, state_key))
     # The conversation state is read through the update's session, not a session of its own.
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware())
@@ -86,6 +94,7 @@ def create_dispatcher(
     for observer in (dp.message, dp.callback_query):
         observer.middleware(RefusalMiddleware())
     dp.include_routers(*get_routers())
+    check_filters_in_place(dp)
     dp.errors.register(apologise)
     dp.startup.register(set_commands)
     dp.startup.register(set_menu_button)

@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import ConversationState
 
 update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+# The state of the update's own chat as read with its first statement (``first_look``): the
+# key and the state, so the FSM middleware's read costs no second statement.
+known_state: ContextVar[tuple[str, str | None] | None] = ContextVar("known_state", default=None)
 
 
 class StoreFSMStorage(BaseStorage):
@@ -40,8 +43,15 @@ class StoreFSMStorage(BaseStorage):
         async with self._sessions.begin() as session:
             yield session
 
+    def key_of(self, key: StorageKey) -> str:
+        return self._keys.build(key)
+
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state
+        built = self._keys.build(key)
+        known = known_state.get()
+        if known is not None and known[0] == built:
+            known_state.set((built, value))
         async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             if row is None:
@@ -52,6 +62,9 @@ class StoreFSMStorage(BaseStorage):
                 row.state = value
 
     async def get_state(self, key: StorageKey) -> str | None:
+        known = known_state.get()
+        if known is not None and known[0] == self._keys.build(key):
+            return known[1]
         async with self._session() as session:
             row = await session.get(ConversationState, self._keys.build(key))
             return row.state if row else None

@@ -4,9 +4,10 @@ The update's session is its one transaction: handlers and the conversation state
 (``handlers.fsm``) write through it, ``StoreSessionMiddleware`` commits it once after the
 handler, and ``RefusalMiddleware`` is the one place a refusal rolls it back. Handlers do not
 commit; one that confirms a change in a message flushes first, so a rejected write fails before
-the person is told it was saved. The commit itself comes after the confirmation: should it fail
-(rare once the writes are flushed), the error handler follows the confirmation with an apology
-saying nothing was changed, so the person is never left believing a lost change was kept.
+the person is told it was saved. Screen edits (``handlers.ui.edit_or_send``) and the press's
+answer are sent after the commit: the write lock (SQLite's one writer, a PostgreSQL row lock) is
+never held across a Telegram round trip, and a change the store failed to keep is never shown as
+saved: the person gets the press's answer and an apology instead.
 
 Duplicate updates (Telegram redelivers after a crash before the offset was confirmed) are
 recognised by ``update_id``: the id is written in the same transaction as the update's effects,
@@ -33,8 +34,8 @@ from sqlalchemy.orm import Session
 from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
-from handlers.fsm import update_session
-from handlers.ui import EndsConversation, alert
+from handlers.fsm import known_state, update_session
+from handlers.ui import EndsConversation, alert, screen_edits
 from screens import markup
 from screens.accounts import account_revoked
 from services.access import make_actor
@@ -63,33 +64,58 @@ def _remember_update_on_commit(session: AsyncSession, update_id: int) -> None:
     event.listen(session.sync_session, "before_commit", before_commit)
 
 
+StateKey = Callable[[dict[str, Any]], str | None]
+
+
 class StoreSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """``state_key``: the conversation state's key of an update (None for no chat), read with
+    the redelivery check in one statement."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], state_key: StateKey | None = None
+    ) -> None:
         self.session_factory = session_factory
+        self.state_key = state_key
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         async with self.session_factory() as session:
-            if await q.was_processed(session, event.update_id):
-                return None
+            key = self.state_key(data) if self.state_key is not None else None
+            if key is None:
+                if await q.was_processed(session, event.update_id):
+                    return None
+                known = None
+            else:
+                processed, state = await q.first_look(session, event.update_id, key)
+                if processed:
+                    return None
+                known = (key, state)
             _remember_update_on_commit(session, event.update_id)
             data["session"] = session
             after_commit: list[Awaitable[Any]] = []
             data[AFTER_COMMIT] = after_commit
-            token = update_session.set(session)
+            edits: list[Callable[[], Awaitable[None]]] = []
+            token, edits_token = update_session.set(session), screen_edits.set(edits)
+            state_token = known_state.set(known)
             try:
                 result = await handler(event, data)
             finally:
                 update_session.reset(token)
+                screen_edits.reset(edits_token)
+                known_state.reset(state_token)
             try:
                 await session.commit()
             except Exception:
-                # The press is answered as it would have been; the apology follows it.
+                # The press is answered as it would have been; the apology follows it. The
+                # screen keeps showing what is still stored.
                 with contextlib.suppress(TelegramAPIError):
                     for call in after_commit:
                         await call
                 raise
-        for call in after_commit:  # the store's write lock is free again
+        # The store's write lock is free again: the screen, then the press's answer.
+        for edit in edits:
+            await edit()
+        for call in after_commit:
             await call
         return result
 
@@ -249,6 +275,7 @@ class RefusalMiddleware(BaseMiddleware):
             return await handler(event, data)
         except JournalError as exc:
             await data["session"].rollback()
+            known_state.set(None)  # the state as stored again: read it if asked
             state: FSMContext | None = data.get("state")
             if isinstance(exc, EndsConversation) and state is not None:
                 await state.clear()

@@ -3,7 +3,8 @@ the message under a pressed button, and the answer to a button that no longer wo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -16,9 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
+from handlers.responses import EditScreen
 from services.people.invite_sheet import Terms
 
 T = TypeVar("T")
+
+# Screen edits of the update being handled, sent once its transaction has committed (set by
+# ``StoreSessionMiddleware``): the write lock is never held across a Telegram round trip, and a
+# change that failed to commit is never shown as saved.
+screen_edits: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "screen_edits", default=None
+)
 
 
 class Stale(JournalError):
@@ -53,16 +62,30 @@ def message_of(query: CallbackQuery) -> Message:
 async def edit_or_send(
     message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
 ) -> None:
-    """Edit the screen in place; an identical screen (a repeated tap) is not an error.
-    ``fresh``: send it as a new message instead (opened from a reminder, which must stay)."""
+    """Edit the screen in place, after the update's commit; an identical screen (a repeated
+    tap) is not an error. ``fresh``: send it as a new message instead, at once (opened from a
+    reminder, which must stay)."""
     if fresh:
         await message.answer(text, reply_markup=markup)
         return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
+
+    async def edit() -> None:
+        try:
+            await EditScreen(
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                text=text,
+                reply_markup=markup,
+            ).as_(message.bot)
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+
+    edits = screen_edits.get()
+    if edits is None:  # outside an update (a job, a test calling it directly)
+        await edit()
+    else:
+        edits.append(edit)
 
 
 async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:

@@ -134,6 +134,36 @@ async def roster(
     return entries
 
 
+async def roster_with_marks(
+    session: AsyncSession, lesson_id: int, group_id: int, subgroup_id: int | None, on: date
+) -> tuple[list[RosterEntry], dict[int, Mark]]:
+    """The roster of ``roster`` and the lesson's stored marks, in one statement (a student
+    without a row is present)."""
+    query = (
+        select(Student.id, Person.last_name, Person.first_name, Person.middle_name, Attendance.mark)
+        .join(Person, Person.id == Student.person_id)
+        .outerjoin(
+            Attendance, (Attendance.student_id == Student.id) & (Attendance.lesson_id == lesson_id)
+        )
+        .where(in_group_on(group_id, on))
+    )
+    if subgroup_id is not None:
+        query = query.join(
+            SubgroupMember,
+            (SubgroupMember.student_id == Student.id) & (SubgroupMember.subgroup_id == subgroup_id),
+        )
+    entries: list[RosterEntry] = []
+    marks: dict[int, Mark] = {}
+    for sid, last, first, middle, mark in (await session.execute(query)).all():
+        entries.append(
+            RosterEntry(sid, short_name(last, first, middle), name_key(last, first, middle))
+        )
+        if mark is not None:
+            marks[sid] = mark
+    entries.sort(key=lambda e: (e.sort_key, e.student_id))
+    return entries, marks
+
+
 async def on_roster(
     session: AsyncSession, group_id: int, subgroup_id: int | None, student_id: int, on: date
 ) -> bool:
@@ -171,9 +201,9 @@ async def lock_mark(
         updated_at=now,
         updated_by=actor_id,
     )
-    locking = stmt.on_conflict_do_update(
+    locking = stmt.on_conflict_do_update(  # a no-op update: the row's own lesson id again
         index_elements=[Attendance.lesson_id, Attendance.student_id],
-        set_={"lesson_id": stmt.excluded.lesson_id},
+        set_={"lesson_id": lesson_id},
     ).returning(Attendance.id, Attendance.mark)
     row = (await session.execute(locking)).one()
     return row[0], Mark(row[1])

@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    ConversationState,
     Group,
     Invite,
     InviteAttempt,
@@ -293,6 +294,21 @@ async def was_processed(session: AsyncSession, update_id: int) -> bool:
         select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
     )
     return found is not None
+
+
+async def first_look(
+    session: AsyncSession, update_id: int, state_key: str
+) -> tuple[bool, str | None]:
+    """What every update asks first, in one statement: whether it was handled already (a
+    redelivery) and the conversation state of its chat (None without one)."""
+    processed = (
+        select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id).exists()
+    )
+    state = (
+        select(ConversationState.state).where(ConversationState.key == state_key).scalar_subquery()
+    )
+    row = (await session.execute(select(processed, state))).one()
+    return bool(row[0]), row[1]
 
 
 async def forget_processed_before(session: AsyncSession, before: datetime) -> None:

@@ -103,7 +103,8 @@ async def open_register(
 ) -> RegisterView:
     """The register as stored, for the lesson's teacher, the deputy or the director."""
     info = await access.lesson_for_view(session, actor, lesson_id)
-    return await _view(session, actor, info, now, await _roster(session, info))
+    roster, marks = await _roster_with_marks(session, info)
+    return await _view(session, actor, info, now, roster, marks)
 
 
 async def toggle_mark(
@@ -119,14 +120,18 @@ async def toggle_mark(
     info = await access.lesson_for_edit(
         session, actor, lesson_id, now, action=Action.MARK_REGISTER, share_lock=True
     )
-    roster = await _roster(session, info)
+    # The roster and the marks come in one statement, before the write: the card shows the
+    # others' marks as they were a moment before this one (the next tap refreshes them), and
+    # the tapped student's as written.
+    roster, marks = await _roster_with_marks(session, info)
     if all(entry.student_id != student_id for entry in roster):
         raise Denied(access.not_on_register())
     row_id, old = await q.lock_mark(session, lesson_id, student_id, actor.person_id, now)
     if old is not new:
         await q.set_mark(session, row_id, new, actor.person_id, now)
         _audit_mark(session, actor, info.lesson, row_id, old, new)
-    return await _view(session, actor, info, now, roster)
+    marks[student_id] = new
+    return await _view(session, actor, info, now, roster, marks)
 
 
 async def set_mark(
@@ -231,6 +236,15 @@ def _parse_mark(value: Mark | str) -> Mark:
 async def _roster(session: AsyncSession, info: LessonInfo) -> list[RosterEntry]:
     lesson = info.lesson
     return await q.roster(session, lesson.group_id, lesson.subgroup_id, lesson.date)
+
+
+async def _roster_with_marks(
+    session: AsyncSession, info: LessonInfo
+) -> tuple[list[RosterEntry], dict[int, Mark]]:
+    lesson = info.lesson
+    return await q.roster_with_marks(
+        session, lesson.id, lesson.group_id, lesson.subgroup_id, lesson.date
+    )
 
 
 async def _view(

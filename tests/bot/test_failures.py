@@ -97,12 +97,17 @@ async def test_a_change_the_store_fails_to_keep_is_followed_by_an_apology(
     async def commit_fails(self: AsyncSession) -> None:
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
+    card_before = card.text
+    edits_before = len(app.api.calls("editMessageText", chat_id=teacher.chat_id))
     with monkeypatch.context() as patched:
         patched.setattr(AsyncSession, "commit", commit_fails)
         await teacher.click("💾 Done", message=card)
 
-    # The press was confirmed before the commit; the apology follows it.
+    # The press is answered, the apology follows it, and the card was never edited to show a
+    # register the store did not keep.
     assert teacher.last.text == "Something went wrong, and nothing was changed. Please try again."
+    assert len(app.api.calls("editMessageText", chat_id=teacher.chat_id)) == edits_before
+    assert card.text == card_before
     async with app.session_factory() as session:
         lesson = await session.get(Lesson, college.lessons.today.id)
         assert lesson is not None and lesson.register_done_at is None
