@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.journal import name_key
@@ -148,6 +148,18 @@ async def lesson_grades(session: AsyncSession, lesson_ids: Sequence[int]) -> lis
         select(Grade).where(Grade.lesson_id.in_(list(lesson_ids))).order_by(Grade.id)
     )
     return list(rows)
+
+
+async def hold_lesson(session: AsyncSession, lesson_id: int) -> None:
+    """Hold the lesson row until commit (a write that changes nothing, so SQLite's write
+    lock is taken too): edits of its cells wait for one another instead of each reading a
+    cell the other is changing."""
+    await session.execute(
+        update(Lesson)
+        .where(Lesson.id == lesson_id)
+        .values(updated_at=Lesson.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def cell_grades(session: AsyncSession, lesson_id: int, student_id: int) -> list[Grade]:

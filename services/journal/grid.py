@@ -11,7 +11,9 @@ set in the grid notifies the parent like one set in the chat.
 
 A cell changed by someone else since the page loaded it is not overwritten: the edit carries
 what the page showed (the cell's grades, the mark), and when the store holds something else
-``StaleCell`` returns the cell as it is now, so the page shows it and asks again.
+``StaleCell`` returns the cell as it is now, so the page shows it and asks again. The lesson's
+row is held while a cell is read and changed, so two pages changing one cell at the same moment
+cannot both pass the check: the second waits, sees the first's change, and is asked again.
 """
 
 from __future__ import annotations
@@ -450,6 +452,8 @@ async def edit_cell(
     # The rules first (own lesson, window, period): a refusal says why, whatever the cell holds.
     right = Action.MARK_REGISTER if edit.action is CellAction.MARK else Action.GRADE
     await access.lesson_for_edit(session, actor, lesson.id, now, action=right)
+    if edit.action is not CellAction.MARK:  # a mark's row is locked by the register itself
+        await q.hold_lesson(session, lesson.id)
     cell, avg = await read_cell(session, scope, lesson, edit.student_id)
     if not cell.on_register:
         raise Invalid(access.not_on_register())

@@ -473,3 +473,28 @@ async def test_in_the_groups_journal_a_subgroups_lesson_has_only_its_students(
     for student in college.sub2_students:
         assert f'data-l="{lesson.id}" data-s="{student.id}"' not in html  # off the register
     assert html.count('class="cell off"') >= len(college.sub2_students)
+
+
+async def test_two_pages_adding_to_the_same_cell_at_once_store_one_grade(
+    session_factory: Factory, college: College, db_url: str
+) -> None:
+    import asyncio
+
+    student = college.students[5]
+    lesson = college.lessons.today
+    body = {
+        "journal": journal(college),
+        "lesson": lesson.id,
+        "student": student.id,
+        "action": "add",
+        "seen_grades": [],
+    }
+    async with kit.serve(session_factory, kit.settings_for(db_url), college.now) as client:
+        teacher = await page_of(client, session_factory, college.teacher, college)
+        deputy = await page_of(client, session_factory, college.deputy, college)
+        answers = await asyncio.gather(
+            teacher.post("cell", body | {"value": "5"}),
+            deputy.post("cell", body | {"value": "3"}),
+        )
+    assert sorted(status for status, _answer in answers) == [200, 409]
+    assert len(await kit.grades_of(session_factory, lesson.id, student.id)) == 1
