@@ -222,7 +222,7 @@ class MiniApp:
         attendance = await diary.attendance_summary(session, card, today)
         misses = await diary.attendance_days(session, card, today)
         students = [c for c in _diary_students(who) if viewer.may_see(c[0])]
-        html = pages.diary_html(card, grades, attendance, misses, students)
+        html = pages.diary_html(card, grades, attendance, misses, students, today)
         return _json({"html": str(html), "labels": pages.labels(), "home": "diary"})
 
     async def monitoring(

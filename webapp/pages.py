@@ -7,6 +7,7 @@ the fragments come after the sign-in, in the person's language."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 
 import orjson
 from markupsafe import Markup, escape
@@ -257,6 +258,7 @@ def diary_html(
     attendance: AttendanceSummary,
     misses: Iterable[MissRow],
     children: Sequence[tuple[int, str]],
+    today: date | None = None,
 ) -> Markup:
     """A student's term: grades per discipline with the average and the period grade, and
     the attendance calendar (the days of absences and lateness)."""
@@ -311,6 +313,9 @@ def diary_html(
             )
         )
     )
+    misses = list(misses)
+    if grades.period is not None and today is not None:
+        parts.append(str(month_calendars(grades.period.starts_on, today, misses)))
     days: dict[str, list[str]] = {}
     for miss in misses:
         word = mark_word(miss.mark)
@@ -325,6 +330,50 @@ def diary_html(
             parts.append(str(Markup("<li><b>{}</b> {}</li>").format(day, "; ".join(items))))
         parts.append("</ul>")
     return Markup("".join(parts))
+
+
+def month_calendars(first: date, last: date, misses: Sequence[MissRow]) -> Markup:
+    """The months from ``first`` to ``last``, a week a line, with the days of absences and
+    of lateness marked (an absence wins over a lateness on the same day)."""
+    marks: dict[date, Mark] = {}
+    for miss in misses:
+        if marks.get(miss.lesson_date) is not Mark.ABSENT:
+            marks[miss.lesson_date] = miss.mark
+    monday = date(2024, 1, 1)  # a Monday: the week's day names from it
+    names = "".join(
+        str(Markup("<th>{}</th>").format(fmt_date(monday + timedelta(days=n), "EEEEEE")))
+        for n in range(7)
+    )
+    out = ['<div class="months">']
+    month = first.replace(day=1)
+    while month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        out.append(
+            str(
+                Markup('<table class="month"><caption>{}</caption><thead><tr>').format(
+                    fmt_date(month, "LLLL y")
+                )
+            )
+        )
+        out.append(names + "</tr></thead><tbody><tr>")
+        out.append("<td></td>" * month.weekday())
+        day = month
+        while day < following:
+            if day.weekday() == 0 and day != month:
+                out.append("</tr><tr>")
+            mark = marks.get(day)
+            if day > last:
+                cls = ' class="later"'
+            elif mark is not None and day >= first:
+                cls = f' class="m-{mark.value}"'
+            else:
+                cls = ""
+            out.append(f"<td{cls}>{day.day}</td>")
+            day += timedelta(days=1)
+        out.append("</tr></tbody></table>")
+        month = following
+    out.append("</div>")
+    return Markup("".join(out))
 
 
 def error_json(message: str) -> dict[str, object]:

@@ -293,6 +293,10 @@ async def test_from_the_menu_button_a_teacher_picks_a_journal_and_a_parent_sees_
         await expect(row).to_contain_text("4 5")
         await expect(row.locator("td.avg")).to_have_text("4.50")
         await expect(page.locator("ul.calendar")).to_contain_text(f"{college.math.name}: absent")
+        # The calendar marks the day of the absence.
+        absent = page.locator("table.month td.m-absent")
+        await expect(absent).to_have_count(1)
+        await expect(absent).to_have_text(str(college.lessons.yesterday.date.day))
         assert await page.locator("#back").is_hidden()
         await page.screenshot(path=str(shots_dir(tmp_path) / "diary-light.png"))
 
