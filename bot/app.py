@@ -11,7 +11,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import start_background
@@ -32,6 +32,7 @@ from handlers.middlewares import (
 )
 from handlers.responses import KeepResponseModels
 from handlers.retry import RetryAfter
+from keyboards.journal import grid_link
 from storage.db import create_engine, create_session_factory, json_text, migrate
 from storage.models import utcnow
 
@@ -76,6 +77,7 @@ def create_dispatcher(
         session_factory=session_factory,
         clock=utcnow,  # handlers ask the clock, so tests can stand on a chosen day
     )
+    grid_link.url = settings.webapp_url  # the lesson card's journal grid button
     engine = session_factory.kw["bind"]
     dp.update.outer_middleware(InteractionMiddleware(engine))  # before anything replies
 
@@ -95,6 +97,7 @@ def create_dispatcher(
     check_filters_in_place(dp)
     dp.errors.register(apologise)
     dp.startup.register(set_commands)
+    dp.startup.register(set_menu_button)
     return dp
 
 
@@ -111,6 +114,18 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(commands, language_code=locale)
 
 
+async def set_menu_button(bot: Bot, settings: Settings, i18n: I18n) -> None:
+    """The chat's menu button opens the journal grid when it is served (``WEBAPP_URL``);
+    otherwise it stays the list of commands."""
+    if not settings.webapp_url:
+        return
+    with i18n.use_locale(i18n.default_locale):
+        text = _("Journal")
+    await bot.set_chat_menu_button(
+        menu_button=MenuButtonWebApp(text=text, web_app=WebAppInfo(url=settings.webapp_url))
+    )
+
+
 async def run(settings: Settings) -> None:
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -119,7 +134,13 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     dp = create_dispatcher(settings, session_factory, i18n)
     background = await start_background(bot, settings, session_factory)
+    mini_app = None
     try:
+        if settings.webapp_url and not settings.webhook_url:
+            # Long polling has no server of its own: the journal grid gets one.
+            from webapp.app import serve_mini_app
+
+            mini_app = await serve_mini_app(settings, session_factory)
         if settings.webhook_url:
             from bot.web import serve_webhook
 
@@ -133,6 +154,8 @@ async def run(settings: Settings) -> None:
                 i18n=i18n,
             )
     finally:
+        if mini_app is not None:
+            await mini_app.cleanup()
         await background.stop()
         await bot.session.close()
         await engine.dispose()

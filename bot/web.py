@@ -1,7 +1,8 @@
 """Webhook mode: the HTTP application Telegram posts updates to, with the health probes.
 
-``create_web_app`` builds the one aiohttp application of the process, so more routes (a
-Telegram Mini App, say) can be mounted on it later. ``serve_webhook`` runs it until SIGTERM.
+``create_web_app`` builds the one aiohttp application of the process; the journal grid (the
+Telegram Mini App, webapp/) is mounted on it when ``WEBAPP_URL`` is set. ``serve_webhook``
+runs it until SIGTERM.
 
 An update is answered ``200`` only once it has been handled and its transaction committed
 (aiogram's ``handle_in_background=False``): a replica killed with -9 mid-update never said
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from storage.db import head_revision, store_revision
+from webapp.app import add_mini_app
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ def create_web_app(
     app.router.add_post(webhook_path(settings), receiver.handle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.webapp_url:  # the journal grid, on the same server (docs/deploy.md)
+        add_mini_app(app, settings, dispatcher["session_factory"])
     setup_application(app, dispatcher, bot=bot, **data)  # the dispatcher's start-up (commands)
     return app
 

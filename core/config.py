@@ -106,6 +106,20 @@ class Adults(BaseModel):
     parents: Literal["student_decides", "keep", "end"] = "student_decides"
 
 
+class WebApp(BaseModel):
+    """The journal grid opened inside Telegram (a Mini App, docs/deploy.md). In webhook mode
+    the webhook's server serves it; with long polling the bot listens on ``host``:``port``
+    for it. Telegram opens only https addresses, so a proxy with a certificate stands in
+    front of either."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8081, ge=1, le=65535)
+    # A signed sign-in older than this is refused: the page must be opened again.
+    max_age_minutes: int = Field(120, ge=1, le=7 * 24 * 60)
+    # Requests one person may make in a minute; more are answered 429.
+    per_minute: int = Field(120, ge=5, le=10_000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -127,6 +141,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, validate_default=True)
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(8080, ge=1, le=65535)
+    # The public https address of the journal grid (the Mini App), e.g.
+    # https://journal.example.org/app/; without it there are no grid buttons.
+    webapp_url: str | None = None
+    webapp: WebApp = WebApp()
 
     rules: JournalRules = JournalRules()
     reminders: Reminders = Reminders()
@@ -154,7 +172,7 @@ class Settings(BaseSettings):
             raise ValueError("1-256 characters, only A-Z a-z 0-9 _ and -")
         return value
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("telegram_api_url", "webhook_url", "webapp_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):

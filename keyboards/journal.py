@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from core.i18n import _, __, fmt_date, fmt_time
 from keyboards.builder import KeyboardBuilder
@@ -105,6 +105,21 @@ class GradeCb(CallbackData, prefix="gr"):
     act: str = "open"
 
 
+class GridLink:
+    """Where the journal grid (the Mini App) is served, set once when the dispatcher is made
+    from ``WEBAPP_URL``; None: no grid buttons. The address carries the lesson's id only,
+    never a person's data."""
+
+    url: str | None = None
+
+    def of_lesson(self, lesson_id: int) -> str | None:
+        if not self.url:
+            return None
+        return f"{self.url}{'&' if '?' in self.url else '?'}lesson={lesson_id}"
+
+
+grid_link = GridLink()
+
 LESSON_LINK_PREFIX = "lesson-"
 LESSON_LINK_PATTERN = r"^lesson-\d{1,12}$"
 
@@ -195,6 +210,9 @@ def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarku
             lesson(_("💻 Distance"), LessonAction.DISTANCE),
         ]
     )
+    grid = grid_link.of_lesson(lesson_id)
+    if grid is not None:
+        rows.append([InlineKeyboardButton(text=_("📊 Journal grid"), web_app=WebAppInfo(url=grid))])
     day = _("⬅ {day}").format(day=fmt_date(view.lesson.date, "d MMM"))
     rows.append([button(day, DayCb(day=day_code(view.lesson.date), g=group))])
     return InlineKeyboardMarkup(inline_keyboard=rows)

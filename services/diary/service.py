@@ -464,3 +464,13 @@ async def attendance_summary(
         return AttendanceSummary(None)
     misses = await q.misses_in_period(session, card.student_id, period.id)
     return summarise_attendance(period, [m for m in misses if not card.hides(m.lesson_date)])
+
+
+async def attendance_days(session: AsyncSession, card: StudentCard, today: date) -> list[MissRow]:
+    """The student's absences and latenesses of the current period, oldest first: the
+    attendance calendar of the journal grid."""
+    period = await q.period_on(session, card.org_id, today)
+    if period is None:
+        return []
+    misses = await q.misses_in_period(session, card.student_id, period.id)
+    return [m for m in misses if not card.hides(m.lesson_date)]

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Denied, Invalid
+from core.errors import Conflict, Denied, Invalid
 from core.i18n import _
 from services import access
 from services.access import Actor
@@ -132,6 +132,35 @@ async def toggle_mark(
         _audit_mark(session, actor, info.lesson, row_id, old, new)
     marks[student_id] = new
     return await _view(session, actor, info, now, roster, marks)
+
+
+async def set_mark(
+    session: AsyncSession,
+    actor: Actor,
+    lesson_id: int,
+    student_id: int,
+    seen_mark: Mark | str,
+    mark: Mark | str,
+    now: datetime,
+) -> Mark:
+    """Give the student ``mark`` (the journal grid), if their mark is still the ``seen_mark``
+    the page showed; else ``Conflict`` and nothing changes. A register already finalised is
+    finalised again, so parents are told of the change as after "Done" in the chat.
+    Returns the mark stored."""
+    seen, new = _parse_mark(seen_mark), _parse_mark(mark)
+    info = await access.lesson_for_edit(
+        session, actor, lesson_id, now, action=Action.MARK_REGISTER, share_lock=True
+    )
+    await access.check_student(session, info.lesson, student_id)
+    row_id, old = await q.lock_mark(session, lesson_id, student_id, actor.person_id, now)
+    if old is not seen:
+        raise Conflict(access.changed_meanwhile())
+    if old is not new:
+        await q.set_mark(session, row_id, new, actor.person_id, now)
+        _audit_mark(session, actor, info.lesson, row_id, old, new)
+        if info.lesson.register_done_at is not None:
+            await finalise_register(session, actor, lesson_id, now)
+    return new
 
 
 async def mark_all_present(
