@@ -48,20 +48,29 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 AFTER_COMMIT = "after_commit"  # Telegram calls that wait for the update's commit
 
 
+UPDATE_ID, WROTE, RECORDED = "update_id", "wrote", "recorded"  # keys of ``Session.info``
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _ctx: Any) -> None:
+    if UPDATE_ID in session.info:
+        session.info[WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _record_update(session: Session) -> None:
+    """An update that changed something is remembered in the same commit. Listened to once for
+    every session (an update's session is told by its ``info``), not per update."""
+    update_id = session.info.get(UPDATE_ID)
+    if update_id is None or session.info.get(RECORDED):
+        return
+    if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
+        session.add(ProcessedUpdate(update_id=update_id))
+        session.info[RECORDED] = True
+
+
 def _remember_update_on_commit(session: AsyncSession, update_id: int) -> None:
-    state = {"wrote": False, "recorded": False}
-
-    def after_flush(sync_session: Session, _ctx: Any) -> None:
-        state["wrote"] = True
-
-    def before_commit(sync_session: Session) -> None:
-        changed = state["wrote"] or sync_session.new or sync_session.dirty or sync_session.deleted
-        if changed and not state["recorded"]:
-            sync_session.add(ProcessedUpdate(update_id=update_id))
-            state["recorded"] = True
-
-    event.listen(session.sync_session, "after_flush", after_flush)
-    event.listen(session.sync_session, "before_commit", before_commit)
+    session.info[UPDATE_ID] = update_id
 
 
 StateKey = Callable[[dict[str, Any]], str | None]

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import dialect_insert
 from storage.models import (
     Attendance,
     AuditEntry,
@@ -206,6 +206,34 @@ async def lesson_marks(session: AsyncSession, lesson_id: int) -> dict[int, Mark]
     return {sid: mark for sid, mark in rows}
 
 
+def _lock_mark(insert: Any) -> Any:
+    stmt = insert(Attendance).values(
+        lesson_id=bindparam("lesson", type_=Attendance.lesson_id.type),
+        student_id=bindparam("student", type_=Attendance.student_id.type),
+        mark=Mark.PRESENT,
+        updated_at=bindparam("at", type_=Attendance.updated_at.type),
+        updated_by=bindparam("by", type_=Attendance.updated_by.type),
+    )
+    return stmt.on_conflict_do_update(  # a no-op update: the row's own lesson id again
+        index_elements=[Attendance.lesson_id, Attendance.student_id],
+        set_={"lesson_id": stmt.excluded.lesson_id},
+    ).returning(Attendance.id, Attendance.mark)
+
+
+# Built once per dialect (a register tap runs both), with the values bound per call.
+_LOCK_MARK = {"sqlite": _lock_mark(sqlite.insert), "postgresql": _lock_mark(postgresql.insert)}
+_SET_MARK = (
+    update(Attendance)
+    .where(Attendance.id == bindparam("row", type_=Attendance.id.type))
+    .values(
+        mark=bindparam("new_mark", type_=Attendance.mark.type),
+        updated_at=bindparam("at", type_=Attendance.updated_at.type),
+        updated_by=bindparam("by", type_=Attendance.updated_by.type),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 async def lock_mark(
     session: AsyncSession, lesson_id: int, student_id: int, actor_id: int, now: datetime
 ) -> tuple[int, Mark]:
@@ -215,30 +243,17 @@ async def lock_mark(
     no-op update. Either way the row is held until commit (PostgreSQL row lock, SQLite write
     lock), so the mark read here is the one the following change replaces.
     """
-    stmt = dialect_insert(session, Attendance).values(
-        lesson_id=lesson_id,
-        student_id=student_id,
-        mark=Mark.PRESENT,
-        updated_at=now,
-        updated_by=actor_id,
-    )
-    locking = stmt.on_conflict_do_update(  # a no-op update: the row's own lesson id again
-        index_elements=[Attendance.lesson_id, Attendance.student_id],
-        set_={"lesson_id": lesson_id},
-    ).returning(Attendance.id, Attendance.mark)
-    row = (await session.execute(locking)).one()
+    statement = _LOCK_MARK[session.get_bind().dialect.name]
+    values = {"lesson": lesson_id, "student": student_id, "at": now, "by": actor_id}
+    row = (await session.execute(statement, values)).one()
     return row[0], Mark(row[1])
 
 
 async def set_mark(
     session: AsyncSession, attendance_id: int, mark: Mark, actor_id: int, now: datetime
 ) -> None:
-    await session.execute(
-        update(Attendance)
-        .where(Attendance.id == attendance_id)
-        .values(mark=mark, updated_at=now, updated_by=actor_id)
-        .execution_options(synchronize_session=False)
-    )
+    values = {"row": attendance_id, "new_mark": mark, "at": now, "by": actor_id}
+    await session.execute(_SET_MARK, values)
 
 
 async def reset_marks(
