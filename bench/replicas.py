@@ -35,6 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# isort: off
+import bot as _product  # noqa: F401  (first: Telegram's types built on first use, as in the product)
+# isort: on
+
 import argparse
 import asyncio
 import os

@@ -7,6 +7,10 @@ PostgreSQL its own database, ``<name>_gw0``, ``<name>_gw1``…, created next to 
 
 from __future__ import annotations
 
+# isort: off
+import bot as _product  # noqa: F401  (first: Telegram's types built on first use, as in the product)
+# isort: on
+
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
