@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
 import orjson
 from aiogram import Bot, Dispatcher
@@ -15,6 +18,7 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import start_background
+from bot.max import create_max_bot, poll_max
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
 from handlers import get_routers
@@ -103,15 +107,25 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
 
 
 async def run(settings: Settings) -> None:
+    """Telegram, MAX or both (docs/max.md), one dispatcher and one store for them."""
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     i18n = create_i18n(settings.default_locale)
-    bot = create_bot(settings)
+    bot = create_bot(settings) if settings.telegram_on else None
+    max_bot = create_max_bot(settings, session_factory) if settings.max_on else None
     dp = create_dispatcher(settings, session_factory, i18n)
-    background = await start_background(bot, settings, session_factory)
+    background = await start_background(bot, settings, session_factory, max_bot)
+    stop = asyncio.Event()
+    max_task: asyncio.Task[None] | None = None
     try:
-        if settings.webhook_url:
+        if max_bot is not None:
+            max_task = asyncio.create_task(
+                run_max(max_bot, dp, settings, i18n, stop), name="max-updates"
+            )
+        if bot is None:
+            await _until_signal(stop)
+        elif settings.webhook_url:
             from bot.web import serve_webhook
 
             await serve_webhook(bot, dp, settings, engine, i18n=i18n)
@@ -124,9 +138,36 @@ async def run(settings: Settings) -> None:
                 i18n=i18n,
             )
     finally:
+        stop.set()
+        if max_task is not None:
+            max_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await max_task
         await background.stop()
-        await bot.session.close()
+        for each in (bot, max_bot):
+            if each is not None:
+                await each.session.close()
         await engine.dispose()
+
+
+async def run_max(
+    max_bot: Bot, dp: Dispatcher, settings: Settings, i18n: I18n, stop: asyncio.Event
+) -> None:
+    """MAX's side of ``run``: its commands, then its updates by long polling."""
+    try:
+        await set_commands(max_bot, i18n)
+    except Exception:  # the commands are a convenience: the bot works without them
+        log.exception("MAX: the command list was not set")
+    await poll_max(max_bot, dp, polling_timeout=settings.polling_timeout, stop=stop, i18n=i18n)
+
+
+async def _until_signal(stop: asyncio.Event) -> None:
+    """Only MAX: run until SIGINT or SIGTERM (aiogram's polling does this for Telegram)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 async def drop_webhook(bot: Bot) -> None:

@@ -109,7 +109,7 @@ class CliError(Exception):
 
 async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and settings.max_bot_token is None:
             raise CliError(
                 _("BOT_TOKEN is not set: create a bot with @BotFather and set BOT_TOKEN."),
                 EXIT_USAGE,

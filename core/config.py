@@ -118,6 +118,13 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
     telegram_api_url: str | None = None
+    # MAX (docs/max.md): with MAX_BOT_TOKEN set the bot answers in MAX as well (or only there
+    # when BOT_TOKEN is not set); MAX_API_URL for tests and self-hosting.
+    max_bot_token: SecretStr | None = None
+    max_api_url: str = "https://platform-api.max.ru"
+    # Webhook mode for MAX: MAX posts updates to this public address (the same listener as
+    # Telegram's, path /max); long polling otherwise.
+    max_webhook_url: str | None = None
     timezone: str = "Asia/Sakhalin"
     default_locale: str = "ru"
     polling_timeout: int = Field(30, ge=0, le=50)
@@ -154,7 +161,7 @@ class Settings(BaseSettings):
             raise ValueError("1-256 characters, only A-Z a-z 0-9 _ and -")
         return value
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("telegram_api_url", "webhook_url", "max_api_url", "max_webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
@@ -190,6 +197,14 @@ class Settings(BaseSettings):
         except ArgumentError:
             raise ValueError("not a database URL") from None
         return value
+
+    @property
+    def telegram_on(self) -> bool:
+        return self.bot_token is not None
+
+    @property
+    def max_on(self) -> bool:
+        return self.max_bot_token is not None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
+from core.messenger import bot_address, messenger_of
 from services.people.invite_sheet import Terms
 
 T = TypeVar("T")
@@ -77,4 +78,5 @@ async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:
 async def invite_terms(bot: Bot, settings: Settings, now: datetime) -> Terms:
     """What every issued invite link needs: the bot's name, the time, how long it is valid."""
     me = await bot.me()  # aiogram keeps it after the first call
-    return Terms(me.username or "", now, timedelta(days=settings.rules.invite_ttl_days))
+    address = bot_address(messenger_of(me.id), me.username or "")
+    return Terms(address, now, timedelta(days=settings.rules.invite_ttl_days))

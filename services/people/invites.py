@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.messenger import start_link
 from storage import audit
 from storage import people as q
 from storage.models import Invite, InviteAttempt, Person, TelegramAccount
@@ -35,7 +36,9 @@ def hash_code(code: str) -> str:
 
 
 def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
+    """The invite's link: ``bot_username`` is a Telegram bot's name or a messenger's address of
+    a bot (``max.ru/<name>``, see core/messenger.py)."""
+    return start_link(bot_username, code)
 
 
 @dataclass(frozen=True)

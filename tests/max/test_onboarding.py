@@ -1,0 +1,88 @@
+"""A person in MAX: opens their invite, sees their role's menu, uses it; the store holds a
+MAX account for them; a parent gets an absence marked in Telegram in MAX."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.messenger import MAX_BASE, Messenger
+from handlers.sender import MAX_LIMITS, Sender
+from storage.models import MaxMessage, OutboxMessage, OutboxStatus, TelegramAccount
+from tests.accounts.kit import invite_code
+from tests.factories import College
+from tests.max.conftest import MaxApp
+from tests.notifications import kit
+
+
+async def test_a_parent_opens_the_invite_in_max_and_sees_the_menu(
+    max_app: MaxApp, college: College
+) -> None:
+    parent = college.parents[college.students[0].id]
+    code = await invite_code(max_app.tg, parent)
+    user = max_app.stranger("Olga")
+
+    await user.open_link(f"https://max.ru/journal_max_bot?start={code}")
+
+    assert any("Welcome" in text for text in user.texts)
+    menu = user.last
+    assert menu.buttons, "the role's menu comes with its buttons"
+    assert all(b["type"] in ("callback", "link") for row in menu.buttons for b in row)
+    async with max_app.tg.session_factory() as session:
+        account = await session.scalar(
+            select(TelegramAccount).where(TelegramAccount.telegram_user_id == user.stored_id)
+        )
+    assert account is not None and account.person_id == parent.id
+    assert account.messenger is Messenger.MAX and account.chat_id == MAX_BASE + user.user_id
+    # The same link does not work twice, in MAX as in Telegram.
+    other = max_app.stranger("Someone")
+    await other.start(code)
+    assert "already been used" in other.last.visible
+
+
+async def test_a_linked_person_taps_through_the_menu_in_max(
+    max_app: MaxApp, college: College
+) -> None:
+    parent = college.parents[college.students[0].id]
+    user = await max_app.link(parent)
+    await user.send("/menu")
+    first = user.last
+    label = first.button_labels[0][0]
+
+    await user.click(label)
+
+    assert user.last.visible  # the next screen, by an edit or a new message
+    async with max_app.tg.session_factory() as session:
+        numbers = list(await session.scalars(select(MaxMessage.mid)))
+    assert first.mid in numbers  # the bot's message has its number, so it can be edited
+
+
+async def test_a_stranger_in_max_is_shown_nothing(max_app: MaxApp, college: College) -> None:
+    user = max_app.stranger()
+    await user.start()
+    assert "personal link" in user.last.visible
+    assert not user.last.buttons
+
+
+async def test_an_absence_marked_in_telegram_reaches_the_parent_in_max(
+    max_app: MaxApp, college: College
+) -> None:
+    factory = max_app.tg.session_factory
+    student = college.students[0]
+    settings = max_app.tg.settings
+    user = await max_app.link(college.parents[student.id])
+    await kit.absent(factory, college, student, now=college.now)
+    assert await kit.notify(factory, settings, college.now) == 1
+
+    telegram = Sender(max_app.tg.bot, factory, messenger=Messenger.TELEGRAM)
+    assert await telegram.drain_once(kit.after(college.now, 3)) == 0  # not Telegram's to send
+    sender = Sender(max_app.bot, factory, limits=MAX_LIMITS, messenger=Messenger.MAX)
+    sent = await sender.drain_once(kit.after(college.now, 3))
+    async with factory() as session:
+        [message] = await session.scalars(select(OutboxMessage))
+    assert sent == 1, (message.status, message.last_error, message.not_before)
+
+    assert "absent" in user.last.visible
+    assert student.person.first_name in user.last.visible
+    async with factory() as session:
+        [message] = await session.scalars(select(OutboxMessage))
+    assert message.status is OutboxStatus.SENT and message.chat_id == user.stored_id
