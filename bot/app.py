@@ -21,6 +21,7 @@ from bot.jobs import start_background
 from bot.max import create_max_bot, poll_max
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
+from core.messenger import Messenger
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
@@ -115,6 +116,7 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings) if settings.telegram_on else None
     max_bot = create_max_bot(settings, session_factory) if settings.max_on else None
     dp = create_dispatcher(settings, session_factory, i18n)
+    dp["messenger_bots"] = messenger_bots(bot, max_bot)
     background = await start_background(bot, settings, session_factory, max_bot)
     stop = asyncio.Event()
     max_task: asyncio.Task[None] | None = None
@@ -148,6 +150,12 @@ async def run(settings: Settings) -> None:
             if each is not None:
                 await each.session.close()
         await engine.dispose()
+
+
+def messenger_bots(telegram: Bot | None, max_bot: Bot | None) -> dict[Messenger, Bot]:
+    """The bot of each messenger the journal runs in (the links of 📱 Messengers)."""
+    found = {Messenger.TELEGRAM: telegram, Messenger.MAX: max_bot}
+    return {m: b for m, b in found.items() if b is not None}
 
 
 async def run_max(

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.i18n import _, fmt_date, fmt_time, ngettext
+from core.messenger import Messenger
 from screens.invite_sheet import roles_text
 from screens.markup import Markup, bold, format_html, join
 from screens.vocabulary import order_kind, role_name
@@ -36,8 +37,18 @@ def account_revoked() -> str:
 
 
 def new_account_notice(account: TelegramAccount, tz: ZoneInfo) -> Markup:
-    """To the person's other accounts: one more Telegram account now opens their journal."""
+    """To the person's other accounts: one more Telegram or MAX account now opens their
+    journal."""
     who = f"@{account.username}" if account.username else _("an account without a username")
+    if account.messenger is Messenger.MAX:
+        return format_html(
+            _(
+                "🔐 <b>A MAX account was linked to your journal</b>: {date}.\nIf it was you, "
+                "there is nothing to do. If not, revoke it now: it will lose access at once, "
+                "and please tell the college's administrator."
+            ),
+            date=moment(account.created_at, tz),
+        )
     return format_html(
         _(
             "🔐 <b>Another Telegram account was linked to your journal</b>: {who}, "

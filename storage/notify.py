@@ -70,7 +70,11 @@ async def active_accounts(
             TelegramAccount.created_at,
         )
         .join(Person, Person.id == TelegramAccount.person_id)
-        .where(TelegramAccount.person_id.in_(list(person_ids)), TelegramAccount.active.is_(True))
+        .where(
+            TelegramAccount.person_id.in_(list(person_ids)),
+            TelegramAccount.active.is_(True),
+            TelegramAccount.notify.is_(True),  # the person's choice (services/people/messengers)
+        )
         .order_by(TelegramAccount.id)
     )
     found: dict[int, list[Account]] = {}

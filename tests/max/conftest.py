@@ -11,6 +11,7 @@ from aiogram import Bot
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import messenger_bots
 from bot.max import create_max_bot
 from bot.max.session import MaxSession
 from storage.models import Person, TelegramAccount
@@ -63,5 +64,6 @@ async def max_app(
     session = MaxSession(max_api.token, session_factory, max_api.base_url)
     bot = create_max_bot(settings, session_factory, session)
     max_api.attach(app.dp, bot)
+    app.dp["messenger_bots"] = messenger_bots(app.bot, bot)
     yield MaxApp(max_api, bot, app)
     await bot.session.close()

@@ -86,3 +86,52 @@ async def test_an_absence_marked_in_telegram_reaches_the_parent_in_max(
     async with factory() as session:
         [message] = await session.scalars(select(OutboxMessage))
     assert message.status is OutboxStatus.SENT and message.chat_id == user.stored_id
+
+
+async def test_a_telegram_user_links_max_from_messengers_and_chooses_where_to_hear(
+    max_app: MaxApp, college: College
+) -> None:
+    parent = college.parents[college.students[0].id]
+    tg_user = await max_app.tg.link(parent, language="en")
+    await tg_user.command("menu")
+    await tg_user.click("📱 Messengers")
+    assert "Your messengers" in tg_user.last.text
+    await tg_user.click("🔗 A link for another messenger")
+    text = tg_user.last.text
+    [max_link] = [w for w in text.split() if w.startswith("https://max.ru/")]
+    assert "https://t.me/journal_test_bot?start=" in text  # one code, a link per messenger
+
+    max_user = max_app.stranger("Olga")
+    await max_user.open_link(max_link)
+    assert any("Welcome" in t for t in max_user.texts)
+    # The Telegram account hears that a MAX account was linked, with a button to revoke it.
+    assert await deliver_all(max_app, college) >= 1
+    assert "MAX" in tg_user.last.text
+
+    await max_user.send("/menu")
+    await max_user.click("📱 Messengers")
+    assert "🔔 Telegram" in str(max_user.last.button_labels)
+    telegram_label = next(
+        label for row in max_user.last.button_labels for label in row if "Telegram" in label
+    )
+    await max_user.click(telegram_label)  # Telegram off: only MAX hears
+    max_label = next(
+        label for row in max_user.last.button_labels for label in row if label.endswith("MAX")
+    )
+    answer = await max_user.click(max_label)  # the last one on: refused
+    assert answer is not None and "must keep getting" in answer
+    async with max_app.tg.session_factory() as session:
+        accounts = {
+            a.messenger: a.notify
+            for a in await session.scalars(
+                select(TelegramAccount).where(TelegramAccount.person_id == parent.id)
+            )
+        }
+    assert accounts == {Messenger.TELEGRAM: False, Messenger.MAX: True}
+
+
+async def deliver_all(max_app: MaxApp, college: College) -> int:
+    factory = max_app.tg.session_factory
+    sent = await Sender(max_app.tg.bot, factory, messenger=Messenger.TELEGRAM).drain_once()
+    sender = Sender(max_app.bot, factory, limits=MAX_LIMITS, messenger=Messenger.MAX)
+    return sent + await sender.drain_once()
