@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         "--unlinked", action="store_true", help="only people who do not use the bot yet"
     )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
+    inv.add_argument(
+        "--max-bot-username",
+        help="the bot's name in MAX for a second link per person (default: ask MAX when "
+        "MAX_BOT_TOKEN is set)",
+    )
     sub.add_parser("outbox", help="messages queued, sent and failed, with the failures' reasons")
     reg = sub.add_parser(
         "regional",
@@ -202,7 +207,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(
             _("Unknown role. Known roles: {names}").format(names=names), EXIT_USAGE
         ) from None
-    username = args.bot_username or await _bot_username(settings)
+    username, other = await _link_bots(args, settings)
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
@@ -215,6 +220,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
                 session,
                 org.id,
                 bot_username=username,
+                other_bot=other,
                 now=utcnow(),
                 ttl=timedelta(days=settings.rules.invite_ttl_days),
                 tz=settings.tz,
@@ -318,6 +324,36 @@ async def _college_settings(args: argparse.Namespace, settings: Settings) -> int
         whose = _("set by the college") if key in found.own else _("the default")
         print(f"{key}: {value} ({whose})")
     return 0
+
+
+async def _link_bots(args: argparse.Namespace, settings: Settings) -> tuple[str, str]:
+    """The bot addresses of the sheet's links: Telegram's (or MAX's, when the journal runs
+    in MAX only), and MAX's as the second link of each row when it runs in both."""
+    from core.messenger import Messenger, bot_address
+
+    max_name = args.max_bot_username or (
+        await _max_bot_username(settings) if settings.max_on else ""
+    )
+    if args.bot_username or settings.bot_token is not None or not max_name:
+        telegram = args.bot_username or await _bot_username(settings)
+        other = bot_address(Messenger.MAX, max_name) if max_name else ""
+        return telegram, other
+    return bot_address(Messenger.MAX, max_name), ""
+
+
+async def _max_bot_username(settings: Settings) -> str:
+    from bot.max.session import MaxSession
+
+    assert settings.max_bot_token is not None
+    session = MaxSession(settings.max_bot_token.get_secret_value(), None, settings.max_api_url)
+    try:
+        return await session.username()
+    except Exception as exc:  # network, bad token: the operator needs one line
+        raise CliError(
+            _("Could not ask MAX for the bot's name: {error}").format(error=exc)
+        ) from None
+    finally:
+        await session.close()
 
 
 async def _bot_username(settings: Settings) -> str:

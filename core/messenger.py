@@ -48,3 +48,13 @@ def start_link(bot: str, payload: str) -> str:
     an address of ``bot_address`` or a plain Telegram username."""
     address = bot if "/" in bot else f"t.me/{bot}"
     return f"https://{address}?start={payload}"
+
+
+# A file a person sent in MAX is kept by the token MAX gave it, behind one of these prefixes
+# (bot/max/translate.py); any other file id is Telegram's.
+MAX_FILE_PREFIXES = ("max-image:", "max-file:")
+
+
+def file_messenger(file_id: str) -> Messenger:
+    """The messenger that can send the file again by its id (neither can send the other's)."""
+    return Messenger.MAX if file_id.startswith(MAX_FILE_PREFIXES) else Messenger.TELEGRAM

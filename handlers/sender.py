@@ -52,7 +52,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.messenger import Messenger
+from core.messenger import Messenger, file_messenger
 from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from handlers.interactions import AFTER_UPDATE, Interactions, interactions
@@ -326,18 +326,23 @@ class Sender:
             if message.reply_markup
             else None
         )
-        if message.document_file_id and message.file_kind == q.PHOTO:
+        file_id = message.document_file_id
+        if file_id and self.messenger and file_messenger(file_id) is not self.messenger:
+            # A file sent in the other messenger (a certificate photographed in MAX for a
+            # curator in Telegram): this one cannot send it; the text and buttons go alone.
+            file_id = None
+        if file_id and message.file_kind == q.PHOTO:
             sent = await self.bot.send_photo(
                 message.chat_id,
-                message.document_file_id,
+                file_id,
                 caption=message.text or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
-        elif message.document_file_id:
+        elif file_id:
             sent = await self.bot.send_document(
                 message.chat_id,
-                message.document_file_id,
+                file_id,
                 caption=message.text or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,

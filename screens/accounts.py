@@ -112,6 +112,7 @@ def one_link(row: InviteRow) -> Markup:
                 _("🔗 <b>Link for {name}</b> · {roles}"), name=row.full_name, roles=roles_text(row)
             ),
             row.link,
+            *([row.other_link] if row.other_link else []),  # the same code, the other messenger
             format_html(
                 _("It works once, only for this person, until {date}. Older links stop working."),
                 date=row.expires,

@@ -93,7 +93,7 @@ class MaxSession(AiohttpSession):
     def __init__(
         self,
         token: str,
-        session_factory: async_sessionmaker[AsyncSession],
+        session_factory: async_sessionmaker[AsyncSession] | None,
         api_url: str = DEFAULT_API_URL,
         **kwargs: Any,
     ) -> None:
@@ -225,6 +225,10 @@ class MaxSession(AiohttpSession):
             return True  # nothing of the kind in MAX, or nothing the journal needs there
         raise TelegramBadRequest(method, f"MAX: {method.__api_method__} is not supported")
 
+    async def username(self) -> str:
+        """The bot's name in MAX (its links are ``https://max.ru/<name>``)."""
+        return str((await self.call("GET", "/me")).get("username") or "")
+
     async def _me(self) -> dict[str, Any]:
         if self.me is None:
             found = await self.call("GET", "/me")
@@ -342,6 +346,7 @@ class MaxSession(AiohttpSession):
         session = update_session.get(None)
         if session is not None:
             return await max_messages.number_for(session, mid, chat_id)
+        assert self.session_factory is not None, "a MAX bot that writes needs the store"
         async with self.session_factory.begin() as own:
             return await max_messages.number_for(own, mid, chat_id)
 
@@ -350,6 +355,7 @@ class MaxSession(AiohttpSession):
         if session is not None:
             mid = await max_messages.mid_of(session, number)
         else:
+            assert self.session_factory is not None, "a MAX bot that writes needs the store"
             async with self.session_factory() as own:
                 mid = await max_messages.mid_of(own, number)
         if mid is None:

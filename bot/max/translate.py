@@ -25,7 +25,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from core.messenger import MAX_BASE, from_max
+from core.messenger import MAX_BASE, MAX_FILE_PREFIXES, from_max
 
 # MAX's limits (dev.max.ru, "Отправить сообщение" and "Клавиатура"): the fake server of the
 # tests enforces the same.
@@ -42,8 +42,7 @@ HTML_TAGS = frozenset(
 )
 
 # A file kept by the journal as a ``file_id``: MAX re-sends a file by the token it gave.
-IMAGE_PREFIX = "max-image:"
-FILE_PREFIX = "max-file:"
+IMAGE_PREFIX, FILE_PREFIX = MAX_FILE_PREFIXES
 
 UPDATE_TYPES = ("message_created", "message_callback", "bot_started")
 

@@ -400,13 +400,19 @@ class FakeMaxAPI:
         async with self._changed:
             self._queue.append(update)
             self._changed.notify_all()
-        await self.wait_for(
-            lambda: any(
-                c.method in ("POST", "PUT") and c.path in ("/messages", "/answers")
-                for c in self.calls[mark:]
-            ),
-            within,
-        )
+        callback_id = (update.get("callback") or {}).get("callback_id")
+        mids = {m.mid for m in self.dialogs.get(user_id, [])}
+
+        def answered(call: Call) -> bool:
+            if call.path == "/answers":
+                return call.params.get("callback_id") == callback_id
+            if call.path != "/messages":
+                return False
+            if call.method == "POST":
+                return call.params.get("user_id") == str(user_id)
+            return call.method == "PUT" and call.params.get("message_id") in mids
+
+        await self.wait_for(lambda: any(answered(c) for c in self.calls[mark:]), within)
 
     async def wait_for(self, condition: Any, within: float = 10.0) -> None:
         deadline = time.monotonic() + within
