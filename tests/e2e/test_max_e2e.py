@@ -8,16 +8,18 @@ MAX and the curator approves it in Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-import shutil
+import os
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.messenger import MAX_BASE
 from storage.db import create_engine, create_session_factory
@@ -49,11 +51,32 @@ pytestmark = pytest.mark.e2e
 MAX_USERNAME = "journal_max_bot"
 
 
+def _fresh_postgres() -> str:
+    """A database of its own next to ``TEST_DATABASE_URL``'s, empty."""
+    server = make_url(os.environ["TEST_DATABASE_URL"])
+    url = server.set(database=f"{server.database}_e2emax")
+
+    async def reset() -> None:
+        engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        await engine.dispose()
+
+    asyncio.run(reset())
+    return url.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="module")
-def two_links(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
-    """The sample college imported once; every person's Telegram and MAX link of one code."""
+def two_links(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The sample college imported once; every person's Telegram and MAX link of one code.
+    On PostgreSQL when ``TEST_DATABASE_URL`` names one (the store the process runs on), else
+    on a SQLite file."""
     folder = tmp_path_factory.mktemp("e2e-max")
-    url = f"sqlite+aiosqlite:///{folder / 'journal.sqlite3'}"
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = _fresh_postgres()
+    else:
+        url = f"sqlite+aiosqlite:///{folder / 'journal.sqlite3'}"
     done = cli(url, "import", str(SAMPLE))
     assert done.returncode == 0, done.stderr
     sheet = folder / "invites.csv"
@@ -74,14 +97,12 @@ def two_links(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     for telegram, in_max in links.values():
         assert telegram.startswith(f"https://t.me/{BOT_USERNAME}?start=")
         assert in_max == f"https://max.ru/{MAX_USERNAME}?start={code_of(telegram)}"
-    return folder / "journal.sqlite3", links
+    return url, links
 
 
 @pytest.fixture
-def db(two_links: tuple[Path, dict[str, tuple[str, str]]], tmp_path: Path) -> str:
-    path = tmp_path / "journal.sqlite3"
-    shutil.copyfile(two_links[0], path)
-    return f"sqlite+aiosqlite:///{path}"
+def db(two_links: tuple[str, dict[str, tuple[str, str]]]) -> str:
+    return two_links[0]
 
 
 def env_for(db: str, max_api: FakeMaxAPI) -> dict[str, str]:
@@ -167,7 +188,7 @@ async def lesson_with_a_minor(db: str, day: date) -> tuple[Lesson, Student, Pers
 
 
 async def test_a_parent_in_max_gets_the_absence_marked_in_telegram_and_sends_a_certificate(
-    db: str, two_links: tuple[Path, dict[str, tuple[str, str]]]
+    db: str, two_links: tuple[str, dict[str, tuple[str, str]]]
 ) -> None:
     links = two_links[1]
     day = last_working_day(ZoneInfo("Asia/Sakhalin"))
