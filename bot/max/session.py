@@ -299,7 +299,7 @@ class MaxSession(AiohttpSession):
     ) -> dict[str, Any]:
         mode = bot.default.parse_mode if isinstance(parse_mode, Default) else parse_mode
         body: dict[str, Any] = {"text": text or "", "notify": True}
-        if mode is not None and str(mode).upper() == "HTML":
+        if mode is not None and getattr(mode, "value", mode).upper() == "HTML":
             body["format"] = "html"
         attachments = [file] if file else []
         keyboard = tr.keyboard(markup)

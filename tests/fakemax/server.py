@@ -40,6 +40,8 @@ class Call:
     path: str
     params: dict[str, str]
     body: Any
+    status: int = 200
+    error: str = ""
 
 
 @dataclass
@@ -222,6 +224,7 @@ class FakeMaxAPI:
         params = dict(request.query)
         raw = await request.read()
         body = json.loads(raw) if raw else None
+        status, error = 200, ""
         try:
             if request.headers.get("Authorization") != self.token:
                 raise MaxError(401, "verify.token", "Invalid access_token")
@@ -229,12 +232,13 @@ class FakeMaxAPI:
                 self._count_rate()
             answer = await self._route(request.method, path, params, body)
         except MaxError as exc:
+            status, error = exc.status, f"{exc.code}: {exc.message}"
             headers = {"Retry-After": "1"} if exc.status == 429 else None
             return web.json_response(
                 {"code": exc.code, "message": exc.message}, status=exc.status, headers=headers
             )
         finally:  # recorded once answered: what it did is in the dialogs by then
-            self.calls.append(Call(request.method, path, params, body))
+            self.calls.append(Call(request.method, path, params, body, status, error))
             await self._signal()
         return web.json_response(answer)
 
