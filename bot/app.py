@@ -161,11 +161,22 @@ def messenger_bots(telegram: Bot | None, max_bot: Bot | None) -> dict[Messenger,
 async def run_max(
     max_bot: Bot, dp: Dispatcher, settings: Settings, i18n: I18n, stop: asyncio.Event
 ) -> None:
-    """MAX's side of ``run``: its commands, then its updates by long polling."""
+    """MAX's side of ``run``: its commands, then its updates by webhook or long polling."""
+    from bot.max.session import MaxSession
+    from bot.max.webhook import drop_subscriptions, serve_max_webhook
+
     try:
         await set_commands(max_bot, i18n)
     except Exception:  # the commands are a convenience: the bot works without them
         log.exception("MAX: the command list was not set")
+    if settings.max_webhook_url:
+        await serve_max_webhook(max_bot, dp, settings, stop, i18n=i18n)
+        return
+    assert isinstance(max_bot.session, MaxSession)
+    try:
+        await drop_subscriptions(max_bot.session)
+    except Exception:
+        log.exception("MAX: the subscriptions could not be read")
     await poll_max(max_bot, dp, polling_timeout=settings.polling_timeout, stop=stop, i18n=i18n)
 
 

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 from bot.max import translate as tr
 from bot.max.app import feed
@@ -286,8 +286,14 @@ class FakeMaxAPI:
             self.uploads[token] = b""
             return {"url": f"{self.base_url}/upload/{token}"}
         if path == "/subscriptions":
+            if method == "GET":
+                return {"subscriptions": [{"url": s["url"]} for s in self.subscriptions]}
             if method == "POST":
+                self.subscriptions = [s for s in self.subscriptions if s["url"] != body["url"]]
                 self.subscriptions.append(body or {})
+            if method == "DELETE":
+                url = params.get("url")
+                self.subscriptions = [s for s in self.subscriptions if s["url"] != url]
             return {"success": True}
         raise MaxError(404, "not.found", f"no method {method} {path}")
 
@@ -400,6 +406,11 @@ class FakeMaxAPI:
             dispatcher, bot = self._attached
             await feed(bot, dispatcher, update)
             return
+        if self.subscriptions:
+            status = await self.post_update(update)
+            if status != 200:
+                raise AssertionError(f"the bot answered MAX's post with {status}")
+            return
         mark = len(self.calls)
         async with self._changed:
             self._queue.append(update)
@@ -417,6 +428,17 @@ class FakeMaxAPI:
             return call.method == "PUT" and call.params.get("message_id") in mids
 
         await self.wait_for(lambda: any(answered(c) for c in self.calls[mark:]), within)
+
+    async def post_update(self, update: dict[str, Any], secret: str | None = None) -> int:
+        """POST one update to the subscribed webhook, with its secret unless told otherwise;
+        returns the HTTP status (as MAX, it waits for the answer)."""
+        subscription = self.subscriptions[-1]
+        headers = {
+            "X-Max-Bot-Api-Secret": subscription.get("secret", "") if secret is None else secret
+        }
+        async with ClientSession() as client:
+            async with client.post(subscription["url"], json=update, headers=headers) as resp:
+                return resp.status
 
     async def wait_for(self, condition: Any, within: float = 10.0) -> None:
         deadline = time.monotonic() + within
