@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument(
         "--leavers-data", choices=("keep", "erase"), help="personal data of people who left"
     )
+    cs.add_argument(
+        "--max", choices=("on", "off"), help="the college's people use the journal in MAX too"
+    )
     acc = sub.add_parser("accounts", help="a person's linked Telegram accounts")
     acc_sub = acc.add_subparsers(dest="accounts_command", required=True)
     acc_list = acc_sub.add_parser("list", help="the accounts linked to a person")
@@ -314,13 +317,18 @@ async def _college_settings(args: argparse.Namespace, settings: Settings) -> int
             org = await pick(session, args.org)
             if org is None:
                 raise CliError(_("No such college; give its code with --org."))
-            for key, value in ((cs.ADULTS, args.adult_parents), (cs.LEAVERS, args.leavers_data)):
+            chosen = (
+                (cs.ADULTS, args.adult_parents),
+                (cs.LEAVERS, args.leavers_data),
+                (cs.MAX, args.max),
+            )
+            for key, value in chosen:
                 if value:
                     await cs.store(session, org.id, key, value, actor_id=None, source="cli")
             found = await cs.of_college(session, org.id, cs.Defaults.of(settings))
     finally:
         await engine.dispose()
-    for key, value in ((cs.ADULTS, found.adults), (cs.LEAVERS, found.leavers)):
+    for key, value in ((cs.ADULTS, found.adults), (cs.LEAVERS, found.leavers), (cs.MAX, found.max)):
         whose = _("set by the college") if key in found.own else _("the default")
         print(f"{key}: {value} ({whose})")
     return 0

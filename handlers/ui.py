@@ -93,3 +93,8 @@ async def invite_terms(
             found = await each.me()
             other = bot_address(each_messenger, found.username or "")
     return Terms(address, now, timedelta(days=settings.rules.invite_ttl_days), other)
+
+
+def max_turned_off() -> str:
+    """To a MAX account whose college does not use the journal in MAX (any more)."""
+    return _("Your college does not use the journal in MAX now. Please use it in Telegram.")

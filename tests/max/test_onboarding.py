@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.messenger import MAX_BASE, Messenger
 from handlers.sender import MAX_LIMITS, Sender
+from services import college_settings
 from storage.models import MaxMessage, OutboxMessage, OutboxStatus, TelegramAccount
 from tests.accounts.kit import invite_code
 from tests.factories import College
@@ -135,3 +136,34 @@ async def deliver_all(max_app: MaxApp, college: College) -> int:
     sent = await Sender(max_app.tg.bot, factory, messenger=Messenger.TELEGRAM).drain_once()
     sender = Sender(max_app.bot, factory, limits=MAX_LIMITS, messenger=Messenger.MAX)
     return sent + await sender.drain_once()
+
+
+async def test_a_college_that_turned_max_off_is_telegram_only(
+    max_app: MaxApp, college: College
+) -> None:
+    factory = max_app.tg.session_factory
+    async with factory.begin() as session:
+        await college_settings.store(
+            session, college.org.id, college_settings.MAX, "off", actor_id=None, source="cli"
+        )
+    student = college.students[0]
+    parent = college.parents[student.id]
+    code = await invite_code(max_app.tg, parent)
+    newcomer = max_app.stranger("Olga")
+    await newcomer.start(code)
+    assert "does not use the journal in MAX" in newcomer.last.visible
+    # The code was not used up: it still works in Telegram.
+    in_telegram = max_app.tg.stranger("Olga")
+    await in_telegram.command("start", code)
+    assert any("Welcome" in text for text in in_telegram.texts)
+
+    linked = await max_app.link(college.parents[college.students[1].id])
+    await linked.send("/menu")
+    assert "does not use the journal in MAX now" in linked.last.visible
+    assert not linked.last.buttons
+
+    await kit.absent(factory, college, college.students[1], now=college.now)
+    await kit.notify(factory, max_app.tg.settings, college.now)
+    async with factory() as session:
+        queued = list(await session.scalars(select(OutboxMessage.chat_id)))
+    assert linked.stored_id not in queued
