@@ -35,7 +35,7 @@ from core.errors import JournalError
 from core.i18n import I18n, _
 from core.messenger import Messenger, messenger_of
 from handlers.fsm import update_session
-from handlers.ui import EndsConversation, alert
+from handlers.ui import EndsConversation, alert, max_turned_off
 from screens import markup
 from screens.accounts import account_revoked
 from services import college_settings
@@ -197,14 +197,14 @@ class LinkedOnly(BaseMiddleware):
             )
         else:
             text = _(
-                "Your Telegram account is not linked to the journal yet. Open the personal link "
+                "Your account is not linked to the journal yet. Open the personal link "
                 "you received from the college (your curator or the administrator will give you "
                 "one)."
             )
         if data.get("revoked"):
             text = account_revoked()
         if data.get("messenger_off"):
-            text = _("Your college does not use the journal in MAX now. Please use it in Telegram.")
+            text = max_turned_off()
         if isinstance(event, CallbackQuery):
             alert(data["callback_answer"], text)
         elif isinstance(event, Message):

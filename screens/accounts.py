@@ -31,7 +31,7 @@ def account_label(username: str, linked_at: datetime, tz: ZoneInfo) -> str:
 def account_revoked() -> str:
     """To a revoked account, on every press until a new invite links it again."""
     return _(
-        "This Telegram account no longer has access to the journal: it was unlinked. "
+        "This account no longer has access to the journal: it was unlinked. "
         "If you need access, ask the college's administrator for a new link."
     )
 

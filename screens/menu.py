@@ -47,7 +47,7 @@ def linked_elsewhere(name: str) -> Markup:
 
 def welcome(first_name: str) -> Markup:
     return format_html(
-        _("Welcome, {name}! Your Telegram account is now linked to the journal."),
+        _("Welcome, {name}! Your account is now linked to the journal."),
         name=first_name,
     )
 
