@@ -167,3 +167,25 @@ async def test_a_college_that_turned_max_off_is_telegram_only(
     async with factory() as session:
         queued = list(await session.scalars(select(OutboxMessage.chat_id)))
     assert linked.stored_id not in queued
+
+
+async def test_a_curators_group_links_open_in_either_messenger(
+    max_app: MaxApp, college: College
+) -> None:
+    curator = await max_app.link(college.curator)
+    await curator.send("/menu")
+    await curator.click("🔗 Invite links")
+    if curator.last.button(college.group.name) is not None:
+        await curator.click(college.group.name)
+    await curator.click("✅ Issue new links")
+    text = "\n".join(curator.texts)
+    in_max = [w for w in text.split() if w.startswith("https://max.ru/journal_max_bot?start=")]
+    in_telegram = [w for w in text.split() if w.startswith("https://t.me/journal_test_bot?start=")]
+    assert in_max and len(in_max) == len(in_telegram)
+    codes = {link.split("start=")[1] for link in in_max}
+    assert codes == {link.split("start=")[1] for link in in_telegram}  # one code, two links
+    assert curator.last.files  # the sheet came as a file in MAX
+
+    parent = max_app.stranger("Olga")
+    await parent.open_link(in_max[0])
+    assert any("Welcome" in t for t in parent.texts)
