@@ -408,6 +408,8 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
             for item in found:
                 state = "" if item.active else _(" (has blocked the bot)")
                 name = f"@{item.username}" if item.username else "-"
+                if item.messenger.value == "max":
+                    name = f"MAX {name}"
                 when = item.linked_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                 print(f"{item.id}\t{name}\t{when}{state}")
             if not found:

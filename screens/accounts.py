@@ -94,6 +94,8 @@ def person_card(found: PersonCard, tz: ZoneInfo) -> Markup:
             lines.append(_("Linked Telegram accounts:"))
             for item in found.accounts:
                 label = account_label(item.username, item.linked_at, tz)
+                if item.messenger is Messenger.MAX:
+                    label = f"MAX · {label}"
                 suffix = "" if item.active else _(" (has blocked the bot)")
                 lines.append(format_html("• {}{}", label, suffix))
         else:
