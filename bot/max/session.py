@@ -281,6 +281,17 @@ class MaxSession(AiohttpSession):
         body = self._body(bot, text, parse_mode, method.reply_markup, None)
         if text is None:
             body = {"attachments": body["attachments"]}
+        if text is None or isinstance(method, EditMessageCaption):
+            # MAX replaces all attachments: a photo's keyboard or caption edited keeps the photo.
+            found = await self.call("GET", f"/messages/{mid}")
+            kept = [
+                a
+                for a in (found.get("body") or {}).get("attachments") or []
+                if a.get("type") in ("image", "file") and (a.get("payload") or {}).get("token")
+            ]
+            body["attachments"] = [
+                {"type": a["type"], "payload": {"token": a["payload"]["token"]}} for a in kept
+            ] + body["attachments"]
         await self.call("PUT", "/messages", params={"message_id": mid}, body=body)
         me = await self._me()
         person = {"id": stored, "first_name": "-", "is_bot": False}

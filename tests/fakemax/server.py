@@ -269,6 +269,9 @@ class FakeMaxAPI:
             return await self._updates(params)
         if path == "/messages" and method == "POST":
             return self._send(params, body or {})
+        if path.startswith("/messages/") and method == "GET":
+            found = self._find(path.removeprefix("/messages/"))
+            return found.raw(self.bot_user, self.people[found.user_id]["user"])
         if path == "/messages" and method == "PUT":
             return self._edit(params, body or {})
         if path == "/messages" and method == "DELETE":
@@ -350,11 +353,9 @@ class FakeMaxAPI:
             message.html = body.get("format") == "html"
         else:
             check_body({"attachments": body.get("attachments")})
-        if "attachments" in body:
-            kept = [a for a in message.attachments if a.get("type") != "inline_keyboard"]
-            new = list(body.get("attachments") or [])
-            has_file = any(a.get("type") in ("image", "file") for a in new)
-            message.attachments = new if has_file else kept + new
+        if "attachments" in body:  # as MAX: the attachments given replace them all
+            self._check_attachments(body)
+            message.attachments = list(body.get("attachments") or [])
         message.edits += 1
         return {"success": True}
 
