@@ -51,6 +51,7 @@ from services.notifications import digests, notifier
 from services.orders import effects as order_effects
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
+from storage import max_messages
 from storage.people import forget_processed_before
 from storage.replicas import Election, forget_job_runs_before, replica_name, run_once
 
@@ -298,10 +299,12 @@ def add_regional_job(
 
 async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """Telegram redelivers an update for at most a day; older ids need not be remembered. Nor
-    are the runs of scheduled jobs older than a week."""
+    are the runs of scheduled jobs older than a week, nor the numbers of MAX's messages."""
     async with session_factory.begin() as session:
         await forget_processed_before(session, utcnow() - timedelta(days=2))
         await forget_job_runs_before(session, utcnow() - timedelta(days=7))
+        # A MAX message pressed later gets a number again (its id comes with the press).
+        await max_messages.forget_before(session, utcnow() - timedelta(days=7))
 
 
 async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
