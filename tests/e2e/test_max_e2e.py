@@ -12,8 +12,11 @@ import asyncio
 import csv
 import io
 import os
+import signal
+import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +46,7 @@ from tests.e2e.test_college_e2e import (
     screen_with,
 )
 from tests.fakebot import FakeBotAPI, TgUser
-from tests.fakebot.process import BotProcess
+from tests.fakebot.process import REPO_ROOT, BotProcess
 from tests.fakemax import FakeMaxAPI, MaxMessage, MaxUser
 
 pytestmark = pytest.mark.e2e
@@ -274,3 +277,38 @@ async def test_a_parent_in_max_gets_the_absence_marked_in_telegram_and_sends_a_c
     assert mark.reason is not None and mark.reason.value == "illness"
     assert accounts[parent.id] == MAX_BASE + 880_001
     assert accounts[teacher.id] == 7401
+
+
+async def test_the_process_runs_in_max_alone(tmp_path: Path) -> None:
+    """No ``BOT_TOKEN``: ``journal-bot run`` answers in MAX only and stops cleanly."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "TELEGRAM_API_URL")}
+    async with FakeMaxAPI(bot_username=MAX_USERNAME) as max_api:
+        env |= {
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'journal.sqlite3'}",
+            "MAX_BOT_TOKEN": max_api.token,
+            "MAX_API_URL": max_api.base_url,
+            "POLLING_TIMEOUT": "2",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await max_api.wait_for(
+                lambda: any(c.path == "/updates" for c in max_api.calls), within=120
+            )
+            stranger = MaxUser(max_api, 880_101, "Guest")
+            await stranger.start()
+            assert "personal link" in stranger.last.visible
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, err.decode()[-3000:]
+        assert b"Traceback" not in err
