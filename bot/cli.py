@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument(
         "--max", choices=("on", "off"), help="the college's people use the journal in MAX too"
     )
-    acc = sub.add_parser("accounts", help="a person's linked Telegram accounts")
+    acc = sub.add_parser("accounts", help="a person's linked Telegram and MAX accounts")
     acc_sub = acc.add_subparsers(dest="accounts_command", required=True)
     acc_list = acc_sub.add_parser("list", help="the accounts linked to a person")
     acc_list.add_argument("person", help="the person's ID from the import (external_id)")
@@ -413,7 +413,7 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
                 when = item.linked_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                 print(f"{item.id}\t{name}\t{when}{state}")
             if not found:
-                print(_("No Telegram account is linked."))
+                print(_("No account is linked."))
     finally:
         await engine.dispose()
     return 0

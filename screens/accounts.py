@@ -91,7 +91,7 @@ def person_card(found: PersonCard, tz: ZoneInfo) -> Markup:
     lines: list[str] = [bold(person.full_name), format_html(_("Roles: {roles}"), roles=roles)]
     if found.may_manage:
         if found.accounts:
-            lines.append(_("Linked Telegram accounts:"))
+            lines.append(_("Linked accounts:"))
             for item in found.accounts:
                 label = account_label(item.username, item.linked_at, tz)
                 if item.messenger is Messenger.MAX:
@@ -99,7 +99,7 @@ def person_card(found: PersonCard, tz: ZoneInfo) -> Markup:
                 suffix = "" if item.active else _(" (has blocked the bot)")
                 lines.append(format_html("• {}{}", label, suffix))
         else:
-            lines.append(_("No Telegram account is linked."))
+            lines.append(_("No account is linked."))
     if not found.may_issue:
         lines.append(
             _("Only the administrator issues links to staff members and to people already linked.")

@@ -35,7 +35,7 @@ def settings_screen(current: CollegeSettings) -> Markup:
             ),
             format_html(
                 _(
-                    "Personal data of people who left (phone, e-mail, birth date, Telegram "
+                    "Personal data of people who left (phone, e-mail, birth date, messenger "
                     "accounts): <b>{value}</b> ({source}). Names stay on the journal's records."
                 ),
                 value=choice_label(LEAVERS, current.leavers),

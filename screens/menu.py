@@ -38,7 +38,7 @@ def menu_text(identity: Identity) -> Markup:
 def linked_elsewhere(name: str) -> Markup:
     return format_html(
         _(
-            "This Telegram account is already linked to {name}. One account serves one "
+            "This account is already linked to {name}. One account serves one "
             "person; to change it, contact the college administrator."
         ),
         name=name,

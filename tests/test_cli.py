@@ -217,7 +217,7 @@ def test_accounts_of_a_person_are_listed_and_one_is_revoked(
     assert "revoked" in capsys.readouterr().out
     assert asyncio.run(revoked_at()) is not None
     assert main(["accounts", "list", "T001"]) == 0
-    assert "No Telegram account is linked." in capsys.readouterr().out
+    assert "No account is linked." in capsys.readouterr().out
     assert main(["accounts", "revoke", account_id]) == 1
     assert "No such linked account" in capsys.readouterr().err
     assert main(["accounts", "list", "NOBODY"]) == 1
