@@ -125,8 +125,10 @@ async def run(settings: Settings) -> None:
             max_task = asyncio.create_task(
                 run_max(max_bot, dp, settings, i18n, stop), name="max-updates"
             )
+            max_task.add_done_callback(_log_end)
         if bot is None:
-            await _until_signal(stop)
+            assert max_task is not None
+            await _until_signal(stop, max_task)
         elif settings.webhook_url:
             from bot.web import serve_webhook
 
@@ -180,13 +182,23 @@ async def run_max(
     await poll_max(max_bot, dp, polling_timeout=settings.polling_timeout, stop=stop, i18n=i18n)
 
 
-async def _until_signal(stop: asyncio.Event) -> None:
-    """Only MAX: run until SIGINT or SIGTERM (aiogram's polling does this for Telegram)."""
+async def _until_signal(stop: asyncio.Event, max_task: asyncio.Task[None]) -> None:
+    """Only MAX: run until SIGINT or SIGTERM (aiogram's polling does this for Telegram), or
+    until MAX's side fails (its listener could not start, say): then the process ends with it."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopped, max_task}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if max_task.done() and not max_task.cancelled() and max_task.exception() is not None:
+        raise RuntimeError("MAX's side of the bot stopped") from max_task.exception()
+
+
+def _log_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("MAX: updates are no longer received", exc_info=task.exception())
 
 
 async def drop_webhook(bot: Bot) -> None:
