@@ -23,9 +23,13 @@ from services.people.identity import Identity
 
 
 async def show(
-    query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
+    query: CallbackQuery,
+    identity: Identity,
+    session: AsyncSession,
+    settings: Settings,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
-    await _render(query, identity, session, settings)
+    await _render(query, identity, session, settings, messenger_bots)
 
 
 async def toggle(
@@ -35,11 +39,12 @@ async def toggle(
     identity: Identity,
     session: AsyncSession,
     settings: Settings,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
     account = await messengers.toggle_notify(session, identity.person, callback_data.id)
     await session.flush()  # a rejected write fails before the person is told
     callback_answer.text = text.label(account)
-    await _render(query, identity, session, settings)
+    await _render(query, identity, session, settings, messenger_bots)
 
 
 async def link(
@@ -69,10 +74,16 @@ async def link(
 
 
 async def _render(
-    query: CallbackQuery, identity: Identity, session: AsyncSession, settings: Settings
+    query: CallbackQuery,
+    identity: Identity,
+    session: AsyncSession,
+    settings: Settings,
+    messenger_bots: dict[Messenger, Bot] | None,
 ) -> None:
     accounts = await messengers.of_person(session, identity.person.id)
-    await edit_or_send(message_of(query), text.screen(accounts, settings.tz), kb.screen(accounts))
+    both = len(messenger_bots or {}) > 1
+    screen = text.screen(accounts, settings.tz, both=both)
+    await edit_or_send(message_of(query), screen, kb.screen(accounts))
 
 
 def create_router() -> Router:

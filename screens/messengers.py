@@ -33,16 +33,23 @@ def account_line(account: MessengerAccount, tz: ZoneInfo) -> Markup:
     return line
 
 
-def screen(accounts: Sequence[MessengerAccount], tz: ZoneInfo) -> Markup:
+def screen(accounts: Sequence[MessengerAccount], tz: ZoneInfo, *, both: bool = True) -> Markup:
+    """``both``: the journal runs in Telegram and in MAX (else in one of them only)."""
+    intro = (
+        _(
+            "The journal is the same in Telegram and in MAX. Notifications, reminders "
+            "and announcements go to the accounts marked on; replies, to where you ask."
+        )
+        if both
+        else _(
+            "Notifications, reminders and announcements go to the accounts marked on; replies, "
+            "to where you ask."
+        )
+    )
     return join(
         [
             format_html(_("📱 <b>Your messengers</b>")),
-            format_html(
-                _(
-                    "The journal is the same in Telegram and in MAX. Notifications, reminders "
-                    "and announcements go to the accounts marked on; replies, to where you ask."
-                )
-            ),
+            format_html(intro),
             join([account_line(a, tz) for a in accounts]),
             format_html(
                 _(
