@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import start_background
 from bot.max import create_max_bot, poll_max
+from bot.max.files import share_files
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
 from core.messenger import Messenger
@@ -117,6 +118,8 @@ async def run(settings: Settings) -> None:
     max_bot = create_max_bot(settings, session_factory) if settings.max_on else None
     dp = create_dispatcher(settings, session_factory, i18n)
     dp["messenger_bots"] = messenger_bots(bot, max_bot)
+    if bot is not None and max_bot is not None:
+        share_files(bot, max_bot)
     background = await start_background(bot, settings, session_factory, max_bot)
     stop = asyncio.Event()
     max_task: asyncio.Task[None] | None = None

@@ -327,10 +327,18 @@ class Sender:
             else None
         )
         file_id = message.document_file_id
-        if file_id and self.messenger and file_messenger(file_id) is not self.messenger:
-            # A file sent in the other messenger (a certificate photographed in MAX for a
-            # curator in Telegram): this one cannot send it; the text and buttons go alone.
-            file_id = None
+        try:
+            return await self._send_with(message, file_id, markup)
+        except TelegramBadRequest:
+            if not file_id or self.messenger is None or file_messenger(file_id) is self.messenger:
+                raise
+            # A file sent in the other messenger that this one could not fetch (bot/max/
+            # files.py): the text and buttons go alone.
+            return await self._send_with(message, None, markup)
+
+    async def _send_with(
+        self, message: OutboxMessage, file_id: str | None, markup: InlineKeyboardMarkup | None
+    ) -> int:
         if file_id and message.file_kind == q.PHOTO:
             sent = await self.bot.send_photo(
                 message.chat_id,

@@ -102,6 +102,9 @@ class MaxSession(AiohttpSession):
         self.api_url = api_url.rstrip("/")
         self.session_factory = session_factory
         self.me: dict[str, Any] | None = None
+        # The Telegram bot, when the journal runs in both: a Telegram file is fetched through
+        # it and uploaded to MAX (a document a teacher uploaded in Telegram, say).
+        self.telegram: Bot | None = None
 
     # --- MAX's HTTP ---------------------------------------------------------------
 
@@ -327,8 +330,17 @@ class MaxSession(AiohttpSession):
                 return {"type": "file", "payload": {"token": file.removeprefix(tr.FILE_PREFIX)}}
             if file.startswith(("http://", "https://")):
                 return {"type": kind, "payload": {"url": file}}
-            # A Telegram file id: MAX cannot fetch it (the caller sends the text alone).
-            raise MaxAPIError(400, "file.foreign", "wrong file identifier: not a MAX file", None)
+            if self.telegram is None:
+                # A Telegram file id, and no Telegram bot to fetch it: the caller sends the
+                # text alone.
+                raise MaxAPIError(400, "file.foreign", "wrong file identifier: not MAX's", None)
+            found = await self.telegram.get_file(file)
+            if found.file_path is None:
+                raise MaxAPIError(400, "file.foreign", "Telegram has no such file", None)
+            data = await self.telegram.download_file(found.file_path)
+            assert data is not None
+            name = found.file_path.rsplit("/", 1)[-1]
+            return {"type": kind, "payload": await self.upload(kind, name, data.read())}
         content = b"".join([chunk async for chunk in file.read(bot)])
         name = file.filename or ("photo.jpg" if kind == "image" else "file")
         return {"type": kind, "payload": await self.upload(kind, name, content)}
@@ -401,6 +413,7 @@ class MaxSession(AiohttpSession):
             person = tr.user(found["sender"], locale)
             mid = found["body"]["mid"]
             number = await self._number(mid, person["id"])
+            await self._remember_files(found["body"].get("attachments") or [])
             message = tr.message(found, number, person, from_bot=await self._me())
             return self._update(bot, {"update_id": tr.update_id(kind, mid), "message": message})
         if kind == "message_callback":
@@ -421,6 +434,31 @@ class MaxSession(AiohttpSession):
                 bot, {"update_id": tr.update_id(kind, key), "callback_query": query}
             )
         return None
+
+    async def _remember_files(self, attachments: list[dict[str, Any]]) -> None:
+        """Where a person's photo or file can be downloaded, for people in Telegram."""
+        files = [
+            a
+            for a in attachments
+            if a.get("type") in ("image", "file")
+            and (a.get("payload") or {}).get("token")
+            and (a.get("payload") or {}).get("url")
+        ]
+        if not files or self.session_factory is None:
+            return
+        async with self.session_factory.begin() as own:
+            for a in files:
+                name = a.get("filename") or ("photo.jpg" if a["type"] == "image" else "file")
+                payload = a["payload"]
+                await max_messages.remember_file(own, payload["token"], payload["url"], name)
+
+    async def download(self, url: str) -> bytes:
+        """A file from MAX's file server (not given the bot's token)."""
+        session = await self.create_session()
+        async with session.get(url, timeout=ClientTimeout(total=self.timeout)) as resp:
+            if resp.status >= 400:
+                raise MaxAPIError(resp.status, "download.failed", url[:100], None)
+            return await resp.read()
 
     @staticmethod
     def _update(bot: Bot, data: dict[str, Any]) -> Update:

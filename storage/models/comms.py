@@ -189,3 +189,16 @@ class MaxMessage(Base):
     mid: Mapped[str] = mapped_column(String(128), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MaxFile(Base):
+    """A file a person sent in MAX: the token MAX re-sends it by, and the address it is
+    downloaded from, so that it reaches people in Telegram too (bot/max/files.py)."""
+
+    __tablename__ = "max_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,3 +57,42 @@ async def test_a_photo_certificate_sent_and_approved_in_max(
 
     assert await deliver(max_app, college) == 1
     assert "was accepted: illness" in parent.last.visible
+
+
+async def test_a_photo_sent_in_max_reaches_a_curator_in_telegram_as_the_photo(
+    max_app: MaxApp, college: CuratorCollege
+) -> None:
+    max_app.tg.stand_at(college.now)
+    student = college.students[0]
+    await mark_absent(max_app.tg.session_factory, college.lessons.today, student.id)
+    curator = await max_app.tg.link(college.curator, language="en")
+    parent = await max_app.link(college.parents[student.id])
+    await parent.send("/menu")
+    await parent.click("📄 Send a certificate")
+    await parent.click("Yesterday and today")
+    await parent.send_photo(SCAN, caption="Flu")
+
+    telegram = Sender(max_app.tg.bot, max_app.tg.session_factory, messenger=Messenger.TELEGRAM)
+    assert await telegram.drain_once(college.now) == 1
+    notice = curator.last
+    assert notice.photo is not None and notice.photo.content == SCAN
+    assert APPROVE in notice.button_labels
+
+
+async def test_a_photo_sent_in_telegram_reaches_a_curator_in_max_as_the_photo(
+    max_app: MaxApp, college: CuratorCollege
+) -> None:
+    max_app.tg.stand_at(college.now)
+    student = college.students[0]
+    await mark_absent(max_app.tg.session_factory, college.lessons.today, student.id)
+    curator = await max_app.link(college.curator)
+    parent = await max_app.tg.link(college.parents[student.id], language="en")
+    await parent.command("menu")
+    await parent.click("📄 Send a certificate")
+    await parent.click("Yesterday and today")
+    await parent.send_photo(SCAN, caption="Flu")
+
+    assert await deliver(max_app, college) == 1
+    [photo] = curator.last.files
+    assert max_app.api.uploads[photo["payload"]["token"]] == SCAN
+    assert curator.last.button(APPROVE) is not None

@@ -3,7 +3,7 @@ once, against the fake Bot API of each.
 
 A parent onboards through MAX (the invite sheet's MAX link), the teacher marks the register in
 Telegram, and the parent gets the absence in MAX; the parent sends a certificate photo from
-MAX and the curator approves it in Telegram.
+MAX and the curator approves it in Telegram, seeing the photo itself.
 """
 
 from __future__ import annotations
@@ -247,6 +247,8 @@ async def test_a_parent_in_max_gets_the_absence_marked_in_telegram_and_sends_a_c
                 if any("Approve" in b for b in m.button_labels)
             )
             assert student_name in decision.text and "Flu" in decision.text
+            # The photo itself, fetched from MAX's file server for Telegram.
+            assert decision.photo is not None and decision.photo.content == b"\xff\xd8 certificate"
             await head.click(next(b for b in decision.button_labels if "Approve" in b), decision)
             accepted = await max_message(
                 mother,

@@ -188,6 +188,7 @@ class FakeMaxAPI:
     async def start(self) -> FakeMaxAPI:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/upload/{token}", self._serve_upload)
+        app.router.add_get("/files/{token}", self._serve_file)
         app.router.add_route("*", "/{path:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -309,6 +310,13 @@ class FakeMaxAPI:
         content = await part.read() if part is not None else b""  # type: ignore[union-attr]
         self.uploads[token] = bytes(content)
         return web.json_response({"token": token})
+
+    async def _serve_file(self, request: web.Request) -> web.Response:
+        """MAX's file server: a file's address, as an attachment gives it (no token needed)."""
+        content = self.uploads.get(request.match_info["token"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     def _check_user(self, params: dict[str, str]) -> int:
         if "user_id" not in params:

@@ -76,7 +76,11 @@ class MaxUser:
         token = self.api.add_upload(content)
         image = {
             "type": "image",
-            "payload": {"photo_id": 1000 + len(self.api.uploads), "token": token, "url": "x"},
+            "payload": {
+                "photo_id": 1000 + len(self.api.uploads),
+                "token": token,
+                "url": f"{self.api.base_url}/files/{token}",
+            },
         }
         await self.send(caption, [image])
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import messenger_bots
 from bot.max import create_max_bot
+from bot.max.files import share_files
 from bot.max.session import MaxSession
 from storage.models import Person, TelegramAccount
 from tests.botapp import BotApp
@@ -65,5 +66,6 @@ async def max_app(
     bot = create_max_bot(settings, session_factory, session)
     max_api.attach(app.dp, bot)
     app.dp["messenger_bots"] = messenger_bots(app.bot, bot)
+    share_files(app.bot, bot)
     yield MaxApp(max_api, bot, app)
     await bot.session.close()

@@ -1,4 +1,4 @@
-"""MAX: message ids of MAX, and which accounts get notifications
+"""MAX: message ids and files of MAX, and which accounts get notifications
 
 Revision ID: 0014x
 Revises: 0013
@@ -27,6 +27,15 @@ def upgrade() -> None:
     sa.UniqueConstraint('mid', name=op.f('uq_max_messages_mid'))
     )
     op.create_index(op.f('ix_max_messages_created_at'), 'max_messages', ['created_at'], unique=False)
+    op.create_table('max_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=255), nullable=False),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_max_files')),
+    sa.UniqueConstraint('token', name=op.f('uq_max_files_token'))
+    )
     with op.batch_alter_table('telegram_accounts') as batch:
         batch.add_column(sa.Column('notify', sa.Boolean(), server_default=sa.true(), nullable=False))
 
@@ -34,5 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('telegram_accounts') as batch:
         batch.drop_column('notify')
+    op.drop_table('max_files')
     op.drop_index(op.f('ix_max_messages_created_at'), table_name='max_messages')
     op.drop_table('max_messages')
