@@ -20,7 +20,7 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.methods import SendDocument, SendPhoto, TelegramMethod
 from aiogram.methods.base import Response
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, Message
 
 from bot.max.session import MaxSession
 from core.messenger import MAX_FILE_PREFIXES, Messenger, file_messenger
@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SENT_KEPT = 1000  # MAX files sent to Telegram, remembered by this process
+
 
 class MaxFilesForTelegram(BaseRequestMiddleware):
     def __init__(self, max_session: MaxSession) -> None:
         self.max_session = max_session
+        self._sent: dict[str, str] = {}  # MAX file id → Telegram's id of the same file
 
     async def __call__(
         self,
@@ -43,14 +46,35 @@ class MaxFilesForTelegram(BaseRequestMiddleware):
         method: TelegramMethod[Any],
     ) -> Response[Any]:
         if isinstance(method, SendPhoto) and _is_max(method.photo):
-            found = await self._fetch(str(method.photo))
+            key = str(method.photo)
+            found = self._sent.get(key) or await self._fetch(key)
             if found is not None:
                 method = method.model_copy(update={"photo": found})
         elif isinstance(method, SendDocument) and _is_max(method.document):
-            found = await self._fetch(str(method.document))
+            key = str(method.document)
+            found = self._sent.get(key) or await self._fetch(key)
             if found is not None:
                 method = method.model_copy(update={"document": found})
-        return await make_request(bot, method)
+        else:
+            return await make_request(bot, method)
+        result = await make_request(bot, method)
+        if isinstance(found, BufferedInputFile) and isinstance(result, Message):
+            self._keep(key, result)  # Telegram's own id of it, for the next time
+        return result
+
+    def _keep(self, key: str, sent: Message) -> None:
+        file_id = (
+            sent.photo[-1].file_id
+            if sent.photo
+            else sent.document.file_id
+            if sent.document
+            else None
+        )
+        if file_id is None:
+            return
+        if len(self._sent) >= SENT_KEPT:
+            self._sent.pop(next(iter(self._sent)))
+        self._sent[key] = file_id
 
     async def _fetch(self, file_id: str) -> BufferedInputFile | None:
         token = file_id.split(":", 1)[1]

@@ -81,6 +81,7 @@ DEFAULT_API_URL = "https://platform-api.max.ru"
 RETRY_AFTER_DEFAULT = 1  # seconds, when a 429 does not say
 NOT_READY_PAUSE = 0.5  # a file just uploaded may not be ready to attach yet
 NOT_READY_TRIES = 6
+UPLOADS_KEPT = 1000  # Telegram files uploaded to MAX, remembered by this process
 
 
 class MaxAPIError(Exception):
@@ -105,6 +106,7 @@ class MaxSession(AiohttpSession):
         # The Telegram bot, when the journal runs in both: a Telegram file is fetched through
         # it and uploaded to MAX (a document a teacher uploaded in Telegram, say).
         self.telegram: Bot | None = None
+        self._uploaded: dict[str, dict[str, Any]] = {}  # Telegram file id → MAX attachment
 
     # --- MAX's HTTP ---------------------------------------------------------------
 
@@ -334,13 +336,19 @@ class MaxSession(AiohttpSession):
                 # A Telegram file id, and no Telegram bot to fetch it: the caller sends the
                 # text alone.
                 raise MaxAPIError(400, "file.foreign", "wrong file identifier: not MAX's", None)
+            if file in self._uploaded:  # an announcement's photo to many: uploaded once
+                return self._uploaded[file]
             found = await self.telegram.get_file(file)
             if found.file_path is None:
                 raise MaxAPIError(400, "file.foreign", "Telegram has no such file", None)
             data = await self.telegram.download_file(found.file_path)
             assert data is not None
             name = found.file_path.rsplit("/", 1)[-1]
-            return {"type": kind, "payload": await self.upload(kind, name, data.read())}
+            attachment = {"type": kind, "payload": await self.upload(kind, name, data.read())}
+            if len(self._uploaded) >= UPLOADS_KEPT:
+                self._uploaded.pop(next(iter(self._uploaded)))
+            self._uploaded[file] = attachment
+            return attachment
         content = b"".join([chunk async for chunk in file.read(bot)])
         name = file.filename or ("photo.jpg" if kind == "image" else "file")
         return {"type": kind, "payload": await self.upload(kind, name, content)}
