@@ -3,9 +3,10 @@
 It keeps each person's dialog with the bot as they see it, records every call, answers with
 MAX's error shape (``{"code", "message"}``) and enforces MAX's limits: the ``Authorization``
 header, a text of at most 4000 characters in MAX's HTML subset, keyboards of at most 210
-buttons in 30 rows of 7 (3 with a link), callback payloads of at most 1024 bytes, and about
-30 requests a second (a 429 beyond). Updates reach the bot by long polling (``GET /updates``
-with a marker), or, after ``attach``, through the dispatcher in the test's own loop.
+buttons in 30 rows of 7 (3 with a link), callback payloads of at most 1024 bytes, about 30
+requests a second and two answers to presses a second per dialog (a 429 beyond). Updates
+reach the bot by long polling (``GET /updates`` with a marker), by a POST to the subscribed
+webhook, or, after ``attach``, through the dispatcher in the test's own loop.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.max import translate as tr
 from bot.max.app import feed
 
 RATE_PER_SECOND = 30
+ANSWERS_PER_SECOND = 2  # per dialog
 
 
 class MaxError(Exception):
@@ -182,6 +184,8 @@ class FakeMaxAPI:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self._rate_429: int = 0  # scripted 429s still to answer
+        self._callback_users: dict[str, int] = {}  # callback id → the dialog's person
+        self._answers: dict[int, list[float]] = {}  # answers' times per dialog
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -258,6 +262,18 @@ class FakeMaxAPI:
             raise MaxError(429, "too.many.requests", "Too many requests")
         self._recent.append(now)
 
+    def _count_answer(self, callback_id: str) -> None:
+        """MAX takes at most two answers a second in one dialog."""
+        user_id = self._callback_users.get(callback_id)
+        if user_id is None or not self.enforce_rate:
+            return
+        now = time.monotonic()
+        recent = [t for t in self._answers.get(user_id, []) if now - t < 1.0]
+        if len(recent) >= ANSWERS_PER_SECOND:
+            self.too_many_requests += 1
+            raise MaxError(429, "too.many.requests", "Too many answers in this dialog")
+        self._answers[user_id] = [*recent, now]
+
     async def _route(
         self, method: str, path: str, params: dict[str, str], body: Any
     ) -> dict[str, Any]:
@@ -281,6 +297,7 @@ class FakeMaxAPI:
             return {"success": True}
         if path == "/answers" and method == "POST":
             callback_id = params.get("callback_id", "")
+            self._count_answer(callback_id)
             if not body or not (body.get("notification") or body.get("message")):
                 raise MaxError(400, "proto.payload", "message or notification is required")
             self.notifications[callback_id] = body.get("notification") or ""
@@ -400,8 +417,11 @@ class FakeMaxAPI:
     def new_mid(self) -> str:
         return f"mid.{next(self._mids):016x}"
 
-    def new_callback_id(self) -> str:
-        return f"cb.{next(self._callbacks)}"
+    def new_callback_id(self, user_id: int | None = None) -> str:
+        callback_id = f"cb.{next(self._callbacks)}"
+        if user_id is not None:
+            self._callback_users[callback_id] = user_id
+        return callback_id
 
     def add_upload(self, content: bytes) -> str:
         token = f"tok{next(self._tokens)}"

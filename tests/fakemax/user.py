@@ -93,7 +93,7 @@ class MaxUser:
                 raise AssertionError(f"no button {label!r}; buttons on screen: {labels}")
         button = message.button(label)
         assert button is not None and button["type"] == "callback", button
-        callback_id = self.api.new_callback_id()
+        callback_id = self.api.new_callback_id(self.user_id)
         self._callbacks.append(callback_id)
         update = {
             "update_type": "message_callback",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.messenger import Messenger, to_max
 from handlers.sender import MAX_LIMITS, Sender
 from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, TelegramAccount
+from tests.factories import College
 from tests.max.conftest import MaxApp
 
 Factory = async_sessionmaker[AsyncSession]
@@ -103,3 +104,15 @@ async def test_a_person_who_blocked_the_bot_in_max_is_marked_so(max_app: MaxApp)
     async with factory() as session:
         account = await session.scalar(select(TelegramAccount))
     assert account is not None and not account.active
+
+
+async def test_quick_presses_past_max_s_two_answers_a_second_are_waited_out(
+    max_app: MaxApp, college: College
+) -> None:
+    parent = await max_app.link(college.parents[college.students[0].id])
+    await parent.send("/menu")
+    await parent.click("📱 Messengers")
+    label = next(label for row in parent.last.button_labels for label in row if "MAX" in label)
+    answers = [await parent.click(label) for _ in range(3)]  # each answered with a note
+    assert all(answers), answers
+    assert max_app.api.too_many_requests >= 1  # the third within the second: 429, then again

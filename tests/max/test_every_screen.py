@@ -168,8 +168,15 @@ async def test_every_screen_a_role_opens_in_max_is_shown_there(
     assert taps >= 1
     wrote = [c for c in max_app.api.calls if c.path in ("/messages", "/answers")]
     assert wrote, "the bot wrote in MAX"
-    refused = [(c.method, c.path, c.error) for c in max_app.api.calls if c.status >= 400]
+    # Nothing refused; a 429 (two answers a second in a dialog) is waited out and sent again.
+    refused = [
+        (c.method, c.path, c.error)
+        for c in max_app.api.calls
+        if c.status >= 400 and c.status != 429
+    ]
     assert refused == []
+    answered = {c.params["callback_id"] for c in max_app.api.calls if c.path == "/answers"}
+    assert answered == set(max_app.api.notifications)
     assert not any(APOLOGY in text for text in in_max.texts), in_max.texts
     menu = in_max.bot_messages[0]
     assert [label for row in menu.button_labels for label in row] == in_telegram.last.button_labels
