@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from typing import Any
 
 import orjson
@@ -15,8 +18,11 @@ from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import start_background
+from bot.max import create_max_bot, poll_max
+from bot.max.files import share_files
 from core.config import SUPPORTED_LOCALES, Settings
 from core.i18n import I18n, _, create_i18n
+from core.messenger import Messenger
 from handlers import get_routers
 from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
@@ -127,21 +133,36 @@ async def set_menu_button(bot: Bot, settings: Settings, i18n: I18n) -> None:
 
 
 async def run(settings: Settings) -> None:
+    """Telegram, MAX or both (docs/max.md), one dispatcher and one store for them."""
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     i18n = create_i18n(settings.default_locale)
-    bot = create_bot(settings)
+    bot = create_bot(settings) if settings.telegram_on else None
+    max_bot = create_max_bot(settings, session_factory) if settings.max_on else None
     dp = create_dispatcher(settings, session_factory, i18n)
-    background = await start_background(bot, settings, session_factory)
+    dp["messenger_bots"] = messenger_bots(bot, max_bot)
+    if bot is not None and max_bot is not None:
+        share_files(bot, max_bot)
+    background = await start_background(bot, settings, session_factory, max_bot)
+    stop = asyncio.Event()
+    max_task: asyncio.Task[None] | None = None
     mini_app = None
     try:
-        if settings.webapp_url and not settings.webhook_url:
+        if bot is not None and settings.webapp_url and not settings.webhook_url:
             # Long polling has no server of its own: the journal grid gets one.
             from webapp.app import serve_mini_app
 
             mini_app = await serve_mini_app(settings, session_factory)
-        if settings.webhook_url:
+        if max_bot is not None:
+            max_task = asyncio.create_task(
+                run_max(max_bot, dp, settings, i18n, stop), name="max-updates"
+            )
+            max_task.add_done_callback(_log_end)
+        if bot is None:
+            assert max_task is not None
+            await _until_signal(stop, max_task)
+        elif settings.webhook_url:
             from bot.web import serve_webhook
 
             await serve_webhook(bot, dp, settings, engine, i18n=i18n)
@@ -156,9 +177,63 @@ async def run(settings: Settings) -> None:
     finally:
         if mini_app is not None:
             await mini_app.cleanup()
+        stop.set()
+        if max_task is not None:
+            max_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await max_task
         await background.stop()
-        await bot.session.close()
+        for each in (bot, max_bot):
+            if each is not None:
+                await each.session.close()
         await engine.dispose()
+
+
+def messenger_bots(telegram: Bot | None, max_bot: Bot | None) -> dict[Messenger, Bot]:
+    """The bot of each messenger the journal runs in (the links of 📱 Messengers)."""
+    found = {Messenger.TELEGRAM: telegram, Messenger.MAX: max_bot}
+    return {m: b for m, b in found.items() if b is not None}
+
+
+async def run_max(
+    max_bot: Bot, dp: Dispatcher, settings: Settings, i18n: I18n, stop: asyncio.Event
+) -> None:
+    """MAX's side of ``run``: its commands, then its updates by webhook or long polling."""
+    from bot.max.session import MaxSession
+    from bot.max.webhook import drop_subscriptions, serve_max_webhook
+
+    try:
+        await set_commands(max_bot, i18n)
+    except Exception:  # the commands are a convenience: the bot works without them
+        log.exception("MAX: the command list was not set")
+    if settings.max_webhook_url:
+        await serve_max_webhook(max_bot, dp, settings, stop, i18n=i18n)
+        return
+    assert isinstance(max_bot.session, MaxSession)
+    try:
+        await drop_subscriptions(max_bot.session)
+    except Exception:
+        log.exception("MAX: the subscriptions could not be read")
+    await poll_max(max_bot, dp, polling_timeout=settings.polling_timeout, stop=stop, i18n=i18n)
+
+
+async def _until_signal(stop: asyncio.Event, max_task: asyncio.Task[None]) -> None:
+    """Only MAX: run until SIGINT or SIGTERM (aiogram's polling does this for Telegram), or
+    until MAX's side fails (its listener could not start, say): then the process ends with it."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopped, max_task}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if max_task.done() and not max_task.cancelled() and max_task.exception() is not None:
+        raise RuntimeError("MAX's side of the bot stopped") from max_task.exception()
+
+
+def _log_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("MAX: updates are no longer received", exc_info=task.exception())
 
 
 async def drop_webhook(bot: Bot) -> None:

@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         "--unlinked", action="store_true", help="only people who do not use the bot yet"
     )
     inv.add_argument("--bot-username", help="bot username for the links (default: ask Telegram)")
+    inv.add_argument(
+        "--max-bot-username",
+        help="the bot's name in MAX for a second link per person (default: ask MAX when "
+        "MAX_BOT_TOKEN is set)",
+    )
     sub.add_parser("outbox", help="messages queued, sent and failed, with the failures' reasons")
     reg = sub.add_parser(
         "regional",
@@ -68,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument(
         "--leavers-data", choices=("keep", "erase"), help="personal data of people who left"
     )
-    acc = sub.add_parser("accounts", help="a person's linked Telegram accounts")
+    cs.add_argument(
+        "--max", choices=("on", "off"), help="the college's people use the journal in MAX too"
+    )
+    acc = sub.add_parser("accounts", help="a person's linked Telegram and MAX accounts")
     acc_sub = acc.add_subparsers(dest="accounts_command", required=True)
     acc_list = acc_sub.add_parser("list", help="the accounts linked to a person")
     acc_list.add_argument("person", help="the person's ID from the import (external_id)")
@@ -109,7 +117,7 @@ class CliError(Exception):
 
 async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and settings.max_bot_token is None:
             raise CliError(
                 _("BOT_TOKEN is not set: create a bot with @BotFather and set BOT_TOKEN."),
                 EXIT_USAGE,
@@ -202,7 +210,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(
             _("Unknown role. Known roles: {names}").format(names=names), EXIT_USAGE
         ) from None
-    username = args.bot_username or await _bot_username(settings)
+    username, other = await _link_bots(args, settings)
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
@@ -215,6 +223,7 @@ async def _invites(args: argparse.Namespace, settings: Settings) -> int:
                 session,
                 org.id,
                 bot_username=username,
+                other_bot=other,
                 now=utcnow(),
                 ttl=timedelta(days=settings.rules.invite_ttl_days),
                 tz=settings.tz,
@@ -308,16 +317,51 @@ async def _college_settings(args: argparse.Namespace, settings: Settings) -> int
             org = await pick(session, args.org)
             if org is None:
                 raise CliError(_("No such college; give its code with --org."))
-            for key, value in ((cs.ADULTS, args.adult_parents), (cs.LEAVERS, args.leavers_data)):
+            chosen = (
+                (cs.ADULTS, args.adult_parents),
+                (cs.LEAVERS, args.leavers_data),
+                (cs.MAX, args.max),
+            )
+            for key, value in chosen:
                 if value:
                     await cs.store(session, org.id, key, value, actor_id=None, source="cli")
             found = await cs.of_college(session, org.id, cs.Defaults.of(settings))
     finally:
         await engine.dispose()
-    for key, value in ((cs.ADULTS, found.adults), (cs.LEAVERS, found.leavers)):
+    for key, value in ((cs.ADULTS, found.adults), (cs.LEAVERS, found.leavers), (cs.MAX, found.max)):
         whose = _("set by the college") if key in found.own else _("the default")
         print(f"{key}: {value} ({whose})")
     return 0
+
+
+async def _link_bots(args: argparse.Namespace, settings: Settings) -> tuple[str, str]:
+    """The bot addresses of the sheet's links: Telegram's (or MAX's, when the journal runs
+    in MAX only), and MAX's as the second link of each row when it runs in both."""
+    from core.messenger import Messenger, bot_address
+
+    max_name = args.max_bot_username or (
+        await _max_bot_username(settings) if settings.max_on else ""
+    )
+    if args.bot_username or settings.bot_token is not None or not max_name:
+        telegram = args.bot_username or await _bot_username(settings)
+        other = bot_address(Messenger.MAX, max_name) if max_name else ""
+        return telegram, other
+    return bot_address(Messenger.MAX, max_name), ""
+
+
+async def _max_bot_username(settings: Settings) -> str:
+    from bot.max.session import MaxSession
+
+    assert settings.max_bot_token is not None
+    session = MaxSession(settings.max_bot_token.get_secret_value(), None, settings.max_api_url)
+    try:
+        return await session.username()
+    except Exception as exc:  # network, bad token: the operator needs one line
+        raise CliError(
+            _("Could not ask MAX for the bot's name: {error}").format(error=exc)
+        ) from None
+    finally:
+        await session.close()
 
 
 async def _bot_username(settings: Settings) -> str:
@@ -364,10 +408,12 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
             for item in found:
                 state = "" if item.active else _(" (has blocked the bot)")
                 name = f"@{item.username}" if item.username else "-"
+                if item.messenger.value == "max":
+                    name = f"MAX {name}"
                 when = item.linked_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                 print(f"{item.id}\t{name}\t{when}{state}")
             if not found:
-                print(_("No Telegram account is linked."))
+                print(_("No account is linked."))
     finally:
         await engine.dispose()
     return 0

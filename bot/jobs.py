@@ -31,11 +31,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.max.routing import routing_bot
 from core.clock import utcnow
 from core.config import Settings
 from core.i18n import use_locale
+from core.messenger import Messenger
 from handlers.announcement_progress import refresh_progress
-from handlers.sender import Limits, Sender
+from handlers.sender import MAX_LIMITS, Limits, Sender
 from keyboards.reminders import digest_markup
 from screens import notifications as notices
 from screens import parent_access
@@ -49,6 +51,7 @@ from services.notifications import digests, notifier
 from services.orders import effects as order_effects
 from services.reminders import scan as reminders
 from services.reminders.scan import ScanMemo, ScanReport
+from storage import max_messages
 from storage.people import forget_processed_before
 from storage.replicas import Election, forget_job_runs_before, replica_name, run_once
 
@@ -296,10 +299,12 @@ def add_regional_job(
 
 async def forget_old_updates(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """Telegram redelivers an update for at most a day; older ids need not be remembered. Nor
-    are the runs of scheduled jobs older than a week."""
+    are the runs of scheduled jobs older than a week, nor the numbers of MAX's messages."""
     async with session_factory.begin() as session:
         await forget_processed_before(session, utcnow() - timedelta(days=2))
         await forget_job_runs_before(session, utcnow() - timedelta(days=7))
+        # A MAX message pressed later gets a number again (its id comes with the press).
+        await max_messages.forget_before(session, utcnow() - timedelta(days=7))
 
 
 async def clean_up(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -385,7 +390,7 @@ async def send_while_elected(
     every ``every`` seconds. Without an election (SQLite) the sender simply runs."""
     if election is None:
         seat.held, seat.terms = True, 1
-        await sender.run(stop_event)
+        await run_senders(sender, stop_event)
         return
     try:
         while not stop_event.is_set():
@@ -402,7 +407,7 @@ async def send_while_elected(
             term = asyncio.Event()
             watch = asyncio.create_task(_watch(election, stop_event, term, every))
             try:
-                await sender.run(term)
+                await run_senders(sender, term)
             finally:
                 seat.held = False
                 watch.cancel()
@@ -411,6 +416,11 @@ async def send_while_elected(
     finally:
         with contextlib.suppress(Exception):
             await election.resign()
+
+
+async def run_senders(sender: Sender, stop_event: asyncio.Event) -> None:
+    """The sender and its partners (one per messenger) until ``stop_event``."""
+    await asyncio.gather(*(s.run(stop_event) for s in (sender, *sender.partners)))
 
 
 async def _watch(
@@ -447,16 +457,42 @@ class Background:
 
 
 async def start_background(
-    bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+    bot: Bot | None,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    max_bot: Bot | None = None,
 ) -> Background:
+    """The jobs and the outbox senders: one sender per messenger, each with its own limits
+    (Telegram's, MAX's: docs/max.md), run together by the elected process."""
     cfg = settings.notifications
-    sender = Sender(
-        bot,
-        session_factory,
-        limits=Limits(per_second=cfg.send_per_second),
-        attempts=cfg.send_attempts,
-        lease=cfg.lease_seconds,
-    )
+    senders: list[Sender] = []
+    if bot is not None:
+        senders.append(
+            Sender(
+                bot,
+                session_factory,
+                limits=Limits(per_second=cfg.send_per_second),
+                attempts=cfg.send_attempts,
+                lease=cfg.lease_seconds,
+                messenger=Messenger.TELEGRAM,
+            )
+        )
+    if max_bot is not None:
+        senders.append(
+            Sender(
+                max_bot,
+                session_factory,
+                limits=MAX_LIMITS,
+                attempts=cfg.send_attempts,
+                lease=cfg.lease_seconds,
+                messenger=Messenger.MAX,
+            )
+        )
+    if not senders:
+        raise ValueError("no messenger to send to")
+    sender = senders[0]
+    sender.partners = senders[1:]
+    direct = routing_bot(bot, max_bot)  # writes to a chat through its messenger's bot
     engine = session_factory.kw["bind"]
     election = Election(engine) if Election.needed(engine) else None
     seat = SenderSeat()
@@ -465,8 +501,8 @@ async def start_background(
     add_digest_job(scheduler, settings, session_factory, sender)
     add_reminder_job(scheduler, settings, session_factory, sender)
     add_orders_job(scheduler, settings, session_factory)
-    add_housekeeping_jobs(scheduler, bot, session_factory, seat)
-    add_regional_job(scheduler, bot, settings, session_factory)
+    add_housekeeping_jobs(scheduler, direct, session_factory, seat)
+    add_regional_job(scheduler, direct, settings, session_factory)
     add_retention_job(scheduler, settings, session_factory)
     scheduler.start()
     stop_event = asyncio.Event()

@@ -132,6 +132,16 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
     telegram_api_url: str | None = None
+    # MAX (docs/max.md): with MAX_BOT_TOKEN set the bot answers in MAX as well (or only there
+    # when BOT_TOKEN is not set); MAX_API_URL for tests and self-hosting.
+    max_bot_token: SecretStr | None = None
+    max_api_url: str = "https://platform-api.max.ru"
+    # Webhook mode for MAX: MAX posts updates to this public address, a proxy forwards them
+    # to WEBHOOK_HOST:MAX_WEBHOOK_PORT, with MAX_WEBHOOK_SECRET in MAX's header; long polling
+    # otherwise.
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = Field(None, validate_default=True)
+    max_webhook_port: int = Field(8081, ge=1, le=65535)
     timezone: str = "Asia/Sakhalin"
     default_locale: str = "ru"
     polling_timeout: int = Field(30, ge=0, le=50)
@@ -172,7 +182,20 @@ class Settings(BaseSettings):
             raise ValueError("1-256 characters, only A-Z a-z 0-9 _ and -")
         return value
 
-    @field_validator("telegram_api_url", "webhook_url", "webapp_url")
+    @field_validator("max_webhook_secret")
+    @classmethod
+    def _max_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("max_webhook_url"):
+                raise ValueError("required when MAX_WEBHOOK_URL is set (5-256 of A-Z a-z 0-9 _ -)")
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{5,256}", value.get_secret_value()):
+            raise ValueError("5-256 characters, only A-Z a-z 0-9 _ and -")
+        return value
+
+    @field_validator(
+        "telegram_api_url", "webhook_url", "webapp_url", "max_api_url", "max_webhook_url"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
@@ -208,6 +231,14 @@ class Settings(BaseSettings):
         except ArgumentError:
             raise ValueError("not a database URL") from None
         return value
+
+    @property
+    def telegram_on(self) -> bool:
+        return self.bot_token is not None
+
+    @property
+    def max_on(self) -> bool:
+        return self.max_bot_token is not None
 
     @property
     def tz(self) -> ZoneInfo:

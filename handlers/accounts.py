@@ -18,6 +18,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import Denied, Invalid
 from core.i18n import _
+from core.messenger import Messenger
 from core.textsplit import split_html
 from handlers.middlewares import journal_router
 from handlers.ui import edit_or_send, invite_terms, message_of
@@ -86,12 +87,13 @@ async def link(
     settings: Settings,
     clock: Clock,
     bot: Bot,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
     row = await issuing.issue_one(
         session,
         actor,
         callback_data.id,
-        await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock(), messenger_bots),
     )
     await session.flush()  # a rejected write fails before the person is told
     await message_of(query).answer(text.one_link(row), reply_markup=kb.back_to_office())
@@ -201,12 +203,13 @@ async def group_links(
     settings: Settings,
     clock: Clock,
     bot: Bot,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
     group, rows = await issuing.group_links(
         session,
         actor,
         callback_data.id,
-        await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock(), messenger_bots),
     )
     await session.flush()  # a rejected write fails before the person is told
     if not rows:
@@ -238,12 +241,13 @@ async def order_links(
     settings: Settings,
     clock: Clock,
     bot: Bot,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
     order, rows = await issuing.order_links(
         session,
         actor,
         callback_data.id,
-        await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock(), messenger_bots),
     )
     await session.flush()  # a rejected write fails before the person is told
     if not rows:

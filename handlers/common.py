@@ -9,7 +9,7 @@ from aiogram.types import Message
 
 from core.i18n import I18n, _
 from handlers.menu import show_menu
-from handlers.ui import stale_button
+from handlers.ui import max_turned_off, stale_button
 from keyboards import menu as kb
 from screens.accounts import account_revoked
 from screens.menu import help_text
@@ -32,8 +32,13 @@ async def cancel(message: Message, state: FSMContext, identity: Identity | None)
         await show_menu(message, identity)
 
 
-async def menu(message: Message, identity: Identity | None, revoked: bool = False) -> None:
+async def menu(
+    message: Message, identity: Identity | None, revoked: bool = False, messenger_off: bool = False
+) -> None:
     if identity is None:
+        if messenger_off:
+            await message.answer(max_turned_off())
+            return
         await message.answer(account_revoked() if revoked else not_linked())
         return
     await show_menu(message, identity)

@@ -23,6 +23,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _, fmt_date
+from core.messenger import Messenger
 from core.textsplit import split_html
 from handlers.justification import send_to_curator
 from handlers.middlewares import journal_router
@@ -386,12 +387,13 @@ async def invites_issue(
     settings: Settings,
     clock: Clock,
     bot: Bot,
+    messenger_bots: dict[Messenger, Bot] | None = None,
 ) -> None:
     group, rows = await curator_invites.issue_group_links(
         session,
         actor,
         callback_data.group,
-        await invite_terms(bot, settings, clock()),
+        await invite_terms(bot, settings, clock(), messenger_bots),
     )
     await session.flush()  # a rejected write fails before the person is told
     target = message_of(query)

@@ -158,7 +158,7 @@ async def send_current(
         await message_of(query).answer_document(document.file_id, caption=caption)
     except TelegramBadRequest:
         # A file_id is valid for this bot only: after a change of bot, upload again.
-        alert(callback_answer, _("Telegram no longer has this file. Please upload it again."))
+        alert(callback_answer, _("The messenger no longer has this file. Please upload it again."))
 
 
 def create_router() -> Router:

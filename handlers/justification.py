@@ -307,7 +307,7 @@ async def show_photo(
     try:
         await message_of(query).answer_photo(view.file_id, caption=text.photo_caption(view))
     except TelegramBadRequest:
-        alert(callback_answer, _("Telegram no longer has this photo."))
+        alert(callback_answer, _("The messenger no longer has this photo."))
         return
 
 

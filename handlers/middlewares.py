@@ -34,10 +34,12 @@ from sqlalchemy.orm import Session
 from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
+from core.messenger import Messenger, messenger_of
 from handlers.fsm import known_state, update_session
-from handlers.ui import EndsConversation, alert, screen_edits
+from handlers.ui import EndsConversation, alert, max_turned_off, screen_edits
 from screens import markup
 from screens.accounts import account_revoked
+from services import college_settings
 from services.access import make_actor
 from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.people.identity import Identity, identify
@@ -169,6 +171,12 @@ class IdentityMiddleware(BaseMiddleware):
         if user is not None:
             account, identity = await identify(session, user.id, data["clock"]())
             data["revoked"] = account is not None and account.revoked_at is not None
+            if (
+                identity is not None
+                and messenger_of(user.id) is Messenger.MAX
+                and not await college_settings.max_on(session, identity.org_id)
+            ):
+                identity, data["messenger_off"] = None, True  # the college turned MAX off
             if identity is not None and not identity.account.active:
                 returning = identity.account  # they blocked the bot and are back: deliver again
         data["identity"] = identity
@@ -224,12 +232,14 @@ class LinkedOnly(BaseMiddleware):
             )
         else:
             text = _(
-                "Your Telegram account is not linked to the journal yet. Open the personal link "
+                "Your account is not linked to the journal yet. Open the personal link "
                 "you received from the college (your curator or the administrator will give you "
                 "one)."
             )
         if data.get("revoked"):
             text = account_revoked()
+        if data.get("messenger_off"):
+            text = max_turned_off()
         if isinstance(event, CallbackQuery):
             alert(data["callback_answer"], text)
         elif isinstance(event, Message):

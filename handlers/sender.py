@@ -52,6 +52,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.messenger import Messenger, file_messenger
 from core.privacy import masked_chat
 from core.textsplit import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from handlers.interactions import AFTER_UPDATE, Interactions, interactions
@@ -81,6 +82,13 @@ class Limits:
     per_second: int = 29  # overall; Telegram allows 30
     private_per_second: int = 1
     group_per_minute: int = 20
+    text: int = TEXT_LIMIT  # characters of a message's text, and of a file's caption
+    caption: int = CAPTION_LIMIT
+
+
+# MAX (docs/max.md): about 30 requests a second for the whole bot, replies included, so the
+# outbox keeps to 25 and leaves the rest to the replies; a text or a caption of 4000 characters.
+MAX_LIMITS = Limits(per_second=25, private_per_second=1, text=4000, caption=4000)
 
 
 @dataclass
@@ -110,8 +118,12 @@ class Sender:
         holder: str | None = None,
         lease: float = LEASE,
         registry: Interactions | None = None,
+        messenger: Messenger | None = None,
     ) -> None:
         self.bot = bot
+        # The messenger whose chats this sender serves (core/messenger.py); None: all chats.
+        self.messenger = messenger
+        self.partners: list[Sender] = []  # woken with this one (the other messenger's)
         self.holder = holder or replica_name()
         self.lease = timedelta(seconds=lease)
         self.attempts = attempts
@@ -192,6 +204,8 @@ class Sender:
     def wake(self) -> None:
         """New messages are queued: look now instead of at the next poll."""
         self._wake.set()
+        for partner in self.partners:
+            partner.wake()
 
     # --- dispatching ---------------------------------------------------------------
 
@@ -204,7 +218,9 @@ class Sender:
     async def _fill(self, now: datetime, limit: int) -> int:
         await self._release()
         async with self.session_factory.begin() as session:
-            taken = await q.claim_due(session, now, limit, self.holder, self.lease)
+            taken = await q.claim_due(
+                session, now, limit, self.holder, self.lease, messenger=self.messenger
+            )
         due = [m for m in taken if m.id not in self._in_flight]
         for message in due:
             self._in_flight.add(message.id)
@@ -262,7 +278,7 @@ class Sender:
 
     async def _deliver(self, queue: deque[OutboxMessage]) -> _Outcome:
         message = queue[0]
-        if _too_long(message):
+        if _too_long(message, self.limits):
             if not await self._split(queue):
                 return _Outcome.DONE  # merged or sent meanwhile: nothing to do
             message = queue[0]
@@ -310,18 +326,31 @@ class Sender:
             if message.reply_markup
             else None
         )
-        if message.document_file_id and message.file_kind == q.PHOTO:
+        file_id = message.document_file_id
+        try:
+            return await self._send_with(message, file_id, markup)
+        except TelegramBadRequest:
+            if not file_id or self.messenger is None or file_messenger(file_id) is self.messenger:
+                raise
+            # A file sent in the other messenger that this one could not fetch (bot/max/
+            # files.py): the text and buttons go alone.
+            return await self._send_with(message, None, markup)
+
+    async def _send_with(
+        self, message: OutboxMessage, file_id: str | None, markup: InlineKeyboardMarkup | None
+    ) -> int:
+        if file_id and message.file_kind == q.PHOTO:
             sent = await self.bot.send_photo(
                 message.chat_id,
-                message.document_file_id,
+                file_id,
                 caption=message.text or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
-        elif message.document_file_id:
+        elif file_id:
             sent = await self.bot.send_document(
                 message.chat_id,
-                message.document_file_id,
+                file_id,
                 caption=message.text or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -398,7 +427,7 @@ class Sender:
         """Store the parts of the first message in place of it; False if it is gone."""
         message = queue[0]
         parts: list[tuple[str, str | None]] = [
-            (text, None) for text in split_html(message.text, TEXT_LIMIT)
+            (text, None) for text in split_html(message.text, self.limits.text)
         ]
         if message.document_file_id:  # the caption is too long: the text goes first
             parts.append(("", message.document_file_id))
@@ -479,8 +508,8 @@ class Sender:
         raise AssertionError("unreachable")
 
 
-def _too_long(message: OutboxMessage) -> bool:
-    limit = CAPTION_LIMIT if message.document_file_id else TEXT_LIMIT
+def _too_long(message: OutboxMessage, limits: Limits) -> bool:
+    limit = limits.caption if message.document_file_id else limits.text
     return visible_length(message.text) > limit
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.i18n import I18n, _
 from handlers.menu import show_menu
+from handlers.ui import max_turned_off
 from keyboards import accounts as accounts_kb
 from keyboards.journal import LESSON_LINK_PATTERN
 from screens import accounts as accounts_text
@@ -32,7 +33,15 @@ REFUSALS = {
     invites.Outcome.THROTTLED: lambda: _(
         "Too many attempts with wrong links. Please try again in an hour."
     ),
+    invites.Outcome.MESSENGER_OFF: lambda: messenger_off(),
 }
+
+
+def messenger_off() -> str:
+    return _(
+        "Your college does not use the journal in MAX. Open your link in Telegram: it still "
+        "works there."
+    )
 
 
 def new_account_notice(account: TelegramAccount, settings: Settings) -> Outgoing:
@@ -94,9 +103,14 @@ async def start_with_code(
         await show_menu(message, linked)
 
 
-async def start_plain(message: Message, identity: Identity | None, revoked: bool = False) -> None:
+async def start_plain(
+    message: Message, identity: Identity | None, revoked: bool = False, messenger_off: bool = False
+) -> None:
     if identity is not None:
         await show_menu(message, identity)
+        return
+    if messenger_off:
+        await message.answer(max_turned_off())
         return
     if revoked:
         await message.answer(accounts_text.account_revoked())

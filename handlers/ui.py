@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.errors import JournalError
 from core.i18n import _
+from core.messenger import Messenger, bot_address, messenger_of
 from handlers.responses import EditScreen
 from services.people.invite_sheet import Terms
 
@@ -97,7 +98,26 @@ async def save_input(session: AsyncSession, change: Awaitable[T]) -> T:
     return result
 
 
-async def invite_terms(bot: Bot, settings: Settings, now: datetime) -> Terms:
-    """What every issued invite link needs: the bot's name, the time, how long it is valid."""
+async def invite_terms(
+    bot: Bot,
+    settings: Settings,
+    now: datetime,
+    messenger_bots: dict[Messenger, Bot] | None = None,
+) -> Terms:
+    """What every issued invite link needs: the bot's address (of the messenger the issuer
+    uses; the other messenger's too, when the journal runs in both), the time, how long it
+    is valid."""
     me = await bot.me()  # aiogram keeps it after the first call
-    return Terms(me.username or "", now, timedelta(days=settings.rules.invite_ttl_days))
+    messenger = messenger_of(me.id)
+    address = bot_address(messenger, me.username or "")
+    other = ""
+    for each_messenger, each in (messenger_bots or {}).items():
+        if each_messenger is not messenger:
+            found = await each.me()
+            other = bot_address(each_messenger, found.username or "")
+    return Terms(address, now, timedelta(days=settings.rules.invite_ttl_days), other)
+
+
+def max_turned_off() -> str:
+    """To a MAX account whose college does not use the journal in MAX (any more)."""
+    return _("Your college does not use the journal in MAX now. Please use it in Telegram.")

@@ -12,7 +12,7 @@ from core.i18n import _, __
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.menu import add_menu_item
 from screens.college_settings import choice_label
-from services.college_settings import ADULTS, CHOICES, LEAVERS, CollegeSettings
+from services.college_settings import ADULTS, CHOICES, LEAVERS, MAX, CollegeSettings
 from services.policy import Action
 
 
@@ -26,9 +26,10 @@ class SettingsAction(StrEnum):
 class SettingKey(StrEnum):
     ADULTS = "a"
     LEAVERS = "l"
+    MAX = "m"
 
 
-KEYS = {SettingKey.ADULTS: ADULTS, SettingKey.LEAVERS: LEAVERS}
+KEYS = {SettingKey.ADULTS: ADULTS, SettingKey.LEAVERS: LEAVERS, SettingKey.MAX: MAX}
 
 
 class CollegeCb(CallbackData, prefix="cs"):
@@ -42,7 +43,11 @@ add_menu_item(75, Action.MANAGE_SETTINGS, __("⚙️ College settings"), College
 
 def settings_keyboard(current: CollegeSettings) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    values = {SettingKey.ADULTS: current.adults, SettingKey.LEAVERS: current.leavers}
+    values = {
+        SettingKey.ADULTS: current.adults,
+        SettingKey.LEAVERS: current.leavers,
+        SettingKey.MAX: current.max,
+    }
     for short, key in KEYS.items():
         for value in CHOICES[key]:
             mark = "• " if values[short] == value else ""

@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardMarkup
 from core.i18n import LANGUAGE_NAMES, LazyProxy, _
 from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import MenuAction, MenuCb
+from keyboards.messengers import MessengerCb
 from screens.vocabulary import role_name
 from services.people.identity import Child, Identity
 from services.policy import Action
@@ -53,6 +54,7 @@ def main_menu(identity: Identity) -> InlineKeyboardMarkup:
     if len(identity.roles) > 1:
         builder.button(text=_("🔁 Another role"), callback_data=MenuCb(action=MenuAction.ROLES))
     builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
+    builder.button(text=_("📱 Messengers"), callback_data=MessengerCb())
     builder.adjust(1)
     return builder.as_markup()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.i18n import _, fmt_date, fmt_time, ngettext
+from core.messenger import Messenger
 from screens.invite_sheet import roles_text
 from screens.markup import Markup, bold, format_html, join
 from screens.vocabulary import order_kind, role_name
@@ -30,14 +31,24 @@ def account_label(username: str, linked_at: datetime, tz: ZoneInfo) -> str:
 def account_revoked() -> str:
     """To a revoked account, on every press until a new invite links it again."""
     return _(
-        "This Telegram account no longer has access to the journal: it was unlinked. "
+        "This account no longer has access to the journal: it was unlinked. "
         "If you need access, ask the college's administrator for a new link."
     )
 
 
 def new_account_notice(account: TelegramAccount, tz: ZoneInfo) -> Markup:
-    """To the person's other accounts: one more Telegram account now opens their journal."""
+    """To the person's other accounts: one more Telegram or MAX account now opens their
+    journal."""
     who = f"@{account.username}" if account.username else _("an account without a username")
+    if account.messenger is Messenger.MAX:
+        return format_html(
+            _(
+                "🔐 <b>A MAX account was linked to your journal</b>: {date}.\nIf it was you, "
+                "there is nothing to do. If not, revoke it now: it will lose access at once, "
+                "and please tell the college's administrator."
+            ),
+            date=moment(account.created_at, tz),
+        )
     return format_html(
         _(
             "🔐 <b>Another Telegram account was linked to your journal</b>: {who}, "
@@ -80,13 +91,15 @@ def person_card(found: PersonCard, tz: ZoneInfo) -> Markup:
     lines: list[str] = [bold(person.full_name), format_html(_("Roles: {roles}"), roles=roles)]
     if found.may_manage:
         if found.accounts:
-            lines.append(_("Linked Telegram accounts:"))
+            lines.append(_("Linked accounts:"))
             for item in found.accounts:
                 label = account_label(item.username, item.linked_at, tz)
+                if item.messenger is Messenger.MAX:
+                    label = f"MAX · {label}"
                 suffix = "" if item.active else _(" (has blocked the bot)")
                 lines.append(format_html("• {}{}", label, suffix))
         else:
-            lines.append(_("No Telegram account is linked."))
+            lines.append(_("No account is linked."))
     if not found.may_issue:
         lines.append(
             _("Only the administrator issues links to staff members and to people already linked.")
@@ -101,6 +114,7 @@ def one_link(row: InviteRow) -> Markup:
                 _("🔗 <b>Link for {name}</b> · {roles}"), name=row.full_name, roles=roles_text(row)
             ),
             row.link,
+            *([row.other_link] if row.other_link else []),  # the same code, the other messenger
             format_html(
                 _("It works once, only for this person, until {date}. Older links stop working."),
                 date=row.expires,

@@ -71,21 +71,21 @@ def file_waiting_text() -> str:
 def _reach_lines(reach: Reach) -> list[str]:
     if not reach.linked:
         lines: list[str] = [
-            _("Nobody in this audience has linked Telegram yet, so there is nobody to send to.")
+            _("Nobody in this audience uses the bot yet, so there is nobody to send to.")
         ]
     else:
         lines = [
             ngettext(
-                "👥 It will reach {n} person in Telegram.",
-                "👥 It will reach {n} people in Telegram.",
+                "👥 It will reach {n} person in the bot.",
+                "👥 It will reach {n} people in the bot.",
                 reach.linked,
             ).format(n=reach.linked)
         ]
     if reach.not_linked:
         lines.append(
             ngettext(
-                "⚠ {n} more has not linked Telegram yet and will not get it.",
-                "⚠ {n} more have not linked Telegram yet and will not get it.",
+                "⚠ {n} more does not use the bot yet and will not get it.",
+                "⚠ {n} more do not use the bot yet and will not get it.",
                 reach.not_linked,
             ).format(n=reach.not_linked)
         )
@@ -141,8 +141,8 @@ def progress_text(audience: str, typed: str, figures: Figures, not_linked: int) 
     if not_linked:
         lines.append(
             ngettext(
-                "👤 {n} person has not linked Telegram and did not get it.",
-                "👤 {n} people have not linked Telegram and did not get it.",
+                "👤 {n} person does not use the bot and did not get it.",
+                "👤 {n} people do not use the bot and did not get it.",
                 not_linked,
             ).format(n=not_linked)
         )

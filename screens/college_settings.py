@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.i18n import _
 from screens.markup import Markup, format_html, join
-from services.college_settings import ADULTS, LEAVERS, CollegeSettings
+from services.college_settings import ADULTS, LEAVERS, MAX, CollegeSettings
 
 
 def choice_label(key: str, value: str) -> str:
@@ -14,6 +14,8 @@ def choice_label(key: str, value: str) -> str:
         (ADULTS, "end"): _("Parents' access ends at 18"),
         (LEAVERS, "keep"): _("Keep leavers' personal data"),
         (LEAVERS, "erase"): _("Erase leavers' personal data"),
+        (MAX, "on"): _("The journal in MAX too"),
+        (MAX, "off"): _("Telegram only"),
     }
     return labels.get((key, value), value)
 
@@ -33,11 +35,16 @@ def settings_screen(current: CollegeSettings) -> Markup:
             ),
             format_html(
                 _(
-                    "Personal data of people who left (phone, e-mail, birth date, Telegram "
+                    "Personal data of people who left (phone, e-mail, birth date, messenger "
                     "accounts): <b>{value}</b> ({source}). Names stay on the journal's records."
                 ),
                 value=choice_label(LEAVERS, current.leavers),
                 source=_source(current, LEAVERS),
+            ),
+            format_html(
+                _("Messengers: <b>{value}</b> ({source})."),
+                value=choice_label(MAX, current.max),
+                source=_source(current, MAX),
             ),
             Markup(_("Choose a value below; every change is recorded in the audit log.")),
         ],

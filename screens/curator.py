@@ -246,6 +246,8 @@ def invite_list(group: Group, rows: Sequence[InviteRow]) -> str:
         lines.append("")
         lines.append(format_html("{} · {}", bold(row.full_name), roles_text(row)))
         lines.append(row.link)
+        if row.other_link:  # the same code, the other messenger
+            lines.append(row.other_link)
     return join(lines)
 
 

@@ -85,7 +85,7 @@ def done(plan: Plan, announced: int) -> Markup:
         platform=plan.platform,
     )
     if not announced:
-        told = _("Nobody of these groups has linked Telegram yet: nobody was told.")
+        told = _("Nobody of these groups uses the bot yet: nobody was told.")
     else:
         told = ngettext(
             "The announcement goes to {n} student or parent.",

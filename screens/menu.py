@@ -38,7 +38,7 @@ def menu_text(identity: Identity) -> Markup:
 def linked_elsewhere(name: str) -> Markup:
     return format_html(
         _(
-            "This Telegram account is already linked to {name}. One account serves one "
+            "This account is already linked to {name}. One account serves one "
             "person; to change it, contact the college administrator."
         ),
         name=name,
@@ -47,7 +47,7 @@ def linked_elsewhere(name: str) -> Markup:
 
 def welcome(first_name: str) -> Markup:
     return format_html(
-        _("Welcome, {name}! Your Telegram account is now linked to the journal."),
+        _("Welcome, {name}! Your account is now linked to the journal."),
         name=first_name,
     )
 

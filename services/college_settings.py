@@ -25,9 +25,13 @@ from storage.models import OrgSetting
 
 ADULTS = "adults.parents"  # student_decides | keep | end (services/diary/adults.py)
 LEAVERS = "retention.leavers"  # keep | erase (services/retention.py)
+# on | off: the college's people use the journal in MAX too (docs/max.md); off, MAX accounts
+# of its people are refused and get no messages, and its invites do not open in MAX.
+MAX = "messenger.max"
 CHOICES: dict[str, tuple[str, ...]] = {
     ADULTS: ("student_decides", "keep", "end"),
     LEAVERS: ("keep", "erase"),
+    MAX: ("on", "off"),
 }
 
 
@@ -37,13 +41,14 @@ class Defaults:
 
     adults: str = "student_decides"
     leavers: str = "keep"
+    max: str = "on"
 
     @classmethod
     def of(cls, settings: Settings) -> Defaults:
         return cls(adults=settings.adults.parents, leavers=settings.retention.leavers)
 
     def __getitem__(self, key: str) -> str:
-        return self.adults if key == ADULTS else self.leavers
+        return {ADULTS: self.adults, LEAVERS: self.leavers, MAX: self.max}[key]
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class CollegeSettings:
     adults: str
     leavers: str
     own: frozenset[str]  # the keys the college set itself (others follow the default)
+    max: str = "on"
 
 
 def _valid(key: str, value: object) -> str | None:
@@ -85,7 +91,12 @@ async def of_college(session: AsyncSession, org_id: int, defaults: Defaults) -> 
         for key, row in stored.items()
     }
     own = frozenset(key for key, row in stored.items() if row is not None)
-    return CollegeSettings(values[ADULTS], values[LEAVERS], own)
+    return CollegeSettings(values[ADULTS], values[LEAVERS], own, values[MAX])
+
+
+async def max_on(session: AsyncSession, org_id: int) -> bool:
+    """Whether the college's people use the journal in MAX (on unless it turned it off)."""
+    return await value_of(session, org_id, MAX, "on") == "on"
 
 
 def not_yours() -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.messenger import MAX_BASE
 from storage.db import dialect_insert, not_null
 from storage.models import (
     AbsenceReason,
@@ -20,6 +21,7 @@ from storage.models import (
     Mark,
     Membership,
     NotificationPreference,
+    OrgSetting,
     Person,
     Role,
     Student,
@@ -59,6 +61,8 @@ class Family:
 async def active_accounts(
     session: AsyncSession, person_ids: Collection[int]
 ) -> dict[int, list[Account]]:
+    """The accounts the journal writes to on its own: active, chosen by their person for it
+    (services/people/messengers.py), and for MAX only in colleges that use MAX."""
     if not person_ids:
         return {}
     rows = await session.execute(
@@ -68,17 +72,36 @@ async def active_accounts(
             TelegramAccount.language,
             Person.locale,
             TelegramAccount.created_at,
+            Person.org_id,
         )
         .join(Person, Person.id == TelegramAccount.person_id)
-        .where(TelegramAccount.person_id.in_(list(person_ids)), TelegramAccount.active.is_(True))
+        .where(
+            TelegramAccount.person_id.in_(list(person_ids)),
+            TelegramAccount.active.is_(True),
+            TelegramAccount.notify.is_(True),
+        )
         .order_by(TelegramAccount.id)
     )
     found: dict[int, list[Account]] = {}
-    for person_id, chat_id, language, locale, linked_at in rows.all():
+    without_max: set[int] | None = None
+    for person_id, chat_id, language, locale, linked_at, org_id in rows.all():
+        if chat_id >= MAX_BASE:
+            if without_max is None:
+                without_max = await colleges_without_max(session)
+            if org_id in without_max:
+                continue
         found.setdefault(person_id, []).append(
             Account(person_id, chat_id, language or locale, linked_at)
         )
     return found
+
+
+async def colleges_without_max(session: AsyncSession) -> set[int]:
+    """The colleges that turned MAX off (services/college_settings.py ``MAX``)."""
+    rows = await session.execute(
+        select(OrgSetting.org_id, OrgSetting.value).where(OrgSetting.key == "messenger.max")
+    )
+    return {org_id for org_id, value in rows.all() if (value or {}).get("value") == "off"}
 
 
 async def families(session: AsyncSession, student_ids: Collection[int]) -> dict[int, Family]:

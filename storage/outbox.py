@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.messenger import MAX_BASE, Messenger
 from storage.db import dialect_insert
 from storage.models import Event, Organisation, OutboxMessage, OutboxStatus, TelegramAccount
 
@@ -145,6 +146,16 @@ async def fail_inactive(session: AsyncSession) -> int:
     return failed
 
 
+def _of_messenger(messenger: Messenger | None) -> tuple[Any, ...]:
+    """The messages of one messenger's chats (core/messenger.py: MAX's ids are above
+    ``MAX_BASE``); each messenger has its own sender."""
+    if messenger is None:
+        return ()
+    if messenger is Messenger.MAX:
+        return (OutboxMessage.chat_id >= MAX_BASE,)
+    return (OutboxMessage.chat_id < MAX_BASE,)
+
+
 def _claimable(now: datetime) -> tuple[Any, ...]:
     return (
         OutboxMessage.status == OutboxStatus.PENDING,
@@ -154,7 +165,13 @@ def _claimable(now: datetime) -> tuple[Any, ...]:
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int, holder: str, lease: timedelta
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    holder: str,
+    lease: timedelta,
+    *,
+    messenger: Messenger | None = None,
 ) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for ``holder`` until ``now + lease``: messages nobody
     holds, or whose holder let the lease run out (it died). Oldest first.
@@ -168,7 +185,7 @@ async def claim_due(
     its."""
     picked = (
         select(OutboxMessage.id)
-        .where(*_claimable(now))
+        .where(*_claimable(now), *_of_messenger(messenger))
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )

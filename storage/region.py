@@ -75,6 +75,7 @@ async def specialists(session: AsyncSession) -> list[tuple[Person, TelegramAccou
         .join(Membership, Membership.person_id == Person.id)
         .where(
             TelegramAccount.active.is_(True),
+            TelegramAccount.notify.is_(True),  # where the person wants the journal's messages
             Membership.role == Role.REGIONAL,
             Membership.active.is_(True),
             Membership.org_id == Person.org_id,

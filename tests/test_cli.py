@@ -217,7 +217,7 @@ def test_accounts_of_a_person_are_listed_and_one_is_revoked(
     assert "revoked" in capsys.readouterr().out
     assert asyncio.run(revoked_at()) is not None
     assert main(["accounts", "list", "T001"]) == 0
-    assert "No Telegram account is linked." in capsys.readouterr().out
+    assert "No account is linked." in capsys.readouterr().out
     assert main(["accounts", "revoke", account_id]) == 1
     assert "No such linked account" in capsys.readouterr().err
     assert main(["accounts", "list", "NOBODY"]) == 1
@@ -240,10 +240,14 @@ def test_college_settings_are_shown_and_set(
     assert main(["college-settings"]) == 0
     assert capsys.readouterr().out == (
         "adults.parents: student_decides (the default)\nretention.leavers: erase (the default)\n"
+        "messenger.max: on (the default)\n"
     )
     assert main(["college-settings", "--org", "c1", "--adult-parents", "end"]) == 0
     assert capsys.readouterr().out == (
         "adults.parents: end (set by the college)\nretention.leavers: erase (the default)\n"
+        "messenger.max: on (the default)\n"
     )
+    assert main(["college-settings", "--org", "c1", "--max", "off"]) == 0
+    assert "messenger.max: off (set by the college)" in capsys.readouterr().out
     assert main(["college-settings", "--org", "zz"]) == 1
     assert "No such college" in capsys.readouterr().err

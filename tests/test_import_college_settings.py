@@ -60,3 +60,22 @@ async def test_the_college_sheet_sets_the_college_settings(
     assert not report.ok
     assert "adult_parents" in render_report(report)
     assert await _values(session_factory) == ("keep", "erase")
+
+
+async def test_the_college_sheet_turns_max_off(session_factory: Factory, tmp_path: Path) -> None:
+    folder = tmp_path / "college"
+    shutil.copytree(CSV_DIR, folder)
+    path = folder / "college.csv"
+    with path.open(encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    row["max"] = "нет"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    report = await import_college(session_factory, folder)
+    assert report.ok, render_report(report)
+    async with session_factory() as session:
+        org = await session.scalar(select(Organisation))
+        assert org is not None
+        assert not await college_settings.max_on(session, org.id)

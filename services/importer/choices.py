@@ -37,6 +37,11 @@ LEAVERS_DATA = {
     "erase": ("erase", "удалять", "удаляются"),
 }
 LEAVERS_DATA_ALIASES = {alias: code for code, names in LEAVERS_DATA.items() for alias in names}
+MAX_CHOICE = {
+    "on": ("on", "да", "включён", "включен", "yes"),
+    "off": ("off", "нет", "выключен", "no"),
+}
+MAX_ALIASES = {alias: code for code, names in MAX_CHOICE.items() for alias in names}
 
 DISCIPLINE_KINDS = {
     DisciplineKind.DISCIPLINE: ("discipline", "дисциплина"),

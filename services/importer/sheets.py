@@ -46,7 +46,7 @@ SHEETS = (
     SheetSpec(
         "college",
         ("code", "name"),
-        ("short_name", "region", "timezone", "adult_parents", "leavers_data"),
+        ("short_name", "region", "timezone", "adult_parents", "leavers_data", "max"),
     ),
     SheetSpec("positions", ("code", "name", "role"), ("rights",), mandatory=False),
     SheetSpec(

@@ -16,6 +16,7 @@ from .choices import (
     FORM_ALIASES,
     KIND_ALIASES,
     LEAVERS_DATA_ALIASES,
+    MAX_ALIASES,
     PERIOD,
     ROLE_ALIASES,
 )
@@ -60,6 +61,7 @@ def read_college(ctx: Context) -> None:
         for column, key, aliases in (
             ("adult_parents", college_settings.ADULTS, ADULT_PARENTS_ALIASES),
             ("leavers_data", college_settings.LEAVERS, LEAVERS_DATA_ALIASES),
+            ("max", college_settings.MAX, MAX_ALIASES),
         ):
             value = row.choice(column, aliases)
             if value is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Denied
 from core.i18n import _, use_locale
+from core.messenger import Messenger
 from services import policy
 from services.access import Actor
 from storage import audit
@@ -42,6 +43,7 @@ class LinkedAccount:
     username: str
     linked_at: datetime
     active: bool  # false while the person has blocked the bot
+    messenger: Messenger = Messenger.TELEGRAM
 
 
 def not_yours() -> str:
@@ -51,7 +53,7 @@ def not_yours() -> str:
 async def accounts_of(session: AsyncSession, person_id: int) -> list[LinkedAccount]:
     """The person's accounts that are not revoked, oldest first."""
     rows = await q.accounts_of(session, person_id)
-    return [LinkedAccount(a.id, a.username, a.created_at, a.active) for a in rows]
+    return [LinkedAccount(a.id, a.username, a.created_at, a.active, a.messenger) for a in rows]
 
 
 async def person_accounts(

@@ -31,6 +31,7 @@ class InviteRow:
     groups: str
     link: str
     expires: str
+    other_link: str = ""  # the same code's link in the other messenger (docs/max.md)
 
 
 async def build_rows(
@@ -41,6 +42,7 @@ async def build_rows(
     now: datetime,
     ttl: timedelta,
     tz: ZoneInfo,
+    other_bot: str = "",
     roles: Sequence[Role] = (),
     group_names: Sequence[str] = (),
     actor_id: int | None = None,
@@ -97,6 +99,7 @@ async def build_rows(
                 groups=", ".join(sorted(_groups_of(memberships, students, curated_names))),
                 link=invites.deep_link(bot_username, item.code) if issue else "",
                 expires=item.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if issue else "",
+                other_link=invites.deep_link(other_bot, item.code) if issue and other_bot else "",
             )
         )
     return rows
@@ -125,6 +128,7 @@ class Terms:
     bot_username: str
     now: datetime
     ttl: timedelta
+    other_bot: str = ""  # the bot's address in the other messenger, if the journal runs there
 
 
 async def issued_by(
@@ -136,6 +140,7 @@ async def issued_by(
         session,
         actor.org_id,
         bot_username=terms.bot_username,
+        other_bot=terms.other_bot,
         now=terms.now,
         ttl=terms.ttl,
         tz=actor.tz,

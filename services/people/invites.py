@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.messenger import Messenger, messenger_of, start_link
 from storage import audit
 from storage import people as q
 from storage.models import Invite, InviteAttempt, Person, TelegramAccount
@@ -35,7 +36,9 @@ def hash_code(code: str) -> str:
 
 
 def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
+    """The invite's link: ``bot_username`` is a Telegram bot's name or a messenger's address of
+    a bot (``max.ru/<name>``, see core/messenger.py)."""
+    return start_link(bot_username, code)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Outcome(enum.Enum):
     USED = "used"
     EXPIRED = "expired"
     THROTTLED = "throttled"
+    MESSENGER_OFF = "messenger_off"  # opened in MAX, and the college does not use MAX
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,11 @@ async def redeem(
         session.add(InviteAttempt(telegram_user_id=telegram_user_id, at=now))
         return Redemption(outcome)
     assert invite is not None
+    if messenger_of(telegram_user_id) is Messenger.MAX:
+        from services.college_settings import max_on
+
+        if not await max_on(session, invite.org_id):
+            return Redemption(Outcome.MESSENGER_OFF)  # the code still works in Telegram
 
     account = await q.account_by_telegram_id(session, telegram_user_id)
     if account is not None and account.person_id != invite.person_id and not account.revoked_at:

@@ -177,3 +177,28 @@ class ConversationState(Base):
     state: Mapped[str | None] = mapped_column(String(128))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MaxMessage(Base):
+    """A MAX message's id (a string, ``mid.…``) and the integer the journal's handlers know it
+    by. Kept in the store so that every process gives one message the same number."""
+
+    __tablename__ = "max_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mid: Mapped[str] = mapped_column(String(128), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MaxFile(Base):
+    """A file a person sent in MAX: the token MAX re-sends it by, and the address it is
+    downloaded from, so that it reaches people in Telegram too (bot/max/files.py)."""
+
+    __tablename__ = "max_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,13 @@
-"""People, their roles with scope, their Telegram accounts and invites."""
+"""People, their roles with scope, their messenger accounts (Telegram or MAX) and invites."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.messenger import Messenger, messenger_of
 
 from .base import Base, Timestamps, str_enum, utcnow
 from .enums import Role
@@ -79,7 +81,9 @@ class Membership(Base):
 
 
 class TelegramAccount(Timestamps, Base):
-    """A Telegram user linked to a person. ``active`` turns false when the user blocks the bot
+    """A Telegram or a MAX user linked to a person (a MAX user's id is stored shifted, see
+    core/messenger.py; the table keeps its first name). ``active`` turns false when the user
+    blocks the bot
     (and true again when they come back); ``revoked_at`` is set when the person, the
     administrator or the person's leaving takes the account away: it stays refused until
     linked again by a new invite."""
@@ -99,8 +103,16 @@ class TelegramAccount(Timestamps, Base):
         ForeignKey("students.id", ondelete="SET NULL")
     )
     revoked_at: Mapped[datetime | None]
+    # The person's choice of which of their accounts get notifications, reminders and
+    # announcements (replies always go to the account that asked).
+    notify: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     person: Mapped[Person] = relationship()
+
+    @property
+    def messenger(self) -> Messenger:
+        """Telegram or MAX, read from the user id (core/messenger.py)."""
+        return messenger_of(self.telegram_user_id)
 
 
 class Invite(Base):

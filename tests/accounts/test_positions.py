@@ -56,7 +56,12 @@ async def test_a_position_with_two_rights_gets_exactly_their_entries(
     assert person is not None
     methodist = await app.link(person)
     await methodist.command("menu")
-    assert methodist.last.button_labels == ["🗂 Group journals", "👤 Accounts", "🌐 Language"]
+    assert methodist.last.button_labels == [
+        "🗂 Group journals",
+        "👤 Accounts",
+        "🌐 Language",
+        "📱 Messengers",
+    ]
 
     await methodist.click("🗂 Group journals")
     assert college.group.name in " ".join(methodist.last.button_labels)
@@ -130,7 +135,12 @@ async def test_the_administrator_gives_a_position_in_the_bot(
 
     nina = await app.link(newcomer)
     await nina.command("menu")
-    assert nina.last.button_labels == ["📣 Announcement", "🗂 Group journals", "🌐 Language"]
+    assert nina.last.button_labels == [
+        "📣 Announcement",
+        "🗂 Group journals",
+        "🌐 Language",
+        "📱 Messengers",
+    ]
     secretary = await app.link(college.secretary)
     await secretary.command("menu")
     async with app.session_factory() as session:

@@ -58,8 +58,8 @@ async def test_curator_announcement_reaches_each_member_once_escaped(
     await curator.send(TEXT)
     preview = curator.last
     # Six studying students and their six parents: seven linked, five not.
-    assert "It will reach 7 people in Telegram." in preview.text
-    assert "5 more have not linked Telegram yet" in preview.text
+    assert "It will reach 7 people in the bot." in preview.text
+    assert "5 more do not use the bot yet" in preview.text
     assert TEXT in preview.text  # shown as typed, tags and all
     await curator.click("📤 Send")
 
@@ -85,7 +85,7 @@ async def test_curator_announcement_reaches_each_member_once_escaped(
     assert await refresh_progress(app.bot, app.session_factory) == 1
     assert "Sent 7 of 7" in progress.text and "Sending finished" in progress.text
     assert "Acknowledged: 0 of 7" in progress.text
-    assert "5 people have not linked Telegram" in progress.text
+    assert "5 people do not use the bot" in progress.text
     delivered = [r.delivered_at for r in await receipts(app.session_factory, announcement.id)]
     assert len(delivered) == 7 and None not in delivered
 
@@ -148,7 +148,7 @@ async def test_a_curator_cannot_address_another_group_by_forged_presses(
 
     await curator.click("Next ➡")
     await curator.send("Tomorrow the first pair is cancelled.")
-    assert "It will reach 1 person in Telegram." in curator.last.text
+    assert "It will reach 1 person in the bot." in curator.last.text
     await curator.click("📤 Send")
     await drain(app)
     assert len(mine.bot_messages) == 1 and foreign.bot_messages == []
@@ -199,7 +199,7 @@ async def test_deputy_announces_to_the_teachers_of_the_whole_college(
     await deputy.click("Next ➡")
     assert "To: the whole college · Teachers" in deputy.last.text
     await deputy.send("Pedagogical council on Monday.")
-    assert "It will reach 2 people in Telegram." in deputy.last.text
+    assert "It will reach 2 people in the bot." in deputy.last.text
     await deputy.click("📤 Send")
     assert await drain(app) == 2
     got = {pid for pid, user in people.items() if user.bot_messages}
@@ -240,8 +240,8 @@ async def test_administrator_announces_to_all_staff_not_to_themself(
     await author.send("The journal will be offline tonight from 23:00.")
     preview = author.last
     # Teachers (2), curator, deputy, director: five; three linked.
-    assert "It will reach 3 people in Telegram." in preview.text
-    assert "2 more have not linked Telegram yet" in preview.text
+    assert "It will reach 3 people in the bot." in preview.text
+    assert "2 more do not use the bot yet" in preview.text
     await author.click("📤 Send")
     assert await drain(app) == 3
     assert all(len(user.bot_messages) == 1 for user in staff.values())

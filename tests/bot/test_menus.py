@@ -8,7 +8,7 @@ from storage.models import Organisation, Person, Role
 from tests.botapp import BotApp
 from tests.factories import College, add_member, add_person
 
-COMMON = ["🌐 Language"]
+COMMON = ["🌐 Language", "📱 Messengers"]
 MENUS: dict[Role, list[str]] = {
     Role.TEACHER: ["📅 My lessons", "🗓 My week", "📝 Attestation", "📎 Work programmes"],
     Role.CURATOR: ["📣 Announcement", "❗ Unexplained absences", "👥 My group", "🔗 Invite links"],

@@ -91,7 +91,7 @@ async def test_all_groups_leave_out_a_group_without_classes(app: BotApp, college
     assert "Groups: ИС-21" in deputy.last.text
     assert "Left out, no classes on these days: ТМ-11" in deputy.last.text
     await deputy.click("✅ Declare and announce")
-    assert "Nobody of these groups has linked Telegram yet" in deputy.last.text
+    assert "Nobody of these groups uses the bot yet" in deputy.last.text
     [day] = await _declared(app.session_factory)
     assert (day.group_id, day.first_day) == (college.group.id, TUESDAY)
 

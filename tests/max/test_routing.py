@@ -1,0 +1,27 @@
+"""The background jobs' bot sends each request to the chat's messenger: a workbook for a
+person in MAX goes to MAX, one for a person in Telegram to Telegram."""
+
+from __future__ import annotations
+
+from aiogram.types import BufferedInputFile
+
+from bot.max.routing import routing_bot
+from tests.max.conftest import MaxApp
+
+
+async def test_a_file_goes_to_the_chat_s_messenger(max_app: MaxApp) -> None:
+    in_max = max_app.stranger("Regina")
+    in_telegram = max_app.tg.stranger("Roman")
+    bot = routing_bot(max_app.tg.bot, max_app.bot)
+    book = BufferedInputFile(b"PK workbook", filename="region-2026-11.xlsx")
+
+    await bot.send_document(in_max.stored_id, book, caption="The region in November")
+    await bot.send_document(in_telegram.chat_id, book, caption="The region in November")
+
+    [sent] = in_max.bot_messages
+    [file] = sent.files
+    assert max_app.api.uploads[file["payload"]["token"]] == b"PK workbook"
+    assert "The region in November" in sent.visible
+    document = in_telegram.last.document
+    assert document is not None and document.content == b"PK workbook"
+    assert routing_bot(max_app.tg.bot, None) is max_app.tg.bot
