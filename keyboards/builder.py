@@ -1,11 +1,15 @@
 """aiogram's inline keyboard builder without its copies.
 
-``InlineKeyboardBuilder.add`` deep-copies the whole keyboard for every button it adds, and
-``as_markup`` copies it once more: a 25-student keyboard cost several milliseconds of CPU per
-update in copies alone. ``KeyboardBuilder`` adds in place and hands its rows over; it is used
-once, for one keyboard, as everywhere in ``keyboards/``."""
+``InlineKeyboardBuilder.add`` deep-copies the whole keyboard for every button it adds,
+``adjust`` (through ``buttons``) and ``as_markup`` copy it once more each: a 25-student keyboard
+cost several milliseconds of CPU per update in copies alone. ``KeyboardBuilder`` adds in place,
+reads its own rows and hands them over; it is used once, for one keyboard, as everywhere in
+``keyboards/``."""
 
 from __future__ import annotations
+
+from collections.abc import Generator
+from itertools import chain
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -24,6 +28,10 @@ class KeyboardBuilder(InlineKeyboardBuilder):
             markup.append(rest[: self.max_width])
             rest = rest[self.max_width :]
         return self
+
+    @property
+    def buttons(self) -> Generator[InlineKeyboardButton, None, None]:
+        yield from chain.from_iterable(self._markup)
 
     def as_markup(self, **kwargs: object) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup(inline_keyboard=[list(row) for row in self._markup])

@@ -4,8 +4,9 @@ aiosqlite runs each SQLite call in a thread of its own, and SQLAlchemy's adapter
 calls per statement: open a cursor, execute, fetch the rows, close the cursor. Each is a hand-off
 to the thread and back (a queue, a future, a wake-up of the event loop), and on a register tap's
 ten statements those hand-offs cost more CPU than SQLite's own work. Here the four run as one
-function in aiosqlite's thread, so a statement is one hand-off; the event loop still never waits
-on the disk, so a long report does not hold up the presses beside it.
+function in aiosqlite's thread, so a statement is one hand-off, and a commit or rollback with no
+transaction open is none; the event loop still never waits on the disk, so a long report does
+not hold up the presses beside it.
 
 It leans on ``Connection._execute``, aiosqlite's queue of calls for its thread, as SQLAlchemy's
 own adapter leans on its internals (``_tx``, ``_conn``) for the isolation level.
@@ -109,8 +110,26 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """Commit and rollback go to the thread only when SQLite has a transaction open: one that
+    only read (a menu, a diary page) has none, since pysqlite opens one at the first write, and
+    the pool's rollback of a connection coming back after a commit has none either."""
+
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def _open(self) -> bool:
+        # sqlite3's own commit and rollback do nothing without a transaction: skipping the
+        # hand-off changes nothing else. Read between statements, when the thread is idle.
+        conn = self._connection._connection
+        return conn is None or conn.in_transaction
+
+    def commit(self) -> None:
+        if self._open():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._open():
+            super().rollback()
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

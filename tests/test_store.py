@@ -71,8 +71,15 @@ async def test_sqlite_statements_go_to_the_driver_thread_once_each(
             assert changed.rowcount == 2
             returned = await conn.execute(text("INSERT INTO t (v) VALUES ('d') RETURNING id"))
             assert returned.scalar_one() == 4
+        async with engine.connect() as conn:  # only reads: commit and return cost no trip
+            await conn.execute(text("SELECT count(*) FROM t"))
+            before = trips
+            await conn.commit()
+        assert trips == before
         with pytest.raises(IntegrityError):
             async with engine.begin() as conn:
                 await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        async with engine.connect() as conn:  # the failed insert was rolled back
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 4
     finally:
         await engine.dispose()
