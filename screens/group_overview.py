@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from core.i18n import _
 from screens.markup import Markup, bold, format_html, join
@@ -17,6 +12,9 @@ from screens.monitoring import ask_dates as how_to_type
 from screens.monitoring import span_text
 from services.monitoring.group_overview import GroupOverview, StudentOverview
 from storage.models import Group
+
+if TYPE_CHECKING:  # openpyxl (and numpy with it) is imported only to build a sheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 STUDENTS_SHOWN = 40
 
@@ -92,6 +90,8 @@ def statement_name(o: GroupOverview) -> str:
 
 
 def _title(sheet: Worksheet, text: str, width: int) -> None:
+    from openpyxl.styles import Font
+
     sheet.append([text])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     sheet["A1"].font = Font(bold=True, size=12)
@@ -100,6 +100,8 @@ def _title(sheet: Worksheet, text: str, width: int) -> None:
 def to_xlsx(o: GroupOverview) -> bytes:
     """Two sheets to print, landscape, one page wide: attendance (hours missed by reason) and
     progress (average current grade per discipline, failing and missing period grades)."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.worksheets[0])
     heading = format_html(
@@ -139,6 +141,10 @@ def _in_order(o: GroupOverview) -> list[StudentOverview]:
 
 
 def _layout(sheet: Worksheet, columns: int) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

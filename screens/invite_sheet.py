@@ -6,8 +6,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-
 from core.i18n import _
 from core.sheets import safe_row
 from screens.vocabulary import role_name
@@ -47,6 +45,8 @@ def to_csv(rows: Sequence[InviteRow]) -> bytes:
 
 
 def to_xlsx(rows: Sequence[InviteRow]) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.title = _("Invites")[:31]

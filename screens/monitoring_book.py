@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-
-from openpyxl import Workbook
-from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from core.i18n import _
 from screens.monitoring import rule_name, span_text
@@ -19,11 +14,18 @@ from services.monitoring.indicators import Line, Monitoring, Rule
 from services.monitoring.region import Region
 from services.monitoring.span import Span
 
+if TYPE_CHECKING:  # openpyxl (and numpy with it) is imported only to build a sheet
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 PERCENT = "0%"
 
 
 def _scale(sheet: Worksheet, column: int, rows: int, *, higher_is_better: bool) -> None:
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.utils import get_column_letter
+
     if rows < 1:
         return
     low, high = (RED, GREEN) if higher_is_better else (GREEN, RED)
@@ -39,6 +41,9 @@ def _scale(sheet: Worksheet, column: int, rows: int, *, higher_is_better: bool) 
 
 
 def _header(sheet: Worksheet, titles: Sequence[str]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.append(list(titles))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -101,6 +106,8 @@ def _share_sheet(
 
 
 def _cover(book: Workbook, span: Span, name: str, lessons: int) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(_("About")[:31], 0)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 100
@@ -202,6 +209,8 @@ def region_to_xlsx(r: Region) -> bytes:
 
 
 def workbook(span: Span, name: str, lessons: int, lines: Lines) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.worksheets[0])  # the cover is made with its own name
     _cover(book, span, name, lessons)

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from core.errors import Invalid
 from core.i18n import _
 
@@ -155,6 +153,8 @@ def _width(name: str, header: Sequence[Any]) -> int:
 
 
 def _read_xlsx(path: Path) -> dict[str, Sheet]:
+    from openpyxl import load_workbook  # imported only to read a workbook (numpy comes with it)
+
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = {}
