@@ -105,15 +105,14 @@ def in_group_on(group_id: int, on: date) -> ColumnElement[bool]:
     from the start (the import knows no date of arrival). A stay ends the day before its
     ``until``: from the effective date of the order that ended it."""
     stay = GroupEnrolment
-    return (
-        select(stay.id)
-        .where(
-            stay.student_id == Student.id,
+    # IN, not a correlated EXISTS: SQLite then starts from the group's stays (by the group
+    # index) instead of checking every student of the college against them.
+    return Student.id.in_(
+        select(stay.student_id).where(
             stay.group_id == group_id,
             (stay.since <= on) | stay.order_id.is_(None),
             stay.until.is_(None) | (stay.until > on),
         )
-        .exists()
     )
 
 
