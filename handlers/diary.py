@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.i18n import _
 from handlers.middlewares import LinkedOnly
-from handlers.ui import Stale, alert
+from handlers.ui import Stale, alert, edit_or_send
 from keyboards import diary as kb
 from keyboards.diary import DiaryAction, DiaryCb
 from screens import diary as text
@@ -56,12 +56,8 @@ async def _show(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup) -
     message that can no longer be edited gets a fresh one."""
     message = query.message
     if isinstance(message, Message):
-        try:
-            await message.edit_text(body, reply_markup=markup)
-            return
-        except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
-                return
+        await edit_or_send(message, body, markup, resend=True)
+        return
     if query.bot is not None:
         await query.bot.send_message(query.from_user.id, body, reply_markup=markup)
 

@@ -61,11 +61,17 @@ def message_of(query: CallbackQuery) -> Message:
 
 
 async def edit_or_send(
-    message: Message, text: str, markup: InlineKeyboardMarkup, *, fresh: bool = False
+    message: Message,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    *,
+    fresh: bool = False,
+    resend: bool = False,
 ) -> None:
     """Edit the screen in place, after the update's commit; an identical screen (a repeated
     tap) is not an error. ``fresh``: send it as a new message instead, at once (opened from a
-    reminder, which must stay)."""
+    reminder, which must stay). ``resend``: a message Telegram no longer lets the bot edit
+    (too old) gets the screen as a new message instead of an error."""
     if fresh:
         await message.answer(text, reply_markup=markup)
         return
@@ -79,8 +85,11 @@ async def edit_or_send(
                 reply_markup=markup,
             ).as_(message.bot)
         except TelegramBadRequest as exc:
-            if "message is not modified" not in exc.message:
+            if "message is not modified" in exc.message:
+                return
+            if not resend:
                 raise
+            await message.answer(text, reply_markup=markup)
 
     edits = screen_edits.get()
     if edits is None:  # outside an update (a job, a test calling it directly)

@@ -1,7 +1,7 @@
 """What the process holds once started: aiogram's Telegram types are built when first used
 (bot/telegram_types.py), and each one must still build, with every name its annotations use;
-openpyxl, numpy and matplotlib wait for the first sheet or chart. Run in a fresh interpreter, where importing
-the bot is the first thing that imports aiogram, as in ``journal-bot run``."""
+openpyxl, numpy and matplotlib wait for the first sheet or chart. Run in a fresh interpreter,
+where importing the bot is the first thing that imports aiogram, as in ``journal-bot run``."""
 
 from __future__ import annotations
 

@@ -89,6 +89,24 @@ async def test_tomorrow_and_paging_by_day(app: BotApp, college: College, parent:
     assert "(today)" in parent.last.text
 
 
+async def test_a_diary_too_old_to_edit_comes_as_a_new_message(
+    app: BotApp, college: College, parent: TgUser
+) -> None:
+    await parent.command("menu")
+    await parent.click("📖 Diary")
+    before = len(parent.bot_messages)
+    app.api.fail_next(
+        "editMessageText",
+        chat_id=parent.chat_id,
+        status=400,
+        description="Bad Request: message can't be edited",
+    )
+    await parent.click("Tomorrow")
+    assert len(parent.bot_messages) == before + 1  # the screen came anew, nothing failed
+    assert "(tomorrow)" in parent.last.text
+    assert "Something went wrong" not in " ".join(parent.texts)
+
+
 async def test_grades_with_average(
     app: BotApp, college: College, child: Student, parent: TgUser
 ) -> None:
