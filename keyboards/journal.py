@@ -174,6 +174,12 @@ def groups_keyboard(groups: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@lru_cache(maxsize=1024)
+def _lesson_button(lesson_id: int, text: str, do: LessonAction) -> InlineKeyboardButton:
+    """A lesson card's own button (the text in the reader's language), kept as the students'."""
+    return InlineKeyboardButton(text=text, callback_data=LessonCb(id=lesson_id, do=do).pack())
+
+
 @lru_cache(maxsize=4096)
 def _student_button(lesson_id: int, student_id: int, name: str, mark: Mark) -> InlineKeyboardButton:
     """A student's button on a register, kept: a tap changes one of the card's buttons, and
@@ -192,7 +198,7 @@ def register_keyboard(view: RegisterView, group: int = 0) -> InlineKeyboardMarku
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
     def lesson(text: str, do: LessonAction) -> InlineKeyboardButton:
-        return button(text, LessonCb(id=lesson_id, do=do))
+        return _lesson_button(lesson_id, text, do)
 
     rows: list[list[InlineKeyboardButton]] = []
     if view.editable:
