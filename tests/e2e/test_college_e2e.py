@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
@@ -35,6 +35,7 @@ from storage.models import (
     Student,
     TelegramAccount,
 )
+from tests.e2e.families import family_with_a_lesson
 from tests.fakebot import ChatMessage, FakeBotAPI, TgUser
 from tests.fakebot.process import REPO_ROOT, BotProcess
 
@@ -400,49 +401,11 @@ async def test_a_photo_certificate_approved_by_the_curator(
     async with e2e_sessions() as session:
         # A parent (and nothing else: P… ids) with one child in the whole college, so the
         # certificate is for that child; the child's group has a curator.
-        counts = dict(
-            (
-                await session.execute(
-                    select(Membership.person_id, func.count())
-                    .where(Membership.role == Role.PARENT)
-                    .group_by(Membership.person_id)
-                )
-            ).all()
-        )
-        curated = select(Membership.group_id).where(Membership.role == Role.CURATOR)
-        pairs = (
-            await session.execute(
-                select(Student, Person)
-                .join(Membership, Membership.student_id == Student.id)
-                .join(Person, Person.id == Membership.person_id)
-                .where(Student.group_id.in_(curated), Membership.role == Role.PARENT)
-                .order_by(Student.id)
-            )
-        ).all()
-        lesson = None
-        for student, parent in pairs:
-            if counts[parent.id] != 1 or not parent.external_id.startswith("P"):
-                continue
-            lesson = await session.scalar(
-                select(Lesson)
-                .where(
-                    Lesson.date == day,
-                    Lesson.subgroup_id.is_(None),
-                    Lesson.cancelled.is_(False),
-                    Lesson.group_id == student.group_id,
-                )
-                .order_by(Lesson.pair_no, Lesson.id)
-            )
-            if lesson is not None:
-                break
-        if lesson is None:
+        family = await family_with_a_lesson(session, day)
+        if family is None:
             pytest.skip(f"no whole-group lesson of a curated group on {day}")
-        teacher = await session.get(Person, lesson.teacher_id)
-        curator = await session.scalar(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.role == Role.CURATOR, Membership.group_id == lesson.group_id)
-        )
+        lesson, student, parent = family.lesson, family.student, family.parent
+        teacher, curator = family.teacher, family.curator
         student_name = student.person.short_name
     assert teacher is not None and curator is not None
     env = {

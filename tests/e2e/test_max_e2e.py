@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,12 +30,11 @@ from storage.models import (
     Attendance,
     Lesson,
     Mark,
-    Membership,
     Person,
-    Role,
     Student,
     TelegramAccount,
 )
+from tests.e2e.families import family_with_a_lesson
 from tests.e2e.test_college_e2e import (
     BOT_USERNAME,
     SAMPLE,
@@ -135,59 +134,17 @@ async def max_message(user: MaxUser, found: Callable[[MaxMessage], bool], what: 
 
 
 async def lesson_with_a_minor(db: str, day: date) -> tuple[Lesson, Student, Person, Person, Person]:
-    """A whole-group lesson of ``day``, a minor of the group with a parent of one child (so a
-    certificate is for that child), the lesson's teacher and the group's curator."""
+    """A family of tests/e2e/families.py whose student is a minor (a parent of an adult may
+    not see the diary): the lesson, the student, the parent, the teacher and the curator."""
     engine = create_engine(db)
     try:
         async with create_session_factory(engine)() as session:
-            counts = dict(
-                (
-                    await session.execute(
-                        select(Membership.person_id, func.count())
-                        .where(Membership.role == Role.PARENT)
-                        .group_by(Membership.person_id)
-                    )
-                ).all()
-            )
-            curated = select(Membership.group_id).where(Membership.role == Role.CURATOR)
-            pairs = (
-                await session.execute(
-                    select(Student, Person)
-                    .join(Membership, Membership.student_id == Student.id)
-                    .join(Person, Person.id == Membership.person_id)
-                    .where(Student.group_id.in_(curated), Membership.role == Role.PARENT)
-                    .order_by(Student.id)
-                )
-            ).all()
-            for student, parent in pairs:
-                if counts[parent.id] != 1 or not parent.external_id.startswith("P"):
-                    continue
-                if _adult(student, day):
-                    continue
-                lesson = await session.scalar(
-                    select(Lesson)
-                    .where(
-                        Lesson.date == day,
-                        Lesson.subgroup_id.is_(None),
-                        Lesson.cancelled.is_(False),
-                        Lesson.group_id == student.group_id,
-                    )
-                    .order_by(Lesson.pair_no, Lesson.id)
-                )
-                if lesson is None:
-                    continue
-                teacher = await session.get(Person, lesson.teacher_id)
-                curator = await session.scalar(
-                    select(Person)
-                    .join(Membership, Membership.person_id == Person.id)
-                    .where(Membership.role == Role.CURATOR, Membership.group_id == lesson.group_id)
-                )
-                assert teacher is not None and curator is not None
-                student.person.short_name  # loaded while the session is open  # noqa: B018
-                return lesson, student, parent, teacher, curator
+            found = await family_with_a_lesson(session, day, leave_out=lambda s: _adult(s, day))
     finally:
         await engine.dispose()
-    pytest.skip(f"no whole-group lesson of a curated group with a minor on {day}")
+    if found is None:
+        pytest.skip(f"no whole-group lesson of a curated group with a minor on {day}")
+    return found.lesson, found.student, found.parent, found.teacher, found.curator
 
 
 async def test_a_parent_in_max_gets_the_absence_marked_in_telegram_and_sends_a_certificate(
