@@ -221,9 +221,8 @@ async def _until_signal(stop: asyncio.Event, max_task: asyncio.Task[None]) -> No
     """Only MAX: run until SIGINT or SIGTERM (aiogram's polling does this for Telegram), or
     until MAX's side fails (its listener could not start, say): then the process ends with it."""
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the journal runs on Linux (docs/deploy.md)
+        loop.add_signal_handler(sig, stop.set)
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({stopped, max_task}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()

@@ -9,15 +9,11 @@ from aiogram.types import Message
 
 from core.i18n import I18n, _
 from handlers.menu import show_menu
-from handlers.ui import max_turned_off, stale_button
+from handlers.ui import stale_button
 from keyboards import menu as kb
-from screens.accounts import account_revoked
+from screens.accounts import account_revoked, max_turned_off, open_your_link
 from screens.menu import help_text
 from services.people.identity import Identity
-
-
-def not_linked() -> str:
-    return _("To start, open the personal link you received from the college.")
 
 
 async def help_(message: Message, identity: Identity | None) -> None:
@@ -39,7 +35,7 @@ async def menu(
         if messenger_off:
             await message.answer(max_turned_off())
             return
-        await message.answer(account_revoked() if revoked else not_linked())
+        await message.answer(account_revoked() if revoked else open_your_link())
         return
     await show_menu(message, identity)
 
@@ -52,7 +48,7 @@ async def language(message: Message, i18n: I18n) -> None:
 
 async def unknown(message: Message, identity: Identity | None, revoked: bool = False) -> None:
     if identity is None:
-        await message.answer(account_revoked() if revoked else not_linked())
+        await message.answer(account_revoked() if revoked else open_your_link())
         return
     await message.answer(_("I did not understand that. Use the menu below."))
     await show_menu(message, identity)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from core.messenger import Messenger, bot_address, messenger_of, start_link
+from core.messenger import Messenger, start_link
 from handlers.middlewares import LinkedOnly
-from handlers.ui import edit_or_send, message_of
+from handlers.ui import bot_addresses, edit_or_send, message_of
 from keyboards import messengers as kb
 from keyboards.messengers import MessengerAction, MessengerCb
 from screens import messengers as text
@@ -63,11 +63,8 @@ async def link(
         ttl=timedelta(days=settings.rules.invite_ttl_days),
     )
     await session.flush()  # a rejected write fails before the person is told
-    links: dict[Messenger, str] = {}
-    for each in list((messenger_bots or {}).values()) or [bot]:  # each messenger the bot is in
-        me = await each.me()
-        messenger = messenger_of(me.id)
-        links[messenger] = start_link(bot_address(messenger, me.username or ""), issued.code)
+    addresses = await bot_addresses(bot, messenger_bots)
+    links = {m: start_link(address, issued.code) for m, address in addresses.items()}
     await edit_or_send(
         message_of(query), text.fresh_links(links, issued.expires_at, settings.tz), kb.back()
     )

@@ -17,7 +17,6 @@ so an update either changed the store and is remembered, or did neither and runs
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,18 +30,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from core.config import SUPPORTED_LOCALES
 from core.errors import JournalError
 from core.i18n import I18n, _
 from core.messenger import Messenger, messenger_of
 from handlers.fsm import known_state, update_session
-from handlers.ui import EndsConversation, alert, max_turned_off, screen_edits
+from handlers.ui import EndsConversation, alert, screen_edits
 from screens import markup
-from screens.accounts import account_revoked
+from screens.accounts import account_not_linked, account_revoked, max_turned_off, no_access
 from services import college_settings
-from services.access import make_actor
-from services.calendar.workdays import WorkCalendar, load_work_calendar
-from services.people.identity import Identity, identify
+from services.people.identity import Actors, Identity, identify, preferred_locale
 from storage import people as q
 from storage.models import ProcessedUpdate
 
@@ -202,17 +198,9 @@ class LocaleMiddleware(BaseMiddleware):
             return await handler(event, data)
 
     def get_locale(self, data: dict[str, Any]) -> str:
-        identity: Identity | None = data.get("identity")
-        if identity is not None:
-            for choice in (identity.account.language, identity.person.locale):
-                if choice in SUPPORTED_LOCALES:
-                    return choice
         user: User | None = data.get("event_from_user")
-        if user is not None and user.language_code:
-            code = user.language_code.split("-")[0]
-            if code in SUPPORTED_LOCALES:
-                return code
-        return self.i18n.default_locale
+        language = user.language_code if user is not None else None
+        return preferred_locale(data.get("identity"), language, self.i18n.default_locale)
 
 
 class LinkedOnly(BaseMiddleware):
@@ -226,16 +214,9 @@ class LinkedOnly(BaseMiddleware):
             state: FSMContext | None = data.get("state")
             if state is not None:
                 await state.clear()  # whatever they had begun went with their roles
-            text = _(
-                "You no longer have access to the journal. If this is a mistake, please "
-                "contact the college."
-            )
+            text = no_access()
         else:
-            text = _(
-                "Your account is not linked to the journal yet. Open the personal link "
-                "you received from the college (your curator or the administrator will give you "
-                "one)."
-            )
+            text = account_not_linked()
         if data.get("revoked"):
             text = account_revoked()
         if data.get("messenger_off"):
@@ -251,35 +232,16 @@ class ActorMiddleware(BaseMiddleware):
     """For journal routers: the ``actor`` (roles, college zone, edit window and the working
     days it is counted in) of the person."""
 
-    CALENDAR_SECONDS = 60.0  # a college's calendar changes by import, rarely: read it once a minute
-
     def __init__(self) -> None:
-        self._calendars: dict[int, tuple[float, WorkCalendar]] = {}
-
-    async def _calendar(self, session: AsyncSession, org_id: int) -> WorkCalendar:
-        now = time.monotonic()
-        cached = self._calendars.get(org_id)
-        if cached is None or now - cached[0] > self.CALENDAR_SECONDS:
-            cached = (now, await load_work_calendar(session, org_id))
-            self._calendars[org_id] = cached
-        return cached[1]
+        self.actors = Actors()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         identity: Identity | None = data.get("identity")
         if identity is None:
             return await handler(event, data)
-        settings = data["settings"]
         # The identity holds the person, their roles and the college's zone: no query here
         # but the calendar's, once a minute.
-        org_id = identity.person.org_id
-        data["actor"] = make_actor(
-            identity.person,
-            identity.memberships,
-            timezone=identity.timezone or settings.timezone,
-            edit_window_days=settings.rules.edit_window_days,
-            calendar=await self._calendar(data["session"], org_id),
-            positions=identity.positions,
-        )
+        data["actor"] = await self.actors.of(data["session"], identity, data["settings"])
         return await handler(event, data)
 
 

@@ -61,8 +61,7 @@ async def show_preset(
     except ValueError:
         raise Stale() from None
     today = actor.today(clock())
-    semester = await indicators.semester_of(session, actor.org_id, today)
-    chosen = span.checked(span.preset(kind, today, semester), today, actor.calendar)
+    chosen = await indicators.preset_span(session, actor, kind, today)
     m = await items.college_book(session, actor, chosen, today)
     await edit_or_send(message_of(query), text.summary(m), kb.summary_keyboard(m))
 

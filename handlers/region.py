@@ -80,7 +80,7 @@ async def show_preset(
     except ValueError:
         raise Stale() from None
     today = actor.today(clock())
-    chosen = span.checked(span.preset(kind, today, None), today, actor.calendar)
+    chosen = region.preset_span(actor, kind, today)
     found = await region.region(session, actor, chosen, clock())
     await edit_or_send(message_of(query), text.summary(found), kb.summary_keyboard(found))
 

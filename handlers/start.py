@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config import Settings
 from core.i18n import I18n, _
 from handlers.menu import show_menu
-from handlers.ui import max_turned_off
 from keyboards import accounts as accounts_kb
 from keyboards.journal import LESSON_LINK_PATTERN
 from screens import accounts as accounts_text
@@ -110,7 +109,7 @@ async def start_plain(
         await show_menu(message, identity)
         return
     if messenger_off:
-        await message.answer(max_turned_off())
+        await message.answer(accounts_text.max_turned_off())
         return
     if revoked:
         await message.answer(accounts_text.account_revoked())

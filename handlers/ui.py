@@ -116,17 +116,21 @@ async def invite_terms(
     """What every issued invite link needs: the bot's address (of the messenger the issuer
     uses; the other messenger's too, when the journal runs in both), the time, how long it
     is valid."""
-    me = await bot.me()  # aiogram keeps it after the first call
-    messenger = messenger_of(me.id)
-    address = bot_address(messenger, me.username or "")
-    other = ""
-    for each_messenger, each in (messenger_bots or {}).items():
-        if each_messenger is not messenger:
-            found = await each.me()
-            other = bot_address(each_messenger, found.username or "")
-    return Terms(address, now, timedelta(days=settings.rules.invite_ttl_days), other)
+    messenger = messenger_of((await bot.me()).id)
+    addresses = await bot_addresses(bot, messenger_bots)
+    other = next((a for m, a in addresses.items() if m is not messenger), "")
+    ttl = timedelta(days=settings.rules.invite_ttl_days)
+    return Terms(addresses[messenger], now, ttl, other)
 
 
-def max_turned_off() -> str:
-    """To a MAX account whose college does not use the journal in MAX (any more)."""
-    return _("Your college does not use the journal in MAX now. Please use it in Telegram.")
+async def bot_addresses(
+    bot: Bot, messenger_bots: dict[Messenger, Bot] | None = None
+) -> dict[Messenger, str]:
+    """The journal's bot in each messenger it runs in (``bot``'s own among them), by address:
+    ``t.me/<name>``, ``max.ru/<name>``; in the order of ``messenger_bots``."""
+    found: dict[Messenger, str] = {}
+    for each in (*(messenger_bots or {}).values(), bot):
+        me = await each.me()  # aiogram keeps it after the first call
+        messenger = messenger_of(me.id)
+        found.setdefault(messenger, bot_address(messenger, me.username or ""))
+    return found

@@ -28,6 +28,42 @@ def account_label(username: str, linked_at: datetime, tz: ZoneInfo) -> str:
     return f"@{username} · {day}" if username else day
 
 
+def account_not_linked() -> str:
+    """To a press from an account no invite has linked."""
+    return _(
+        "Your account is not linked to the journal yet. Open the personal link "
+        "you received from the college (your curator or the administrator will give you "
+        "one)."
+    )
+
+
+def not_linked_in_telegram() -> str:
+    """The journal grid (a Telegram Mini App) opened by a Telegram account no invite linked."""
+    return _(
+        "Your Telegram account is not linked to the journal yet. Open the personal link "
+        "you received from the college (your curator or the administrator will give you "
+        "one)."
+    )
+
+
+def open_your_link() -> str:
+    """A command from an account no invite has linked."""
+    return _("To start, open the personal link you received from the college.")
+
+
+def no_access() -> str:
+    """To a linked person whose every role has ended (a student who left, their parent…)."""
+    return _(
+        "You no longer have access to the journal. If this is a mistake, please "
+        "contact the college."
+    )
+
+
+def max_turned_off() -> str:
+    """To a MAX account whose college does not use the journal in MAX (any more)."""
+    return _("Your college does not use the journal in MAX now. Please use it in Telegram.")
+
+
 def account_revoked() -> str:
     """To a revoked account, on every press until a new invite links it again."""
     return _(

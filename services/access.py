@@ -322,11 +322,16 @@ async def lesson_for_edit(
     info = await q.lesson_info(session, lesson_id, share_lock=share_lock)
     if info is None:
         raise Denied(not_your_lesson())
+    check_edit(actor, info, now, action=action)
+    return info
+
+
+def check_edit(actor: Actor, info: LessonInfo, now: datetime, *, action: Action) -> None:
+    """Denied, saying why, unless the actor may do ``action`` on the lesson at ``now``."""
     window = actor.edit_window_days
     refusal = edit_refusal(actor, info.lesson, info.period, actor.today(now), window, action=action)
     if refusal is not None:
         raise Denied(refusal_message(refusal, info.lesson, info.period, window))
-    return info
 
 
 def not_on_register() -> str:

@@ -29,17 +29,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.config import Settings
 from core.errors import Denied, JournalError
 from core.i18n import _, use_locale
+from screens.accounts import not_linked_in_telegram
 from services import policy
 from services.diary import service as diary
 from services.journal import grid as service
 from services.journal.grid import CellAction, CellEdit, Scope, StaleCell
 from services.monitoring import indicators, items, region, span
+from services.people.identity import Actors
 from services.policy import Action
 from storage.models import GradeKind, Mark, utcnow
 from webapp import charts, pages
 from webapp.auth import (
     INIT_DATA_HEADER,
-    Calendars,
     NotLinked,
     PerPerson,
     Unauthorised,
@@ -94,7 +95,7 @@ class MiniApp:
         self.settings = settings
         self.session_factory = session_factory
         self.clock = clock
-        self.calendars = Calendars()
+        self.actors = Actors()
         self.limits = PerPerson(settings.webapp.per_minute)
         self.max_age = timedelta(minutes=settings.webapp.max_age_minutes)
 
@@ -136,10 +137,10 @@ class MiniApp:
                 return _json({"error": "bad request"}, 400)
             async with self.session_factory() as session:
                 try:
-                    who = await visitor(session, signed, self.settings, self.calendars, now)
+                    who = await visitor(session, signed, self.settings, self.actors, now)
                 except NotLinked:
                     with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                        return _json(pages.error_json(not_linked()), 403)
+                        return _json(pages.error_json(not_linked_in_telegram()), 403)
                 with use_locale(who.locale):
                     try:
                         response = await api(request, session, who, body)
@@ -244,12 +245,12 @@ class MiniApp:
             raise BadRequest from None
         now = self.clock()
         today = actor.today(now)
-        semester = await indicators.semester_of(session, actor.org_id, today)
-        chosen = span.checked(span.preset(kind, today, semester), today, actor.calendar)
         if regional:
+            chosen = region.preset_span(actor, kind, today)
             found = await region.region(session, actor, chosen, now)
             html = charts.region_dashboard(found, kind.value)
             return _json({"html": str(html), "labels": pages.labels()})
+        chosen = await indicators.preset_span(session, actor, kind, today)
         m = await items.college_book(session, actor, chosen, today)
         html = charts.dashboard(m, indicators.weekly(m), kind.value)
         return _json({"html": str(html), "labels": pages.labels()})
@@ -265,14 +266,6 @@ class MiniApp:
             _int(raw.get("period")),
             _int(raw.get("subgroup"), optional=True),
         )
-
-
-def not_linked() -> str:
-    return _(
-        "Your Telegram account is not linked to the journal yet. Open the personal link "
-        "you received from the college (your curator or the administrator will give you "
-        "one)."
-    )
 
 
 class BadRequest(Exception):

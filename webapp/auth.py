@@ -14,10 +14,9 @@ import orjson
 from aiogram.utils.web_app import WebAppInitData, safe_parse_webapp_init_data
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.config import SUPPORTED_LOCALES, Settings
-from services.access import Actor, make_actor
-from services.calendar.workdays import WorkCalendar, load_work_calendar
-from services.people.identity import Identity, identify
+from core.config import Settings
+from services.access import Actor
+from services.people.identity import Actors, Identity, identify, preferred_locale
 
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
 # Clocks differ a little: a sign-in dated this far ahead of ours is still taken.
@@ -53,28 +52,11 @@ class Visitor:
     locale: str
 
 
-class Calendars:
-    """A college's working calendar, read once a minute (as the chat's actor does)."""
-
-    SECONDS = 60.0
-
-    def __init__(self) -> None:
-        self._cached: dict[int, tuple[float, WorkCalendar]] = {}
-
-    async def get(self, session: AsyncSession, org_id: int) -> WorkCalendar:
-        now = time.monotonic()
-        cached = self._cached.get(org_id)
-        if cached is None or now - cached[0] > self.SECONDS:
-            cached = (now, await load_work_calendar(session, org_id))
-            self._cached[org_id] = cached
-        return cached[1]
-
-
 async def visitor(
     session: AsyncSession,
     data: WebAppInitData,
     settings: Settings,
-    calendars: Calendars,
+    actors: Actors,
     now: datetime,
 ) -> Visitor:
     """The person behind the signed Telegram user, else NotLinked."""
@@ -82,27 +64,14 @@ async def visitor(
     _account, identity = await identify(session, data.user.id, now)
     if identity is None or not identity.memberships:
         raise NotLinked
-    actor = make_actor(
-        identity.person,
-        identity.memberships,
-        timezone=identity.timezone or settings.timezone,
-        edit_window_days=settings.rules.edit_window_days,
-        calendar=await calendars.get(session, identity.org_id),
-        positions=identity.positions,
-    )
+    actor = await actors.of(session, identity, settings)
     return Visitor(identity, actor, locale_of(identity, data, settings.default_locale))
 
 
 def locale_of(identity: Identity | None, data: WebAppInitData, default: str) -> str:
-    """The person's chosen language, else their Telegram language, else the default: as the
-    bot chooses it."""
-    if identity is not None:
-        for choice in (identity.account.language, identity.person.locale):
-            if choice in SUPPORTED_LOCALES:
-                return choice
-    code = (data.user.language_code or "") if data.user else ""
-    code = code.split("-")[0]
-    return code if code in SUPPORTED_LOCALES else default
+    """The language the bot would speak to this person in."""
+    language = data.user.language_code if data.user else None
+    return preferred_locale(identity, language, default)
 
 
 class PerPerson:

@@ -15,17 +15,17 @@ from core.messenger import Messenger, messenger_of
 
 
 class RoutingSession(BaseSession):
-    def __init__(self, telegram: Bot | None, max_bot: Bot | None) -> None:
-        super().__init__()
-        if telegram is None and max_bot is None:
-            raise ValueError("a routing session needs a bot")
+    """Requests to a MAX chat go to the MAX bot, the rest to the Telegram bot; a file is read
+    through the Telegram bot's session (a MAX file is fetched by the MAX bot itself,
+    bot/max/files.py), with the Telegram server's addresses."""
+
+    def __init__(self, telegram: Bot, max_bot: Bot) -> None:
+        super().__init__(api=telegram.session.api)
         self.telegram, self.max_bot = telegram, max_bot
 
     def bot_for(self, method: TelegramMethod[Any]) -> Bot:
         chat = getattr(method, "chat_id", None)
-        is_max = isinstance(chat, int) and messenger_of(chat) is Messenger.MAX
-        if (is_max and self.max_bot is not None) or self.telegram is None:
-            assert self.max_bot is not None
+        if isinstance(chat, int) and messenger_of(chat) is Messenger.MAX:
             return self.max_bot
         return self.telegram
 
@@ -45,8 +45,11 @@ class RoutingSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("files are read through the messenger's own bot")
-        yield b""  # pragma: no cover
+        streamed = self.telegram.session.stream_content(
+            url, headers, timeout, chunk_size, raise_for_status
+        )
+        async for chunk in streamed:
+            yield chunk
 
     async def close(self) -> None:
         """The messengers' bots close their own sessions."""
@@ -54,11 +57,13 @@ class RoutingSession(BaseSession):
 
 def routing_bot(telegram: Bot | None, max_bot: Bot | None) -> Bot:
     """A bot whose requests go to the chat's messenger (the only bot when there is one)."""
-    if max_bot is None and telegram is not None:
-        return telegram
-    if telegram is None and max_bot is not None:
-        return max_bot
-    assert telegram is not None
-    return Bot(
-        token=telegram.token, session=RoutingSession(telegram, max_bot), default=telegram.default
-    )
+    if telegram is not None and max_bot is not None:
+        return Bot(
+            token=telegram.token,
+            session=RoutingSession(telegram, max_bot),
+            default=telegram.default,
+        )
+    only = telegram or max_bot
+    if only is None:
+        raise ValueError("a routing bot needs a bot")
+    return only

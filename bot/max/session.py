@@ -232,7 +232,7 @@ class MaxSession(AiohttpSession):
 
     async def username(self) -> str:
         """The bot's name in MAX (its links are ``https://max.ru/<name>``)."""
-        return str((await self.call("GET", "/me")).get("username") or "")
+        return str((await self._me()).get("username") or "")
 
     async def _me(self) -> dict[str, Any]:
         if self.me is None:

@@ -451,7 +451,7 @@ async def edit_cell(
     lesson = info.lesson
     # The rules first (own lesson, window, period): a refusal says why, whatever the cell holds.
     right = Action.MARK_REGISTER if edit.action is CellAction.MARK else Action.GRADE
-    await access.lesson_for_edit(session, actor, lesson.id, now, action=right)
+    access.check_edit(actor, info, now, action=right)
     if edit.action is not CellAction.MARK:  # a mark's row is locked by the register itself
         await q.hold_lesson(session, lesson.id)
     cell, avg = await read_cell(session, scope, lesson, edit.student_id)
@@ -466,8 +466,6 @@ async def edit_cell(
             await register.set_mark(
                 session, actor, lesson.id, edit.student_id, edit.seen_mark, edit.mark, now
             )
-        except StaleCell:
-            raise
         except Conflict:
             fresh, avg = await read_cell(session, scope, lesson, edit.student_id)
             raise StaleCell(fresh, avg) from None

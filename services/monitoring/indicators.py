@@ -32,7 +32,8 @@ from core.i18n import _
 from services import policy
 from services.access import Actor
 from services.calendar.workdays import WorkCalendar
-from services.monitoring.span import Span
+from services.monitoring import span
+from services.monitoring.span import Preset, Span
 from services.policy import Action
 from services.reminders import deadlines
 from services.reminders.deadlines import Done
@@ -373,6 +374,13 @@ async def lesson(session: AsyncSession, actor: Actor, lesson_id: int, today: dat
     remote = await distance.declared(session, [actor.org_id], found.date, found.date)
     judged = judge(rows, counts, actor.timezone, actor.calendar, today, sizes, remote)
     return next(j for j in judged if j.row.lesson_id == lesson_id)
+
+
+async def preset_span(session: AsyncSession, actor: Actor, kind: Preset, today: date) -> Span:
+    """A preset period (the week, the month, the semester of the college's periods) as
+    monitoring reads it."""
+    semester = await semester_of(session, actor.org_id, today)
+    return span.checked(span.preset(kind, today, semester), today, actor.calendar)
 
 
 async def semester_of(session: AsyncSession, org_id: int, today: date) -> tuple[date, date] | None:

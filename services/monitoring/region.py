@@ -20,13 +20,19 @@ from core.i18n import _
 from services import policy
 from services.access import Actor
 from services.calendar.workdays import WorkCalendar, load_work_calendar
-from services.monitoring import indicators, items
+from services.monitoring import indicators, items, span
 from services.monitoring.indicators import Line, Monitoring
-from services.monitoring.span import Span
+from services.monitoring.span import Preset, Span
 from services.policy import Action
 from storage import region as q
 from storage.models import Organisation, Person
 from storage.monitoring import Combo, LessonCounts, colleges_combo_counts
+
+
+def preset_span(actor: Actor, kind: Preset, today: date) -> Span:
+    """A preset period of the region's monitoring (colleges' semesters differ: the semester
+    preset is the last six months) as monitoring reads it."""
+    return span.checked(span.preset(kind, today, None), today, actor.calendar)
 
 
 @dataclass(frozen=True)

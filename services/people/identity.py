@@ -7,14 +7,17 @@ menus list them in and the default pick: the role a person most likely opened th
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.config import SUPPORTED_LOCALES, Settings
 from services import policy
-from services.access import held_positions, position_rights
+from services.access import Actor, held_positions, make_actor, position_rights
+from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.policy import Action
 from storage import people as q
 from storage.models import (
@@ -170,3 +173,43 @@ def switch_child(identity: Identity, student_id: int) -> bool:
         return False
     identity.account.current_student_id = student_id
     return True
+
+
+def preferred_locale(identity: Identity | None, language_code: str | None, default: str) -> str:
+    """The language to speak to a person in: their chosen one, else their messenger's (when the
+    journal speaks it), else the college default. The chat and the journal grid choose alike."""
+    if identity is not None:
+        for choice in (identity.account.language, identity.person.locale):
+            if choice in SUPPORTED_LOCALES:
+                return choice
+    code = (language_code or "").split("-")[0]
+    return code if code in SUPPORTED_LOCALES else default
+
+
+class Actors:
+    """The actor of an identity (roles, college zone, edit window and the working days it is
+    counted in), as the chat and the journal grid make it: no query but the college's working
+    calendar, read once a minute (an import changes it, rarely). One per process."""
+
+    CALENDAR_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._calendars: dict[int, tuple[float, WorkCalendar]] = {}
+
+    async def calendar(self, session: AsyncSession, org_id: int) -> WorkCalendar:
+        now = time.monotonic()
+        cached = self._calendars.get(org_id)
+        if cached is None or now - cached[0] > self.CALENDAR_SECONDS:
+            cached = (now, await load_work_calendar(session, org_id))
+            self._calendars[org_id] = cached
+        return cached[1]
+
+    async def of(self, session: AsyncSession, identity: Identity, settings: Settings) -> Actor:
+        return make_actor(
+            identity.person,
+            identity.memberships,
+            timezone=identity.timezone or settings.timezone,
+            edit_window_days=settings.rules.edit_window_days,
+            calendar=await self.calendar(session, identity.person.org_id),
+            positions=identity.positions,
+        )

@@ -25,3 +25,14 @@ async def test_a_file_goes_to_the_chat_s_messenger(max_app: MaxApp) -> None:
     document = in_telegram.last.document
     assert document is not None and document.content == b"PK workbook"
     assert routing_bot(max_app.tg.bot, None) is max_app.tg.bot
+
+
+async def test_a_telegram_file_is_read_through_the_telegram_bot(max_app: MaxApp) -> None:
+    """The background jobs' bot reads a file of Telegram from the Telegram server it was
+    given (its address included), as the Telegram bot would."""
+    stored = max_app.tg.api.add_file(b"%PDF-1.4 plan", "document", "plan.pdf")
+    bot = routing_bot(max_app.tg.bot, max_app.bot)
+    found = await bot.get_file(stored.file_id)
+    assert found.file_path is not None
+    content = await bot.download_file(found.file_path)
+    assert content is not None and content.read() == b"%PDF-1.4 plan"
