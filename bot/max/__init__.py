@@ -3,6 +3,6 @@ aiogram ``Bot`` whose session speaks MAX's Bot API (docs/max.md)."""
 
 from __future__ import annotations
 
-from bot.max.app import MAX_BOT_ID, create_max_bot, is_max_bot, poll_max
+from bot.max.app import MAX_BOT_ID, create_max_bot, poll_max
 
-__all__ = ["MAX_BOT_ID", "create_max_bot", "is_max_bot", "poll_max"]
+__all__ = ["MAX_BOT_ID", "create_max_bot", "poll_max"]

@@ -45,10 +45,6 @@ def create_max_bot(
     )
 
 
-def is_max_bot(bot: Bot) -> bool:
-    return isinstance(bot.session, MaxSession)
-
-
 async def feed(bot: Bot, dp: Dispatcher, raw: dict[str, Any], **data: Any) -> None:
     """One MAX update through the dispatcher (an error is logged, as aiogram's polling does)."""
     session = bot.session

@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
@@ -29,8 +30,6 @@ SECRET_HEADER = "X-Max-Bot-Api-Secret"
 
 
 def max_webhook_path(settings: Settings) -> str:
-    from urllib.parse import urlsplit
-
     assert settings.max_webhook_url is not None
     return urlsplit(settings.max_webhook_url).path or "/"
 
@@ -44,7 +43,12 @@ def create_max_web_app(
     async def receive(request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401, text="Unauthorized")
-        raw = await request.json()
+        try:
+            raw = await request.json()
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict):  # not an update: nothing to deliver again
+            return web.Response(status=400, text="Bad Request")
         try:
             await feed(bot, dp, raw, **data)
         except Exception:  # logged; 500 makes MAX deliver it again

@@ -44,6 +44,9 @@ async def test_updates_come_by_webhook_with_the_secret_only(
 
         forged = {"update_type": "bot_started", "timestamp": 1, "user": user.user, "payload": "x"}
         assert await max_app.api.post_update(forged, secret="wrong") == 401
+        shown = len(user.bot_messages)
+        assert await max_app.api.post_update(["not", "an update"]) == 400  # type: ignore[arg-type]
+        assert len(user.bot_messages) == shown
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
