@@ -1,6 +1,6 @@
 """Routers in the order they are tried. Each module's ``create_router`` builds a fresh router
-(a router can belong to one dispatcher only, and tests build many). ``common`` ends with
-catch-alls, so it goes last."""
+(a router can belong to one dispatcher only, and tests build many). The commands come right
+after /start; the catch-alls for what nothing else took come last."""
 
 from aiogram import Router
 
@@ -34,6 +34,7 @@ def get_routers() -> list[Router]:
 
     return [
         start.create_router(),
+        common.create_router(),
         menu.create_router(),
         lessons.create_router(),
         grades.create_router(),
@@ -55,5 +56,5 @@ def get_routers() -> list[Router]:
         orders.create_router(),
         monitoring.create_router(),
         region.create_router(),
-        common.create_router(),
+        common.create_fallback_router(),
     ]

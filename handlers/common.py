@@ -55,11 +55,20 @@ async def unknown(message: Message, identity: Identity | None, revoked: bool = F
 
 
 def create_router() -> Router:
-    router = Router(name="common")
+    """The commands, tried right after /start: a conversation's own handlers never take a
+    text starting with "/", so nothing before them could answer one, and a command does not
+    walk past every feature's filters to be found."""
+    router = Router(name="commands")
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(menu, Command("menu"))
     router.message.register(language, Command("language"))
+    return router
+
+
+def create_fallback_router() -> Router:
+    """What no feature took: a stale button, a text out of place. Tried last."""
+    router = Router(name="fallback")
     router.callback_query.register(stale_button, F.data)
     router.message.register(unknown)
     return router

@@ -61,7 +61,23 @@ def json_body(bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         return None
 
 
+def read_answer(content: str | bytes) -> Any:
+    """The Bot API's answer, read by orjson. A sent message comes back with the keyboard and
+    the formatting the bot itself sent; nothing reads them back, and building aiogram's objects
+    for every button of a keyboard cost more than the rest of the answer, so they are left out."""
+    answer = orjson.loads(content)
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if isinstance(result, dict) and "message_id" in result:
+        result.pop("reply_markup", None)
+        result.pop("entities", None)
+    return answer
+
+
 class JsonSession(AiohttpSession):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("json_loads", read_answer)
+        super().__init__(**kwargs)
+
     async def make_request(
         self,
         bot: Bot,

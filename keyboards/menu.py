@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from core.i18n import LANGUAGE_NAMES, LazyProxy, _
+from core.i18n import LANGUAGE_NAMES, LazyProxy, _, current_locale
 from keyboards.builder import KeyboardBuilder
 from keyboards.callbacks import MenuAction, MenuCb
 from keyboards.messengers import MessengerCb
@@ -36,6 +37,7 @@ def add_menu_item(
     needed = frozenset({rights} if isinstance(rights, Action) else rights)
     MENU_ITEMS.append(MenuItem(label, callback, needed, place))
     MENU_ITEMS.sort(key=lambda item: item.place)
+    _main_menu.cache_clear()
 
 
 def menu_items(rights: Collection[Action]) -> list[MenuItem]:
@@ -45,13 +47,27 @@ def menu_items(rights: Collection[Action]) -> list[MenuItem]:
 
 
 def main_menu(identity: Identity) -> InlineKeyboardMarkup:
-    builder = KeyboardBuilder()
     role = identity.role
-    for item in menu_items(identity.rights_as(role)):
+    return _main_menu(
+        current_locale(),
+        identity.rights_as(role),
+        role is Role.PARENT and len(identity.children) > 1,
+        len(identity.roles) > 1,
+    )
+
+
+@lru_cache(maxsize=256)
+def _main_menu(
+    _locale: str, rights: frozenset[Action], many_children: bool, many_roles: bool
+) -> InlineKeyboardMarkup:
+    """Kept per language and what it shows: the menu is the most sent keyboard, and the same
+    few dozen variants serve every person (a sent keyboard is never changed afterwards)."""
+    builder = KeyboardBuilder()
+    for item in menu_items(rights):
         builder.button(text=str(item.label), callback_data=item.callback)
-    if role is Role.PARENT and len(identity.children) > 1:
+    if many_children:
         builder.button(text=_("👥 Another child"), callback_data=MenuCb(action=MenuAction.CHILDREN))
-    if len(identity.roles) > 1:
+    if many_roles:
         builder.button(text=_("🔁 Another role"), callback_data=MenuCb(action=MenuAction.ROLES))
     builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
     builder.button(text=_("📱 Messengers"), callback_data=MessengerCb())
