@@ -41,6 +41,7 @@ from services import college_settings
 from services.people.identity import Actors, Identity, identify, preferred_locale
 from storage import people as q
 from storage.models import ProcessedUpdate
+from storage.sqlite_driver import interactive_work
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 AFTER_COMMIT = "after_commit"  # Telegram calls that wait for the update's commit
@@ -86,6 +87,10 @@ class StoreSessionMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        with interactive_work():
+            return await self._handle(handler, event, data)
+
+    async def _handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         async with self.session_factory() as session:
             key = self.state_key(data) if self.state_key is not None else None
             if key is None:

@@ -12,7 +12,6 @@ busy handler, which polls with growing sleeps and lets a late arrival overtake.
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -34,7 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
-from storage.sqlite_driver import one_trip_dbapi
+from storage.sqlite_driver import BUSY_TIMEOUT_MS, WRITE, one_trip_dbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory locks of the bot, each its own key: one held by the elected sender for as
@@ -43,7 +42,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SENDER_LOCK = 0x6A6F75726E616C  # "journal"
 MIGRATION_LOCK = 0x6A6F75726E6D67  # "journmg"
 SQLITE_CONNECTIONS = 3  # a process's connections to a SQLite store (see create_engine)
-BUSY_TIMEOUT = 10.0  # seconds a writer waits for the write lock, at the gate or in SQLite
+BUSY_TIMEOUT = BUSY_TIMEOUT_MS / 1000  # seconds a writer waits, at the gate or in SQLite
 
 T = TypeVar("T")
 
@@ -53,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -63,11 +62,6 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-_WRITE = re.compile(
-    r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b"
-    r"|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b",
-    re.IGNORECASE | re.DOTALL,
-)
 _HELD = "write_gate_held"
 
 
@@ -109,7 +103,7 @@ class WriteGate:
     def _before_execute(
         self, conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
-        if _HELD in conn.info or not in_greenlet() or not _WRITE.match(statement):
+        if _HELD in conn.info or not in_greenlet() or not WRITE.match(statement):
             return
         try:
             conn.info[_HELD] = await_only(self._acquire())

@@ -1,22 +1,38 @@
-"""aiosqlite with one trip to its thread per statement.
+"""aiosqlite with short statements run where they are asked for, and one trip to its thread
+for the rest.
 
 aiosqlite runs each SQLite call in a thread of its own, and SQLAlchemy's adapter makes four
 calls per statement: open a cursor, execute, fetch the rows, close the cursor. Each is a hand-off
-to the thread and back (a queue, a future, a wake-up of the event loop), and on a register tap's
-ten statements those hand-offs cost more CPU than SQLite's own work. Here the four run as one
-function in aiosqlite's thread, so a statement is one hand-off, and a commit or rollback with no
-transaction open is none; the event loop still never waits on the disk, so a long report does
-not hold up the presses beside it.
+to the thread and back (a queue, a future, a wake-up of the event loop): about 0.1 ms of CPU on
+this project's machines, more than SQLite's own work for the indexed lookups a press makes.
 
-It leans on ``Connection._execute``, aiosqlite's queue of calls for its thread, as SQLAlchemy's
-own adapter leans on its internals (``_tx``, ``_conn``) for the isolation level.
+So a statement first runs on the event loop's own thread, when that cannot hold the loop up:
+- a read, within a budget of a few milliseconds: SQLite's progress handler interrupts one that
+  runs longer (a report), and it runs again in the thread. In WAL mode a read never waits for
+  a lock.
+- a write, inside an update or a page's request (``interactive_work``), where writes are a few
+  rows: with no busy timeout, so a write lock held by another process (the CLI) sends it to the
+  thread to wait there. The process's own writers already queue at the write gate
+  (storage/db.py) before their first write.
+What does not run inline goes to aiosqlite's thread in one trip: the four calls as one
+function, and a commit or rollback with no transaction open not at all. Commits always go
+there: one may checkpoint the WAL, which writes and syncs the database file.
+
+It leans on ``Connection._execute``, aiosqlite's queue of calls for its thread, and
+``Connection._conn``, as SQLAlchemy's own adapter leans on them for the isolation level. The
+connection is opened with ``check_same_thread=False``: its calls never overlap, since each
+statement is awaited before the next.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from time import perf_counter
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -27,6 +43,72 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util.concurrency import await_
 
 _Outcome = tuple[Any, list[Any], int, int | None]
+
+INLINE_READ_BUDGET = 0.003  # seconds a read may hold the event loop before it goes to the thread
+_PROGRESS_STEPS = 1000  # SQLite virtual machine steps between looks at the clock
+BUSY_TIMEOUT_MS = 10_000  # a write's wait for another process's write lock, in the thread
+
+WRITE = re.compile(
+    r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b"
+    r"|\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+
+_interactive: ContextVar[bool] = ContextVar("sqlite_interactive", default=False)
+
+
+@contextmanager
+def interactive_work() -> Iterator[None]:
+    """Writes inside run on the event loop's thread: an update's or a page's few rows."""
+    token = _interactive.set(True)
+    try:
+        yield
+    finally:
+        _interactive.reset(token)
+
+
+async def _nothing() -> None:
+    return None
+
+
+class _Deadline:
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = 0.0
+
+    def __call__(self) -> bool:
+        return perf_counter() > self.at
+
+
+def _inline(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome | None:
+    """The statement run right here, or None when it belongs in the thread (a read over its
+    budget, a write that would wait for a lock, anything else)."""
+    if _READ.match(operation) and not WRITE.match(operation):
+        deadline = _Deadline()
+        deadline.at = perf_counter() + INLINE_READ_BUDGET
+        conn.set_progress_handler(deadline, _PROGRESS_STEPS)
+        try:
+            return _run(conn, operation, parameters)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
+                return None  # a read has no effect: run it again, in the thread
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
+    if not _interactive.get() or not WRITE.match(operation):
+        return None
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        return _run(conn, operation, parameters)
+    except sqlite3.OperationalError as error:
+        # SQLITE_BUSY: the statement did nothing and the transaction stays as it was.
+        if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            return None
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
@@ -81,12 +163,16 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = deque(rows)
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
+        connection = self._connection
         try:
-            self._take(
-                await_(
-                    self._connection._execute(_run, self._connection._conn, operation, parameters)
-                )
-            )
+            outcome = _inline(connection._conn, operation, parameters)
+            if outcome is None:
+                outcome = await_(connection._execute(_run, connection._conn, operation, parameters))
+            else:
+                # SQLAlchemy's async layer checks that a statement awaited something (to catch
+                # a driver that is not async); this await returns at once.
+                await_(_nothing())
+            self._take(outcome)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
@@ -134,6 +220,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+from aiogram.utils.web_app import WebAppInitData
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +39,7 @@ from services.monitoring import indicators, items, region, span
 from services.people.identity import Actors
 from services.policy import Action
 from storage.models import GradeKind, Mark, utcnow
+from storage.sqlite_driver import interactive_work
 from webapp import charts, pages
 from webapp.auth import (
     INIT_DATA_HEADER,
@@ -135,31 +137,42 @@ class MiniApp:
                 body = None
             if not isinstance(body, dict):
                 return _json({"error": "bad request"}, 400)
-            async with self.session_factory() as session:
-                try:
-                    who = await visitor(session, signed, self.settings, self.actors, now)
-                except NotLinked:
-                    with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                        return _json(pages.error_json(not_linked_in_telegram()), 403)
-                with use_locale(who.locale):
-                    try:
-                        response = await api(request, session, who, body)
-                    except StaleCell as exc:
-                        await session.rollback()
-                        return _json(_cell_json(exc.cell, exc.average, body, exc.message), 409)
-                    except Denied as exc:
-                        await session.rollback()
-                        return _json(pages.error_json(exc.message), 403)
-                    except JournalError as exc:
-                        await session.rollback()
-                        return _json(pages.error_json(exc.message), 400)
-                    except BadRequest as exc:
-                        await session.rollback()
-                        return _json(pages.error_json(str(exc) or _("Bad request.")), 400)
-                    await session.commit()
-                    return response
+            with interactive_work():  # a page writes a few rows, inline as a press's
+                return await self._answer(api, request, signed, body, now)
 
         return handle
+
+    async def _answer(
+        self,
+        api: Api,
+        request: web.Request,
+        signed: WebAppInitData,
+        body: dict[str, Any],
+        now: datetime,
+    ) -> web.Response:
+        async with self.session_factory() as session:
+            try:
+                who = await visitor(session, signed, self.settings, self.actors, now)
+            except NotLinked:
+                with use_locale(locale_of(None, signed, self.settings.default_locale)):
+                    return _json(pages.error_json(not_linked_in_telegram()), 403)
+            with use_locale(who.locale):
+                try:
+                    response = await api(request, session, who, body)
+                except StaleCell as exc:
+                    await session.rollback()
+                    return _json(_cell_json(exc.cell, exc.average, body, exc.message), 409)
+                except Denied as exc:
+                    await session.rollback()
+                    return _json(pages.error_json(exc.message), 403)
+                except JournalError as exc:
+                    await session.rollback()
+                    return _json(pages.error_json(exc.message), 400)
+                except BadRequest as exc:
+                    await session.rollback()
+                    return _json(pages.error_json(str(exc) or _("Bad request.")), 400)
+                await session.commit()
+                return response
 
     async def journals(
         self, request: web.Request, session: AsyncSession, who: Visitor, body: dict[str, Any]
