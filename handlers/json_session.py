@@ -61,15 +61,20 @@ def json_body(bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         return None
 
 
+# What Telegram echoes of a message the bot itself sent: its text, formatting, keyboard and
+# sender. The journal reads back only a sent message's id and chat (and a file's id).
+_ECHOED = ("reply_markup", "entities", "text", "caption", "caption_entities", "from",
+           "link_preview_options")  # fmt: skip
+
+
 def read_answer(content: str | bytes) -> Any:
-    """The Bot API's answer, read by orjson. A sent message comes back with the keyboard and
-    the formatting the bot itself sent; nothing reads them back, and building aiogram's objects
-    for every button of a keyboard cost more than the rest of the answer, so they are left out."""
+    """The Bot API's answer, read by orjson, without the echo of what the bot sent: building
+    aiogram's objects for every button of a keyboard cost more than the rest of the answer."""
     answer = orjson.loads(content)
     result = answer.get("result") if isinstance(answer, dict) else None
     if isinstance(result, dict) and "message_id" in result:
-        result.pop("reply_markup", None)
-        result.pop("entities", None)
+        for key in _ECHOED:
+            result.pop(key, None)
     return answer
 
 
