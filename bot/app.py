@@ -8,7 +8,6 @@ import logging
 import signal
 from typing import Any
 
-import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
@@ -28,7 +27,7 @@ from handlers.errors import apologise
 from handlers.fsm import StoreFSMStorage
 from handlers.inline_filters import check_filters_in_place
 from handlers.interactions import InteractionMiddleware, NoteReplies
-from handlers.json_session import JsonSession
+from handlers.json_session import JsonSession, read_answer
 from handlers.middlewares import (
     AnswerPresses,
     IdentityMiddleware,
@@ -60,9 +59,10 @@ def create_bot(settings: Settings) -> Bot:
 
 def wire_session(session: BaseSession) -> None:
     """What every request of the bot goes through: a 429 is waited out, not dropped; the
-    answer's model is built once per kind of request; JSON is read and written by orjson;
-    a reply keeps the outbox off its chat for a moment (handlers/interactions.py)."""
-    session.json_loads = orjson.loads
+    answer's model is built once per kind of request; JSON is read and written by orjson,
+    a sent message's echo of itself left unread; a reply keeps the outbox off its chat for a
+    moment (handlers/interactions.py)."""
+    session.json_loads = read_answer
     session.json_dumps = json_text
     session.middleware(KeepResponseModels())
     session.middleware(RetryAfter())

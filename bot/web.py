@@ -22,6 +22,7 @@ import signal
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -59,7 +60,7 @@ class UpdateReceiver(SimpleRequestHandler):
             return web.Response(status=503, text="stopping")
         if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
             return web.Response(body="Unauthorized", status=401)
-        update = await request.json(loads=self.bot.session.json_loads)
+        update = await request.json(loads=orjson.loads)
         # A task of its own, so a stop can wait for it (and cancel it after the drain time)
         # without waiting for the connection it came on.
         task = asyncio.create_task(self._handle_update(update))

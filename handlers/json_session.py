@@ -79,10 +79,6 @@ def read_answer(content: str | bytes) -> Any:
 
 
 class JsonSession(AiohttpSession):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("json_loads", read_answer)
-        super().__init__(**kwargs)
-
     async def make_request(
         self,
         bot: Bot,

@@ -10,6 +10,7 @@ import pytest
 from aiogram.types import BufferedInputFile
 from sqlalchemy import event
 
+from keyboards.menu import home_button
 from tests.botapp import BotApp
 from tests.factories import College
 
@@ -82,3 +83,22 @@ async def test_requests_go_as_json_and_files_as_multipart(app: BotApp, college: 
     [upload] = app.api.calls("sendDocument", chat_id=teacher.chat_id)
     assert upload.content_type == "multipart/form-data"
     assert upload.status == 200
+
+
+async def test_a_sent_message_comes_back_without_the_echo_of_what_was_sent(
+    app: BotApp, college: College
+) -> None:
+    """Telegram answers a send with the whole message; the bot reads back its id and chat,
+    not its own text, formatting and keyboard (building those objects cost more than the
+    rest of the answer)."""
+    app.stand_at(college.now)
+    teacher = await app.link(college.teacher)
+    await teacher.command("menu")
+    sent = await app.bot.send_message(teacher.chat_id, "<b>Hello</b>", reply_markup=home_button())
+    [call] = app.api.calls("sendMessage", chat_id=teacher.chat_id)[-1:]
+    assert call.status == 200
+    assert sent.message_id == teacher.last.message_id
+    assert sent.chat.id == teacher.chat_id
+    assert (sent.text, sent.entities, sent.reply_markup, sent.from_user) == (None,) * 4
+    assert teacher.last.text == "Hello"  # the person got all of it
+    assert teacher.last.button_labels
