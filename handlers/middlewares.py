@@ -45,6 +45,7 @@ from storage.sqlite_driver import interactive_work
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 AFTER_COMMIT = "after_commit"  # Telegram calls that wait for the update's commit
+ACCOUNT_ROWS = "account_rows"  # the person's account, read with the update's first statement
 
 
 UPDATE_ID, WROTE, RECORDED = "update_id", "wrote", "recorded"  # keys of ``Session.info``
@@ -98,7 +99,13 @@ class StoreSessionMiddleware(BaseMiddleware):
                     return None
                 known = None
             else:
-                processed, state = await q.first_look(session, event.update_id, key)
+                user: User | None = data.get("event_from_user")
+                if user is None:
+                    processed, state = await q.first_look(session, event.update_id, key)
+                else:  # the person's account too, for IdentityMiddleware
+                    processed, state, data[ACCOUNT_ROWS] = await q.first_look_with_account(
+                        session, event.update_id, key, user.id
+                    )
                 if processed:
                     return None
                 known = (key, state)
@@ -170,7 +177,8 @@ class IdentityMiddleware(BaseMiddleware):
         identity: Identity | None = None
         returning = None
         if user is not None:
-            account, identity = await identify(session, user.id, data["clock"]())
+            rows = data.pop(ACCOUNT_ROWS, None)
+            account, identity = await identify(session, user.id, data["clock"](), rows)
             data["revoked"] = account is not None and account.revoked_at is not None
             if (
                 identity is not None

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -79,9 +79,10 @@ async def active_memberships(
     return rows.all()
 
 
-async def account_with_roles(
-    session: AsyncSession, telegram_user_id: int
-) -> Sequence[tuple[TelegramAccount, Person, str | None, Membership | None]]:
+AccountRow = tuple[TelegramAccount, Person, str | None, Membership | None]
+
+
+async def account_with_roles(session: AsyncSession, telegram_user_id: int) -> Sequence[AccountRow]:
     """The Telegram account, its person, their college's zone and their active memberships
     (any ``until``: the caller knows the college's date), in one statement: a row per
     membership, or one row with no membership; none for an unknown account."""
@@ -309,6 +310,22 @@ async def first_look(
     return bool(row[0]), row[1]
 
 
+async def first_look_with_account(
+    session: AsyncSession, update_id: int, state_key: str, telegram_user_id: int
+) -> tuple[bool, str | None, list[AccountRow]]:
+    """``first_look`` and ``account_with_roles`` in one statement: what every update from a
+    person asks first. The account's rows are empty for a stranger."""
+    rows = (
+        await session.execute(
+            _FIRST_LOOK_WITH_ACCOUNT,
+            {"update_id": update_id, "key": state_key, "user_id": telegram_user_id},
+        )
+    ).all()
+    processed, state = bool(rows[0][0]), rows[0][1]
+    accounts = [(a, p, tz, m) for _p, _s, a, p, tz, m in rows if a is not None]
+    return processed, state, accounts
+
+
 _FIRST_LOOK = select(
     select(ProcessedUpdate.update_id)
     .where(ProcessedUpdate.update_id == bindparam("update_id"))
@@ -316,6 +333,32 @@ _FIRST_LOOK = select(
     select(ConversationState.state)
     .where(ConversationState.key == bindparam("key"))
     .scalar_subquery(),
+)
+
+
+# One row even for a stranger: the account and its rows hang off a row of one column.
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+_FIRST_LOOK_WITH_ACCOUNT = (
+    select(
+        select(ProcessedUpdate.update_id)
+        .where(ProcessedUpdate.update_id == bindparam("update_id"))
+        .exists()
+        .label("processed"),
+        select(ConversationState.state)
+        .where(ConversationState.key == bindparam("key"))
+        .scalar_subquery()
+        .label("state"),
+        TelegramAccount,
+        Person,
+        Organisation.timezone,
+        Membership,
+    )
+    .select_from(_ONE_ROW)
+    .outerjoin(TelegramAccount, TelegramAccount.telegram_user_id == bindparam("user_id"))
+    .outerjoin(Person, Person.id == TelegramAccount.person_id)
+    .outerjoin(Organisation, Organisation.id == Person.org_id)
+    .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
+    .order_by(Membership.id)
 )
 
 

@@ -8,6 +8,7 @@ menus list them in and the default pick: the role a person most likely opened th
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -111,13 +112,17 @@ async def load_identity(
 
 
 async def identify(
-    session: AsyncSession, telegram_user_id: int, now: datetime
+    session: AsyncSession,
+    telegram_user_id: int,
+    now: datetime,
+    rows: Sequence[q.AccountRow] | None = None,
 ) -> tuple[TelegramAccount | None, Identity | None]:
     """The account of a Telegram user and, unless it is revoked, the identity behind it at
     ``now``. The account, the person, the college's zone and the memberships come in one
-    statement (every update asks this); the children and the positions' rights only for
-    the people who have them."""
-    rows = await q.account_with_roles(session, telegram_user_id)
+    statement (every update asks this; ``rows`` when the update's first statement brought
+    them); the children and the positions' rights only for the people who have them."""
+    if rows is None:
+        rows = await q.account_with_roles(session, telegram_user_id)
     if not rows:
         return None, None
     account, person, timezone, _m = rows[0]

@@ -39,8 +39,8 @@ async def test_a_menu_and_a_press_are_handled_without_worker_threads(
 async def test_the_conversation_state_comes_with_the_first_statement(
     app: BotApp, college: College
 ) -> None:
-    """The redelivery check and the chat's conversation state are one statement; a state set
-    by the update is what the next update finds."""
+    """The redelivery check, the chat's conversation state and the person's account are one
+    statement; a state set by the update is what the next update finds."""
     app.stand_at(college.now)
     teacher = await app.link(college.teacher)
     engine = app.session_factory.kw["bind"].sync_engine
@@ -57,6 +57,10 @@ async def test_the_conversation_state_comes_with_the_first_statement(
     reads = [s for s in statements if "conversation_states" in s and s.startswith("SELECT")]
     assert len(reads) == 1
     assert "processed_updates" in reads[0]
+    # The person's account and roles come with it: no statement of their own.
+    assert "telegram_accounts" in reads[0] and "memberships" in reads[0]
+    accounts = [s for s in statements if "FROM telegram_accounts" in s]
+    assert accounts == []
     assert "Choose an action" in teacher.last.text
 
 
