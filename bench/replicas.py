@@ -1,7 +1,8 @@
 # ruff: noqa: E402  (the repository root goes on sys.path before the project's imports)
 """Three replicas in webhook mode on one PostgreSQL store, one of them killed half-way.
 
-    python bench/replicas.py                      # 5,000-message announcement, 16 teachers
+    python bench/replicas.py                      # 5,000-message announcement, 32 teachers
+    python bench/replicas.py --teachers 16 --pace 0   # teachers tapping without pause
     python bench/replicas.py --count 600 --teachers 4 --students 10   # a quick look
     BENCH_DATABASE_URL=postgresql+asyncpg://postgres@db/bench python bench/replicas.py
 
@@ -12,8 +13,11 @@ webhook mode behind a round-robin proxy (a stand-in for the TLS proxy of docs/de
 talking to the fake Bot API server (tests/fakebot) in limit mode: it answers 429 whenever
 Telegram's limits are exceeded. Then at once:
 
-* teachers tap students on today's registers without pause and students open their diary
-  (real ``callback_query`` updates posted through the proxy with the secret header);
+* teachers tap students on today's registers, at a person's pace (``--pace``: a tap every
+  0.75 s on average, a brisk teacher going down a register; 0 taps without pause, which
+  keeps every core busy and so measures the queue, not the bot) and students open their
+  diary every 0.5–2 s (real ``callback_query`` updates posted through the proxy with the
+  secret header);
 * an announcement of ``--count`` messages to as many parents fans out through the outbox
   (queued as bench/fanout.py queues it);
 * when half of it has reached the parents, replica 2 is killed with SIGKILL and started again.
@@ -246,9 +250,10 @@ async def main(args: argparse.Namespace) -> int:
                 user = TgUser(api, tg, "Student", language_code="ru")
                 await user.command("menu")
                 diaries.append(user)
+            pace = f"a tap every {args.pace:g} s" if args.pace else "without pause"
             print(
-                f"{len(cards)} teachers tapping registers, {len(diaries)} students opening "
-                f"diaries; announcement of {args.count} messages",
+                f"{len(cards)} teachers tapping registers ({pace}), {len(diaries)} students "
+                f"opening diaries; announcement of {args.count} messages",
                 flush=True,
             )
             await seed(factory, api, "announcement", args.count, PARENTS)
@@ -268,6 +273,8 @@ async def main(args: argparse.Namespace) -> int:
                     ).pack()
                     update = callback(card.user, card.message, data, api)
                     await post_and_wait(api, proxy.url, card.user, update, load)
+                    if args.pace:  # a teacher looks up, finds the next student, taps
+                        await asyncio.sleep(rng.uniform(0.4 * args.pace, 1.6 * args.pace))
 
             async def student(user: TgUser) -> None:
                 while not done.is_set():
@@ -425,7 +432,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=5000, help="the announcement's recipients")
     parser.add_argument("--groups", type=int, default=40, help="groups of 25 in the college")
-    parser.add_argument("--teachers", type=int, default=16, help="teachers tapping at once")
+    parser.add_argument("--teachers", type=int, default=32, help="teachers tapping at once")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.75,
+        help="a teacher's mean seconds between taps (0: without pause, a saturation run)",
+    )
     parser.add_argument("--students", type=int, default=30, help="students opening diaries")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="PostgreSQL database to create afresh")

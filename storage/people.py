@@ -157,6 +157,25 @@ async def students_with_groups(
     return [(s, g) for s, g in rows.all()]
 
 
+async def children_of(
+    session: AsyncSession, student_ids: Sequence[int]
+) -> list[tuple[int, str, str, str, str | None]]:
+    """Each student's id, last, first and middle names and group name (None without a group):
+    what a parent's menu shows of their children, in columns (every update of a parent asks)."""
+    if not student_ids:
+        return []
+    rows = await session.execute(_CHILDREN, {"ids": list(student_ids)})
+    return [(sid, last, first, middle, group) for sid, last, first, middle, group in rows]
+
+
+_CHILDREN = (
+    select(Student.id, Person.last_name, Person.first_name, Person.middle_name, Group.name)
+    .join(Person, Person.id == Student.person_id)
+    .outerjoin(Group, Group.id == Student.group_id)
+    .where(Student.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
     return await session.scalar(select(Invite).where(Invite.code_hash == code_hash))
 

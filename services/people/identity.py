@@ -22,14 +22,13 @@ from services.calendar.workdays import WorkCalendar, load_work_calendar
 from services.policy import Action
 from storage import people as q
 from storage.models import (
-    Group,
     Membership,
     Organisation,
     Person,
     Role,
-    Student,
     TelegramAccount,
 )
+from storage.models.people import short_name
 
 ROLE_ORDER = (
     Role.TEACHER,
@@ -146,22 +145,15 @@ async def _identity(
     child_ids = [m.student_id for m in memberships if m.role is Role.PARENT and m.student_id]
     children = []
     if child_ids:
-        pairs = await q.students_with_groups(session, child_ids)
-        children = [_child(s, g) for s, g in pairs]
+        children = [
+            Child(sid, short_name(last, first, middle), first, group or "")
+            for sid, last, first, middle, group in await q.children_of(session, child_ids)
+        ]
         children.sort(key=lambda c: c.short_name)
     positions = {}
     if any(m.position_id is not None for m in memberships):
         positions = await position_rights(session, memberships)
     return Identity(account, person, memberships, children, positions, timezone)
-
-
-def _child(student: Student, group: Group | None) -> Child:
-    return Child(
-        student_id=student.id,
-        short_name=student.person.short_name,
-        first_name=student.person.first_name,
-        group_name=group.name if group else "",
-    )
 
 
 def switch_role(identity: Identity, role: Role) -> bool:
