@@ -1,6 +1,6 @@
 """Routers in the order they are tried. Each module's ``create_router`` builds a fresh router
-(a router can belong to one dispatcher only, and tests build many). The commands come right
-after /start; the catch-alls for what nothing else took come last."""
+(a router can belong to one dispatcher only, and tests build many). The commands come first;
+the catch-alls for what nothing else took come last."""
 
 from aiogram import Router
 
@@ -33,8 +33,8 @@ def get_routers() -> list[Router]:
     )
 
     return [
-        start.create_router(),
         common.create_router(),
+        start.create_router(),
         menu.create_router(),
         lessons.create_router(),
         grades.create_router(),

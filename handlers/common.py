@@ -55,9 +55,9 @@ async def unknown(message: Message, identity: Identity | None, revoked: bool = F
 
 
 def create_router() -> Router:
-    """The commands, tried right after /start: a conversation's own handlers never take a
-    text starting with "/", so nothing before them could answer one, and a command does not
-    walk past every feature's filters to be found."""
+    """The commands, tried first: a conversation's own handlers never take a text starting
+    with "/", so nothing else could answer one, and a command does not walk past every
+    feature's filters to be found."""
     router = Router(name="commands")
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
