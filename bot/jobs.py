@@ -25,6 +25,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -91,10 +92,38 @@ def once_per_due_time(
     return run
 
 
-def create_scheduler(settings: Settings) -> AsyncIOScheduler:
+JOB_DRAIN = 10.0  # seconds a stop gives the jobs running at that moment to finish
+
+
+class DrainingExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, which cancels the jobs running when the scheduler shuts
+    down. A stop first lets them finish (a job cut off rolls its transaction back, harmless,
+    but leaves a traceback in the log), within ``JOB_DRAIN``."""
+
+    async def drain(self, within: float) -> None:
+        running = [f for f in self._pending_futures if not f.done()]
+        if running:
+            await asyncio.wait(running, timeout=within)
+
+
+class JournalScheduler(AsyncIOScheduler):
+    def __init__(self, **options: Any) -> None:
+        self.draining = DrainingExecutor()
+        super().__init__(executors={"default": self.draining}, **options)
+
+    async def stop(self) -> None:
+        """No new runs; the running ones finish (within ``JOB_DRAIN``); then shut down."""
+        if not self.running:
+            return
+        self.pause()
+        await self.draining.drain(JOB_DRAIN)
+        self.shutdown(wait=False)
+
+
+def create_scheduler(settings: Settings) -> JournalScheduler:
     """A scheduler in the college's time zone; a job never runs twice at once, and runs it
     missed (the process was busy or down) collapse into one."""
-    return AsyncIOScheduler(
+    return JournalScheduler(
         timezone=settings.tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
@@ -441,7 +470,7 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
 
 @dataclass
 class Background:
-    scheduler: AsyncIOScheduler
+    scheduler: JournalScheduler
     sender: Sender
     stop_event: asyncio.Event
     sender_task: asyncio.Task[None]
@@ -449,8 +478,7 @@ class Background:
 
     async def stop(self) -> None:
         """Stop the jobs, let the sender finish the messages it is sending, and return."""
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        await self.scheduler.stop()
         self.stop_event.set()
         with contextlib.suppress(asyncio.CancelledError):
             await self.sender_task

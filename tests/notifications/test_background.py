@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+import asyncio
+from datetime import UTC, datetime, time
 
-from bot.jobs import start_background
+import pytest
+
+from bot.jobs import create_scheduler, start_background
 from core.config import Notifications, Settings
 from tests.botapp import BotApp
 from tests.factories import College
@@ -43,3 +46,33 @@ async def test_a_grade_reaches_the_parent_through_the_running_background(
     ]
     assert not background.scheduler.running
     assert background.sender_task.done()
+
+
+async def test_a_stop_lets_a_running_job_finish_instead_of_cutting_it_off(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A job half-way through its transaction when the process stops finishes it; APScheduler
+    alone would cancel it and log a traceback."""
+    scheduler = create_scheduler(Settings(bot_token=None))
+    started, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def job() -> None:
+        started.set()
+        await release.wait()
+        finished.set()
+
+    scheduler.add_job(job, "date", run_date=datetime.now(UTC), id="slow")
+    scheduler.start()
+    try:
+        await asyncio.wait_for(started.wait(), 30)
+        stopping = asyncio.create_task(scheduler.stop())
+        await asyncio.sleep(0)
+        assert not stopping.done()  # waiting for the job, not cancelling it
+        release.set()
+        await asyncio.wait_for(stopping, 30)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+    assert finished.is_set()
+    assert not scheduler.running
+    assert "raised an exception" not in caplog.text
