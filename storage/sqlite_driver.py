@@ -10,8 +10,8 @@ So a statement first runs on the event loop's own thread, when that cannot hold 
 - a read, within a budget of a few milliseconds: SQLite's progress handler interrupts one that
   runs longer (a report), and it runs again in the thread. In WAL mode a read never waits for
   a lock.
-- a write, inside an update or a page's request (``interactive_work``), where writes are a few
-  rows: with no busy timeout, so a write lock held by another process (the CLI) sends it to the
+- a write of a few values, inside an update or a page's request (``interactive_work``): with
+  no busy timeout, so a write lock held by another process (the CLI) sends it to the
   thread to wait there. The process's own writers already queue at the write gate
   (storage/db.py) before their first write.
 What does not run inline goes to aiosqlite's thread in one trip: the four calls as one
@@ -46,6 +46,7 @@ _Outcome = tuple[Any, list[Any], int, int | None]
 
 INLINE_READ_BUDGET = 0.003  # seconds a read may hold the event loop before it goes to the thread
 _PROGRESS_STEPS = 1000  # SQLite virtual machine steps between looks at the clock
+INLINE_WRITE_VALUES = 64  # a write with more bound values than this is bulk: the thread
 BUSY_TIMEOUT_MS = 10_000  # a write's wait for another process's write lock, in the thread
 
 WRITE = re.compile(
@@ -99,6 +100,8 @@ def _inline(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outco
             conn.set_progress_handler(None, 0)
     if not _interactive.get() or not WRITE.match(operation):
         return None
+    if parameters is not None and len(parameters) > INLINE_WRITE_VALUES:
+        return None  # rows by the hundred (an import's flush): the thread, as for a report
     conn.execute("PRAGMA busy_timeout=0")
     try:
         return _run(conn, operation, parameters)

@@ -113,6 +113,14 @@ async def test_an_updates_writes_run_inline_and_its_commit_in_the_thread(
                 assert trips[0] == 0
                 await conn.commit()  # a commit may checkpoint the WAL: in the thread
                 assert trips[0] == 1
+                # Rows by the hundred (an import's flush) are written in the thread.
+                many = [{"v": f"bulk-{n}"} for n in range(100)]
+                values = ", ".join(f"(:v{n})" for n in range(100))
+                bulk = text(f"INSERT INTO t (v) VALUES {values}")
+                params = {f"v{n}": row["v"] for n, row in enumerate(many)}
+                assert (await conn.execute(bulk, params)).rowcount == 100
+                assert trips[0] == 2
+                await conn.rollback()
             with pytest.raises(IntegrityError):
                 async with engine.begin() as conn:
                     await conn.execute(text("INSERT INTO t (v) VALUES ('x')"))
