@@ -53,6 +53,7 @@ from bench.college import HANDLED_UPDATES, BuiltCollege, Size, TodayLesson, buil
 from bot.app import create_dispatcher
 from core.config import Settings
 from core.i18n import create_i18n
+from handlers.interactions import interactions
 from keyboards.journal import MARK_CODES, LessonCb, MarkCb
 from services.journal.register import next_mark
 from storage.db import create_engine, create_session_factory, migrate
@@ -276,6 +277,9 @@ async def main(args: argparse.Namespace) -> int:
         dp["i18n"] = i18n
         dp["clock"] = lambda: college.now
         api.attach(dp, bot)
+        # One process is the whole deployment, so it is the elected sender as well, and notes
+        # the chats people talk in in memory (handlers/interactions.py), not in the store.
+        interactions.sender_here = True
         cards = await open_cards(api, college)
         rng = random.Random(args.seed)
         profiler = None
