@@ -101,6 +101,26 @@ _ACCOUNT_WITH_ROLES = (
 )
 
 
+async def lock_accounts(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
+    """The person's accounts that are not revoked, read after taking them for this
+    transaction: a write that changes nothing takes PostgreSQL's row locks and SQLite's write
+    lock, so a second transaction deciding on the same accounts waits for this one and then
+    reads what it wrote."""
+    await session.execute(
+        update(TelegramAccount)
+        .where(TelegramAccount.person_id == person_id)
+        .values(notify=TelegramAccount.notify, updated_at=TelegramAccount.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(
+        select(TelegramAccount)
+        .where(TelegramAccount.person_id == person_id, TelegramAccount.revoked_at.is_(None))
+        .order_by(TelegramAccount.id)
+        .execution_options(populate_existing=True)
+    )
+    return rows.all()
+
+
 async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
     """The person's accounts that are not revoked, oldest first."""
     rows = await session.scalars(

@@ -56,8 +56,10 @@ async def toggle_notify(
     session: AsyncSession, person: Person, account_id: int, *, source: str = "bot"
 ) -> MessengerAccount:
     """Turn the account's notifications on or off; refused for an account not the person's,
-    and for turning off the last account that gets them."""
-    accounts = list(await q.accounts_of(session, person.id))
+    and for turning off the last account that gets them. Two presses at once on two devices
+    are decided one after the other (``lock_accounts``): they cannot both turn off one of the
+    last two."""
+    accounts = list(await q.lock_accounts(session, person.id))
     account = next((a for a in accounts if a.id == account_id), None)
     if account is None:
         raise Invalid(_("This account is not among your accounts."))

@@ -3,10 +3,14 @@ administrator sees and revokes anyone's; a revoked account is refused on its nex
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
+from core.errors import Invalid
 from keyboards.accounts import AccCb
-from storage.models import AuditEntry, OutboxMessage
+from services.people import messengers
+from storage.models import AuditEntry, OutboxMessage, Person, TelegramAccount
 from tests.accounts.kit import OfficeCollege, account_of, deliver, invite_code, open_link
 from tests.botapp import BotApp
 
@@ -99,3 +103,51 @@ async def test_the_administrator_finds_a_person_and_revokes_an_account(
     account = await account_of(app, phone)
     assert account is not None and account.revoked_at is None
     assert account.person_id == student.person.id
+
+
+async def test_two_presses_at_once_cannot_silence_both_of_the_last_two_accounts(
+    app: BotApp, college: OfficeCollege
+) -> None:
+    """On two devices at the same moment a parent turns off notifications on each of their
+    two accounts: the presses are decided one after the other, and the second is refused."""
+    parent = college.parents[college.students[0].id]
+    async with app.session_factory.begin() as session:
+        first = TelegramAccount(telegram_user_id=61, chat_id=61, person_id=parent.id)
+        second = TelegramAccount(telegram_user_id=62, chat_id=62, person_id=parent.id)
+        session.add_all([first, second])
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def press(account_id: int, hold: bool) -> str:
+        async with app.session_factory() as session:
+            person = await session.get(Person, parent.id)
+            assert person is not None
+            try:
+                await messengers.toggle_notify(session, person, account_id)
+            except Invalid:
+                return "refused"
+            if hold:  # decided, not yet committed: the other press arrives now
+                holding.set()
+                await release.wait()
+            await session.commit()
+            return "turned off"
+
+    one = asyncio.create_task(press(first.id, hold=True))
+    await holding.wait()
+    other = asyncio.create_task(press(second.id, hold=False))
+    # Without the lock the other press would be decided (on what the first has not yet
+    # written) and done well within this bound; with it, it waits for the first press.
+    done, _pending = await asyncio.wait({other}, timeout=2.0)
+    assert not done
+    release.set()
+    assert (await one, await other) == ("turned off", "refused")
+    async with app.session_factory() as session:
+        notify = dict(
+            (
+                await session.execute(
+                    select(TelegramAccount.id, TelegramAccount.notify).where(
+                        TelegramAccount.id.in_([first.id, second.id])
+                    )
+                )
+            ).all()
+        )
+    assert notify == {first.id: False, second.id: True}
