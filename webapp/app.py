@@ -115,7 +115,8 @@ class MiniApp:
             app.router.add_post(f"{path}api/{name}", self._api(api))
 
     async def page(self, request: web.Request) -> web.Response:
-        return web.Response(text=pages.shell(), content_type="text/html")
+        with use_locale(self.settings.default_locale):  # the person's, once signed in
+            return web.Response(text=pages.shell(), content_type="text/html")
 
     def _api(self, api: Api) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:
@@ -125,18 +126,23 @@ class MiniApp:
                     self.token, request.headers.get(INIT_DATA_HEADER, ""), now, self.max_age
                 )
             except Unauthorised:
-                return _json({"error": "unauthorised"}, 401)
+                # Nothing verified says who asks: the college's language.
+                with use_locale(self.settings.default_locale):
+                    return _json(pages.error_json(pages.sign_in_failed()), 401)
             assert signed.user is not None
             if not self.limits.allow(signed.user.id):
-                return _json({"error": "too many requests"}, 429)
+                with use_locale(locale_of(None, signed, self.settings.default_locale)):
+                    return _json(pages.error_json(pages.too_many_requests()), 429)
             if request.content_length is not None and request.content_length > MAX_BODY:
-                return _json({"error": "too large"}, 413)
+                with use_locale(locale_of(None, signed, self.settings.default_locale)):
+                    return _json(pages.error_json(_("The request is too large.")), 413)
             try:
                 body = orjson.loads(await request.read())
             except orjson.JSONDecodeError:
                 body = None
             if not isinstance(body, dict):
-                return _json({"error": "bad request"}, 400)
+                with use_locale(locale_of(None, signed, self.settings.default_locale)):
+                    return _json(pages.error_json(_("Bad request.")), 400)
             with interactive_work():  # a page writes a few rows, inline as a press's
                 return await self._answer(api, request, signed, body, now)
 

@@ -26,12 +26,12 @@ GRADE_VALUES = ("5", "4", "3", "2", "pass", "fail")
 def shell() -> str:
     """The page Telegram opens: the styles, Telegram's script, ours, and empty places."""
     return f"""<!doctype html>
-<html lang="ru">
+<html lang="{current_locale()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="referrer" content="no-referrer">
-<title>Journal</title>
+<title>{escape(_("Journal"))}</title>
 <link rel="stylesheet" href="static/app.css">
 <script src="{TELEGRAM_JS}"></script>
 <script src="static/app.js" defer></script>
@@ -374,6 +374,14 @@ def month_calendars(first: date, last: date, misses: Sequence[MissRow]) -> Marku
         month = following
     out.append("</div>")
     return Markup("".join(out))
+
+
+def sign_in_failed() -> str:
+    return _("The sign-in was not confirmed: please open the journal again from the bot.")
+
+
+def too_many_requests() -> str:
+    return _("Too many requests: please wait a minute.")
 
 
 def error_json(message: str) -> dict[str, object]:

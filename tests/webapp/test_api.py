@@ -31,6 +31,9 @@ def journal(college: College) -> dict[str, int | None]:
     }
 
 
+SIGN_IN_FAILED_RU = "Вход не подтверждён: откройте журнал заново из бота."
+
+
 async def page_of(client: TestClient, factory: Factory, person, college: College) -> Page:  # type: ignore[type-arg]
     user_id = await kit.link(factory, person)
     return Page(client, sign(TOKEN, user_id, ago(college.now, 1)))
@@ -120,7 +123,8 @@ async def test_forged_expired_other_bot_and_missing_sign_ins_get_401_and_change_
     async with kit.serve(session_factory, settings, college.now) as client:
         for init_data in (forged, expired, other_bot, from_the_future, "", "hash=00&user=%7B%7D"):
             status, answer = await Page(client, init_data).post("cell", body)
-            assert (status, answer) == (401, {"error": "unauthorised"})
+            # Nothing verified says who asks: the refusal is in the college's language.
+            assert (status, answer) == (401, {"error": SIGN_IN_FAILED_RU})
         assert (await Page(client, good).post("journals", {}))[0] == 200
     assert await kit.grades_of(session_factory, college.lessons.today.id, body["student"]) == []  # type: ignore[arg-type]
 
@@ -286,10 +290,12 @@ async def test_one_person_is_limited_to_a_number_of_requests_a_minute(
     settings = kit.settings_for(db_url, webapp={"per_minute": 5})
     async with kit.serve(session_factory, settings, college.now) as client:
         page = await page_of(client, session_factory, college.teacher, college)
-        statuses = [(await page.post("journals", {}))[0] for _ in range(6)]
+        answers = [await page.post("journals", {}) for _ in range(6)]
         other = await page_of(client, session_factory, college.deputy, college)
         assert (await other.post("journals", {}))[0] == 200
-    assert statuses == [200] * 5 + [429]
+    assert [status for status, _answer in answers] == [200] * 5 + [429]
+    # Said in the person's language (their Telegram's here, English).
+    assert answers[-1][1] == {"error": "Too many requests: please wait a minute."}
 
 
 async def test_the_page_and_the_answers_carry_a_strict_content_security_policy(

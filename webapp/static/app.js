@@ -47,13 +47,8 @@
   }
 
   function refused(data) {
-    if (data.status === 401) {
-      return "Вход не подтверждён: откройте журнал заново из бота. / " +
-        "Sign-in expired or invalid: please open the journal again from the bot.";
-    }
-    if (data.status === 429) {
-      return "Слишком много запросов, подождите минуту. / Too many requests, wait a minute.";
-    }
+    // Every refusal comes with its text in the person's language (the college's, before
+    // sign-in); a bare status is a proxy's or the network's.
     return data.error || ("Error " + data.status);
   }
 
