@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
-from storage.sqlite_driver import BUSY_TIMEOUT_MS, WRITE, one_trip_dbapi
+from storage.sqlite_driver import BUSY_TIMEOUT_MS, WRITE, OneTripConnection, one_trip_dbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory locks of the bot, each its own key: one held by the elected sender for as
@@ -52,7 +52,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # The journal's driver waits for locks in its thread only (storage/sqlite_driver.py).
+    waits = 0 if isinstance(dbapi_connection, OneTripConnection) else BUSY_TIMEOUT_MS
+    cursor.execute(f"PRAGMA busy_timeout={waits}")
     cursor.close()
 
 

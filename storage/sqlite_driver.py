@@ -8,12 +8,14 @@ this project's machines, more than SQLite's own work for the indexed lookups a p
 
 So a statement first runs on the event loop's own thread, when that cannot hold the loop up:
 - a read, within a budget of a few milliseconds: SQLite's progress handler interrupts one that
-  runs longer (a report), and it runs again in the thread. In WAL mode a read never waits for
-  a lock.
-- a write of a few values, inside an update or a page's request (``interactive_work``): with
-  no busy timeout, so a write lock held by another process (the CLI) sends it to the
-  thread to wait there. The process's own writers already queue at the write gate
-  (storage/db.py) before their first write.
+  runs longer (a report), and it runs again in the thread.
+- a write of a few values, inside an update or a page's request (``interactive_work``). The
+  process's own writers already queue at the write gate (storage/db.py) before their first
+  write; a write lock held by another process (the CLI) sends the statement to the thread to
+  wait there.
+The connection's busy timeout is 0 but in the thread (``_waiting``): a statement that would
+wait for a lock fails at once on the event loop, having done nothing, and runs again where
+waiting is harmless.
 What does not run inline goes to aiosqlite's thread in one trip: the four calls as one
 function, and a commit or rollback with no transaction open not at all. Commits always go
 there: one may checkpoint the WAL, which writes and syncs the database file.
@@ -102,7 +104,6 @@ def _inline(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outco
         return None
     if parameters is not None and len(parameters) > INLINE_WRITE_VALUES:
         return None  # rows by the hundred (an import's flush): the thread, as for a report
-    conn.execute("PRAGMA busy_timeout=0")
     try:
         return _run(conn, operation, parameters)
     except sqlite3.OperationalError as error:
@@ -110,8 +111,17 @@ def _inline(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outco
         if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
             return None
         raise
+
+
+def _waiting(conn: sqlite3.Connection, run: Any, operation: str, parameters: Any) -> _Outcome:
+    """``run`` in the thread, where a statement may wait for another process's lock: the
+    connection's busy timeout is 0 everywhere else, so nothing on the event loop ever sleeps
+    in SQLite's busy handler."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return run(conn, operation, parameters)
     finally:
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA busy_timeout=0")
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
@@ -170,7 +180,9 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             outcome = _inline(connection._conn, operation, parameters)
             if outcome is None:
-                outcome = await_(connection._execute(_run, connection._conn, operation, parameters))
+                outcome = await_(
+                    connection._execute(_waiting, connection._conn, _run, operation, parameters)
+                )
             else:
                 # SQLAlchemy's async layer checks that a statement awaited something (to catch
                 # a driver that is not async); this await returns at once.
@@ -184,7 +196,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             self._take(
                 await_(
                     self._connection._execute(
-                        _run_many, self._connection._conn, operation, seq_of_parameters
+                        _waiting, self._connection._conn, _run_many, operation, seq_of_parameters
                     )
                 )
             )

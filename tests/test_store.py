@@ -132,6 +132,20 @@ async def test_an_updates_writes_run_inline_and_its_commit_in_the_thread(
         await engine.dispose()
 
 
+async def test_nothing_on_the_event_loop_waits_in_sqlites_busy_handler(tmp_path: Path) -> None:
+    """The busy timeout is 0 for what runs on the event loop, and the full wait in the thread,
+    where a statement that met a lock runs again."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'busy-timeout.db'}")
+    try:
+        async with engine.connect() as conn:
+            inline = await conn.scalar(text("SELECT timeout FROM pragma_busy_timeout"))
+            in_thread = await conn.scalar(text("PRAGMA busy_timeout"))  # not a SELECT: thread
+            again = await conn.scalar(text("SELECT timeout FROM pragma_busy_timeout"))
+        assert (inline, in_thread, again) == (0, BUSY_TIMEOUT * 1000, 0)
+    finally:
+        await engine.dispose()
+
+
 async def test_a_long_read_goes_to_the_thread_and_still_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
