@@ -32,15 +32,11 @@ REFUSALS = {
     invites.Outcome.THROTTLED: lambda: _(
         "Too many attempts with wrong links. Please try again in an hour."
     ),
-    invites.Outcome.MESSENGER_OFF: lambda: messenger_off(),
-}
-
-
-def messenger_off() -> str:
-    return _(
+    invites.Outcome.MESSENGER_OFF: lambda: _(
         "Your college does not use the journal in MAX. Open your link in Telegram: it still "
         "works there."
-    )
+    ),
+}
 
 
 def new_account_notice(account: TelegramAccount, settings: Settings) -> Outgoing:

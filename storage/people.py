@@ -91,13 +91,23 @@ async def account_with_roles(session: AsyncSession, telegram_user_id: int) -> Se
 
 
 # Built once (every update runs it); the user id is bound per call.
-_ACCOUNT_WITH_ROLES = (
-    select(TelegramAccount, Person, Organisation.timezone, Membership)
+_ACCOUNT = (TelegramAccount, Person, Organisation.timezone, Membership)
+
+
+def _with_roles(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``query``, which has the account's person, joined to their college and their active
+    memberships: a row per membership."""
+    return (
+        query.outerjoin(Organisation, Organisation.id == Person.org_id)
+        .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
+        .order_by(Membership.id)
+    )
+
+
+_ACCOUNT_WITH_ROLES = _with_roles(
+    select(*_ACCOUNT)
     .join(Person, Person.id == TelegramAccount.person_id)
-    .outerjoin(Organisation, Organisation.id == Person.org_id)
-    .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
     .where(TelegramAccount.telegram_user_id == bindparam("user_id"))
-    .order_by(Membership.id)
 )
 
 
@@ -112,23 +122,22 @@ async def lock_accounts(session: AsyncSession, person_id: int) -> Sequence[Teleg
         .values(notify=TelegramAccount.notify, updated_at=TelegramAccount.updated_at)
         .execution_options(synchronize_session=False)
     )
-    rows = await session.scalars(
-        select(TelegramAccount)
-        .where(TelegramAccount.person_id == person_id, TelegramAccount.revoked_at.is_(None))
-        .order_by(TelegramAccount.id)
-        .execution_options(populate_existing=True)
-    )
+    # Read again over what this session may hold from before the lock.
+    rows = await session.scalars(_accounts(person_id).execution_options(populate_existing=True))
     return rows.all()
 
 
 async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[TelegramAccount]:
     """The person's accounts that are not revoked, oldest first."""
-    rows = await session.scalars(
+    return (await session.scalars(_accounts(person_id))).all()
+
+
+def _accounts(person_id: int) -> Select[TelegramAccount]:
+    return (
         select(TelegramAccount)
         .where(TelegramAccount.person_id == person_id, TelegramAccount.revoked_at.is_(None))
         .order_by(TelegramAccount.id)
     )
-    return rows.all()
 
 
 async def custom_position_words(
@@ -365,39 +374,28 @@ async def first_look_with_account(
     return processed, state, accounts
 
 
-_FIRST_LOOK = select(
+_PROCESSED = (
     select(ProcessedUpdate.update_id)
     .where(ProcessedUpdate.update_id == bindparam("update_id"))
-    .exists(),
+    .exists()
+    .label("processed")
+)
+_STATE = (
     select(ConversationState.state)
     .where(ConversationState.key == bindparam("key"))
-    .scalar_subquery(),
+    .scalar_subquery()
+    .label("state")
 )
+_FIRST_LOOK = select(_PROCESSED, _STATE)
 
 
 # One row even for a stranger: the account and its rows hang off a row of one column.
 _ONE_ROW = select(literal(1).label("one")).subquery("one_row")
-_FIRST_LOOK_WITH_ACCOUNT = (
-    select(
-        select(ProcessedUpdate.update_id)
-        .where(ProcessedUpdate.update_id == bindparam("update_id"))
-        .exists()
-        .label("processed"),
-        select(ConversationState.state)
-        .where(ConversationState.key == bindparam("key"))
-        .scalar_subquery()
-        .label("state"),
-        TelegramAccount,
-        Person,
-        Organisation.timezone,
-        Membership,
-    )
+_FIRST_LOOK_WITH_ACCOUNT = _with_roles(
+    select(_PROCESSED, _STATE, *_ACCOUNT)
     .select_from(_ONE_ROW)
     .outerjoin(TelegramAccount, TelegramAccount.telegram_user_id == bindparam("user_id"))
     .outerjoin(Person, Person.id == TelegramAccount.person_id)
-    .outerjoin(Organisation, Organisation.id == Person.org_id)
-    .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
-    .order_by(Membership.id)
 )
 
 

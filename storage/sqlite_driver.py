@@ -78,8 +78,8 @@ async def _nothing() -> None:
 class _Deadline:
     __slots__ = ("at",)
 
-    def __init__(self) -> None:
-        self.at = 0.0
+    def __init__(self, at: float) -> None:
+        self.at = at
 
     def __call__(self) -> bool:
         return perf_counter() > self.at
@@ -87,30 +87,26 @@ class _Deadline:
 
 def _inline(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome | None:
     """The statement run right here, or None when it belongs in the thread (a read over its
-    budget, a write that would wait for a lock, anything else)."""
-    if _READ.match(operation) and not WRITE.match(operation):
-        deadline = _Deadline()
-        deadline.at = perf_counter() + INLINE_READ_BUDGET
+    budget, a write outside an update or in bulk, one that met a lock, anything else)."""
+    read = _READ.match(operation) is not None and WRITE.match(operation) is None
+    if read:
+        deadline = _Deadline(perf_counter() + INLINE_READ_BUDGET)
         conn.set_progress_handler(deadline, _PROGRESS_STEPS)
-        try:
-            return _run(conn, operation, parameters)
-        except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
-                return None  # a read has no effect: run it again, in the thread
-            raise
-        finally:
-            conn.set_progress_handler(None, 0)
-    if not _interactive.get() or not WRITE.match(operation):
+    elif not _interactive.get() or not WRITE.match(operation):
         return None
-    if parameters is not None and len(parameters) > INLINE_WRITE_VALUES:
+    elif parameters is not None and len(parameters) > INLINE_WRITE_VALUES:
         return None  # rows by the hundred (an import's flush): the thread, as for a report
     try:
         return _run(conn, operation, parameters)
     except sqlite3.OperationalError as error:
-        # SQLITE_BUSY: the statement did nothing and the transaction stays as it was.
-        if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+        # A read interrupted past its budget, or a statement that met another process's lock:
+        # it did nothing (the transaction stays as it was) and runs again in the thread.
+        if error.sqlite_errorcode in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
             return None
         raise
+    finally:
+        if read:
+            conn.set_progress_handler(None, 0)
 
 
 def _waiting(conn: sqlite3.Connection, run: Any, operation: str, parameters: Any) -> _Outcome:

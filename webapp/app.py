@@ -126,27 +126,31 @@ class MiniApp:
                     self.token, request.headers.get(INIT_DATA_HEADER, ""), now, self.max_age
                 )
             except Unauthorised:
-                # Nothing verified says who asks: the college's language.
-                with use_locale(self.settings.default_locale):
-                    return _json(pages.error_json(pages.sign_in_failed()), 401)
+                return self._refused(None, 401, pages.sign_in_failed)
             assert signed.user is not None
             if not self.limits.allow(signed.user.id):
-                with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                    return _json(pages.error_json(pages.too_many_requests()), 429)
+                return self._refused(signed, 429, pages.too_many_requests)
             if request.content_length is not None and request.content_length > MAX_BODY:
-                with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                    return _json(pages.error_json(_("The request is too large.")), 413)
+                return self._refused(signed, 413, lambda: _("The request is too large."))
             try:
                 body = orjson.loads(await request.read())
             except orjson.JSONDecodeError:
                 body = None
             if not isinstance(body, dict):
-                with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                    return _json(pages.error_json(_("Bad request.")), 400)
+                return self._refused(signed, 400, lambda: _("Bad request."))
             with interactive_work():  # a page writes a few rows, inline as a press's
                 return await self._answer(api, request, signed, body, now)
 
         return handle
+
+    def _refused(
+        self, signed: WebAppInitData | None, status: int, text: Callable[[], str]
+    ) -> web.Response:
+        """A refusal as the page shows it, in the asker's language; in the college's when
+        nothing verified says who asks (``signed`` None)."""
+        default = self.settings.default_locale
+        with use_locale(default if signed is None else locale_of(None, signed, default)):
+            return _json(pages.error_json(text()), status)
 
     async def _answer(
         self,
@@ -160,8 +164,7 @@ class MiniApp:
             try:
                 who = await visitor(session, signed, self.settings, self.actors, now)
             except NotLinked:
-                with use_locale(locale_of(None, signed, self.settings.default_locale)):
-                    return _json(pages.error_json(not_linked_in_telegram()), 403)
+                return self._refused(signed, 403, not_linked_in_telegram)
             with use_locale(who.locale):
                 try:
                     response = await api(request, session, who, body)
